@@ -1,0 +1,33 @@
+"""The `kiosk` command: run the kiosk, its demo, and technicians' tools."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Build the argument parser with one sub-command per tool."""
+    parser = argparse.ArgumentParser(prog="kiosk", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    demo = sub.add_parser("demo", help="run on the embedded default: the ACS emulator with demo data")
+    demo.add_argument("--port", type=int, default=6001, help="port of the ACS emulator (default 6001)")
+    demo.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    demo.set_defaults(func=_demo)
+    return parser
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from sip2.cli import run_emulator_foreground
+
+    return run_emulator_foreground(host=args.host, port=args.port, db=None, demo_banner=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `kiosk` console script."""
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

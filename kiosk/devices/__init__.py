@@ -1,0 +1,1 @@
+"""Device drivers: barcode scanners and RFID pads, each delivering events to one sink."""

@@ -1,0 +1,1 @@
+"""Kivy screens of the patron app and the technician mode."""
