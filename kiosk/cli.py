@@ -18,9 +18,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from sip2.cli import run_emulator_foreground
+    from sip2.emulator import serve_forever
 
-    return run_emulator_foreground(host=args.host, port=args.port, db=None, demo_banner=True)
+    return serve_forever(host=args.host, port=args.port, db=None)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,290 @@
+"""Encode SIP2 messages to bytes and decode bytes to messages. Pure: no I/O, no clocks.
+
+`decode` takes one framed message (terminator optional) and returns a `Received` with the
+typed message, its sequence number and what its checksum said. `encode` does the reverse.
+A decoded message re-encodes to the very bytes it came from.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Collection
+
+from sip2.checksum import checksum, checksum_matches
+from sip2.dates import format_transaction_date, parse_transaction_date
+from sip2.errors import CodecError
+from sip2.fields import SECRET_FIELDS
+from sip2 import messages as _messages  # noqa: F401  (importing registers every message class)
+from sip2.message import MESSAGES, FixedSpec, Kind, Message, WireLayout, spec_of
+
+_TRAILER = re.compile(rb"(?:AY(\d))?AZ([0-9A-Fa-f]{4})$")
+_SEQUENCE_ONLY = re.compile(rb"AY(\d)$")
+_FORBIDDEN = re.compile(r"[|\r\n]")
+
+
+@dataclass(frozen=True)
+class Received:
+    """One decoded message with its error-detection trailer.
+
+    `checksum` is "ok", "bad" or "absent"; `sequence` is the AY digit or None.
+    `warnings` lists what was tolerated (for example bytes invalid in the character set).
+    """
+
+    message: Message
+    sequence: int | None
+    checksum: str
+    raw: bytes = field(repr=False)
+    warnings: tuple[str, ...] = ()
+
+
+# --- fixed fields -------------------------------------------------------------------------
+
+def _format_fixed(name: str, spec: FixedSpec, value: Any) -> str:
+    kind, width = spec.kind, spec.width
+    if kind is Kind.FLAG01:
+        return "1" if value else "0"
+    if kind is Kind.YN:
+        return "Y" if value else "N"
+    if kind is Kind.YNU:
+        return "U" if value is None else ("Y" if value else "N")
+    if kind is Kind.INT:
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < 10**width:
+            raise CodecError(f"{name}: expected a whole number of at most {width} digits, got {value!r}")
+        return f"{value:0{width}d}"
+    if kind is Kind.DATE:
+        if value is not None and not isinstance(value, datetime):
+            raise CodecError(f"{name}: expected a datetime or None, got {value!r}")
+        return format_transaction_date(value)
+    if not isinstance(value, str) or len(value) != width:
+        raise CodecError(f"{name}: expected exactly {width} characters, got {value!r}")
+    if _FORBIDDEN.search(value):
+        raise CodecError(f"{name}: '|', CR and LF cannot be sent in a SIP2 field")
+    return value
+
+
+def _parse_fixed(name: str, spec: FixedSpec, text: str) -> Any:
+    kind = spec.kind
+    if kind is Kind.FLAG01:
+        if text in "1Yy":
+            return True
+        if text in "0Nn ":
+            return False
+        raise CodecError(f"{name}: expected 0 or 1, got {text!r}")
+    if kind is Kind.YN:
+        return text in "Yy"  # real ACSs send blanks and 'U' here; anything but Y means no
+    if kind is Kind.YNU:
+        return True if text in "Yy" else False if text in "Nn" else None
+    if kind is Kind.INT:
+        digits = text.strip()
+        if not digits:
+            return 0
+        if not digits.isdigit() or not digits.isascii():
+            raise CodecError(f"{name}: expected digits, got {text!r}")
+        return int(digits)
+    if kind is Kind.DATE:
+        try:
+            return parse_transaction_date(text)
+        except CodecError as exc:
+            raise CodecError(f"{name}: {exc}") from None
+    return text
+
+
+# --- encoding -----------------------------------------------------------------------------
+
+def encode_text(message: Message, *, send_empty: Collection[str] = ()) -> str:
+    """The message as text, without error-detection trailer or terminator.
+
+    Optional fields whose id is in `send_empty` are sent empty when absent (some ACSs
+    require them). Raises CodecError for a fixed field of the wrong shape or a value that
+    contains a field separator.
+    """
+    spec = spec_of(type(message))
+    wire = message.wire
+    parts = [message.CODE]
+    for index, (name, fspec) in enumerate(spec.fixed):
+        value = getattr(message, name)
+        original = wire.fixed[index] if wire is not None else None
+        if original is not None and _same_value(name, fspec, original, value):
+            parts.append(original)  # keep the sender's spelling (' 40', 'U', a zone) as it was
+        else:
+            parts.append(_format_fixed(name, fspec, value))
+
+    pending: dict[str, list[str]] = {}
+    for name, vspec in spec.variable:
+        value = getattr(message, name)
+        values: list[str]
+        if vspec.repeated:
+            values = list(value)
+        elif value is None:
+            values = [""] if (vspec.required or vspec.id in send_empty) else []
+        else:
+            values = [value]
+        for v in values:
+            if not isinstance(v, str):
+                raise CodecError(f"{name} ({vspec.id}): expected text, got {v!r}")
+            if _FORBIDDEN.search(v):
+                raise CodecError(f"{name} ({vspec.id}): '|', CR and LF cannot be sent in a SIP2 field")
+        if values:
+            pending.setdefault(vspec.id, []).extend(values)
+    for field_id, v in message.extra:
+        if len(field_id) != 2 or _FORBIDDEN.search(field_id + v):
+            raise CodecError(f"extra field {field_id!r}: not a two-character id with a clean value")
+        pending.setdefault(field_id, []).append(v)
+
+    order = list(wire.order) if wire is not None else []
+    order += [fid for fid in pending for _ in range(len(pending[fid]))]
+    for field_id in order:
+        queue = pending.get(field_id)
+        if queue:
+            parts.append(f"{field_id}{queue.pop(0)}|")
+    return "".join(parts)
+
+
+def _same_value(name: str, spec: FixedSpec, original: str, value: Any) -> bool:
+    try:
+        return _parse_fixed(name, spec, original) == value
+    except CodecError:
+        return False
+
+
+def encode(message: Message, *, encoding: str = "utf-8", sequence: int | None = None,
+           error_detection: bool = False, terminator: bytes = b"\r",
+           send_empty: Collection[str] = ()) -> bytes:
+    """Encode a message to bytes ready for the wire.
+
+    With `error_detection`, an `AY<sequence>AZ<checksum>` trailer is added (just `AZ...`
+    when `sequence` is None, as 96 and 97 are sent); the checksum covers the encoded bytes.
+    """
+    text = encode_text(message, send_empty=send_empty)
+    try:
+        data = text.encode(encoding)
+    except UnicodeEncodeError as exc:
+        raise CodecError(f"{message.NAME}: {text[exc.start:exc.end]!r} cannot be sent in {encoding}") from None
+    if error_detection:
+        if sequence is not None:
+            if not 0 <= sequence <= 9:
+                raise CodecError(f"sequence number must be 0-9, got {sequence}")
+            data += b"AY%dAZ" % sequence
+        else:
+            data += b"AZ"
+        data += checksum(data).encode("ascii")
+    elif sequence is not None:
+        raise CodecError("a sequence number is only sent with error detection on")
+    return data + terminator
+
+
+# --- decoding -----------------------------------------------------------------------------
+
+def decode(data: bytes, *, encoding: str = "utf-8") -> Received:
+    """Decode one framed message; a trailing CR/LF and a stray leading LF are ignored.
+
+    Raises CodecError for anything that is not a SIP2 message this codec knows. The
+    checksum is reported, not enforced: see `sip2.connection` for the per-connection policy.
+    """
+    raw = data
+    data = data.lstrip(b"\n").rstrip(b"\r\n")
+    if len(data) < 2:
+        raise CodecError(f"too short to be a SIP2 message: {raw!r}")
+
+    sequence: int | None = None
+    checksum_state = "absent"
+    body = data
+    if match := _TRAILER.search(data):
+        body = data[:match.start()]
+        sequence = int(match.group(1)) if match.group(1) is not None else None
+        covered = data[:match.end() - 4]
+        checksum_state = "ok" if checksum_matches(covered, match.group(2)) else "bad"
+    elif match := _SEQUENCE_ONLY.search(data):
+        body = data[:match.start()]
+        sequence = int(match.group(1))
+
+    warnings: list[str] = []
+    try:
+        text = body.decode(encoding)
+    except UnicodeDecodeError as exc:
+        warnings.append(f"bytes not valid in {encoding} at offset {exc.start}; replaced")
+        text = body.decode(encoding, errors="replace")
+    except LookupError:
+        raise CodecError(f"unknown character set {encoding!r}") from None
+    if checksum_state == "bad" and match is not None and _codepoint_checksum_matches(
+            text, data[len(body):match.end() - 4], match.group(2)):
+        checksum_state = "ok"  # one real ACS sums characters, not bytes
+        warnings.append("checksum computed over characters, not bytes")
+
+    message = parse_text(text)
+    return Received(message, sequence, checksum_state, raw, tuple(warnings))
+
+
+def _codepoint_checksum_matches(text: str, trailer_head: bytes, digits: bytes) -> bool:
+    total = sum(map(ord, text)) + sum(trailer_head)
+    return (total + int(digits, 16)) & 0xFFFF == 0
+
+
+def parse_text(text: str) -> Message:
+    """Build the typed message from its text (no trailer, no terminator)."""
+    code = text[:2]
+    cls = MESSAGES.get(code)
+    if cls is None:
+        raise CodecError(f"unknown SIP2 message code {code!r}")
+    spec = spec_of(cls)
+    end = 2 + spec.fixed_width
+    if len(text) < end:
+        raise CodecError(f"{cls.NAME} ({code}): fixed fields need {spec.fixed_width} characters "
+                         f"after the code, got {len(text) - 2}")
+    values: dict[str, Any] = {}
+    fixed_texts: list[str] = []
+    position = 2
+    for name, fspec in spec.fixed:
+        chunk = text[position:position + fspec.width]
+        position += fspec.width
+        values[name] = _parse_fixed(name, fspec, chunk)
+        fixed_texts.append(chunk)
+
+    extra: list[tuple[str, str]] = []
+    order: list[str] = []
+    rest = text[end:]
+    pieces = rest.split("|")
+    if pieces and pieces[-1] == "":
+        pieces.pop()  # the normal case: the last field ends with '|'
+    for piece in pieces:
+        if not piece:
+            continue  # '||': an empty piece carries nothing
+        if len(piece) < 2:
+            raise CodecError(f"{cls.NAME} ({code}): {piece!r} is not a field (a field starts with a 2-letter id)")
+        field_id, value = piece[:2], piece[2:]
+        order.append(field_id)
+        known = spec.by_id.get(field_id)
+        if known is None:
+            extra.append((field_id, value))
+            continue
+        name, vspec = known
+        if vspec.repeated:
+            values.setdefault(name, []).append(value)
+        elif name in values:
+            extra.append((field_id, value))  # a second copy of a single field: keep it, don't guess
+        else:
+            values[name] = value
+    for name, vspec in spec.variable:
+        if not vspec.repeated and vspec.required and name not in values:
+            values[name] = None  # absent on the wire; the reader sees None, not a made-up ""
+    return cls(**values, extra=tuple(extra), wire=WireLayout(tuple(fixed_texts), tuple(order)))
+
+
+def mask_secrets(data: bytes | str) -> str:
+    """The message as text for a log, with PINs and passwords (AD, AC, CO) replaced by ***.
+
+    Works on anything, including bytes that are not a valid message: when the layout is not
+    known, every AD/AC/CO up to the next '|' is masked.
+    """
+    text = data.decode("utf-8", errors="replace") if isinstance(data, bytes) else data
+    text = text.rstrip("\r\n")
+    cls = MESSAGES.get(text[:2])
+    head_len = 2 + spec_of(cls).fixed_width if cls is not None else 0
+    head, rest = text[:head_len], text[head_len:]
+    if cls is None:
+        return re.sub(r"(AD|AC|CO)[^|]*", lambda m: m.group(1) + "***", text)
+    pieces = rest.split("|")
+    masked = [p[:2] + "***" if p[:2] in SECRET_FIELDS and len(p) > 2 else p for p in pieces]
+    return head + "|".join(masked)

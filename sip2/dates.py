@@ -1,0 +1,97 @@
+"""SIP2 dates: the 18-character transaction date, and free-text due dates parsed leniently."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+
+from sip2.errors import CodecError
+
+BLANK_DATE = " " * 18
+
+
+def format_transaction_date(moment: datetime | None) -> str:
+    """Format `YYYYMMDDZZZZHHMMSS`: four blanks for local (naive) time, `   Z` for UTC.
+
+    An aware datetime is converted to UTC; None gives 18 blanks.
+    """
+    if moment is None:
+        return BLANK_DATE
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(timezone.utc)
+        return moment.strftime("%Y%m%d") + "   Z" + moment.strftime("%H%M%S")
+    return moment.strftime("%Y%m%d") + "    " + moment.strftime("%H%M%S")
+
+
+def parse_transaction_date(text: str) -> datetime | None:
+    """Parse an 18-character SIP2 date; all blanks give None.
+
+    A zone whose last character is `Z` means UTC (an aware datetime); anything else in the
+    zone (blanks, or a local zone name some ACSs send) gives a naive, local datetime.
+    Raises CodecError for anything that is not such a date.
+    """
+    if len(text) != 18:
+        raise CodecError(f"a SIP2 date has 18 characters, got {len(text)}: {text!r}")
+    if not text.strip():
+        return None
+    day, zone, clock = text[:8], text[8:12], text[12:]
+    try:
+        moment = datetime.strptime(day + clock, "%Y%m%d%H%M%S")
+    except ValueError:
+        raise CodecError(f"not a SIP2 date (YYYYMMDDZZZZHHMMSS): {text!r}") from None
+    if zone.endswith("Z"):
+        return moment.replace(tzinfo=timezone.utc)
+    return moment
+
+
+@dataclass(frozen=True)
+class DueDate:
+    """A due date as the ACS sent it (`raw`), and what it means when that could be understood."""
+
+    raw: str
+    moment: datetime | None
+
+    @property
+    def day(self) -> date | None:
+        """The calendar day the item is due, if known."""
+        return self.moment.date() if self.moment else None
+
+
+_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?)?(Z|[+-]\d{2}:?\d{2})?$")
+_DMY = re.compile(r"^(\d{1,2})[./-](\d{1,2})[./-](\d{4})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
+_COMPACT = re.compile(r"^(\d{8})(?:\s*(\d{6}))?$")
+
+
+def parse_due_date(text: str | None, *, day_first: bool = True) -> DueDate | None:
+    """Understand a due date (AH) in the forms real ACSs send; never raises.
+
+    Accepts the SIP2 18-character form, ISO `YYYY-MM-DD[ HH:MM[:SS]]` (Evergreen),
+    `YYYYMMDD[HHMMSS]`, and numeric day/month/year dates (Koha's localised dates; set
+    `day_first=False` for month-first libraries). Unknown forms keep their raw text with
+    `moment` None. Returns None for an absent or empty field.
+    """
+    if text is None or not text.strip():
+        return None
+    raw, stripped = text, text.strip()
+    if len(text) == 18:
+        try:
+            return DueDate(raw, parse_transaction_date(text))
+        except CodecError:
+            pass
+    moment: datetime | None = None
+    try:
+        if m := _ISO.match(stripped):
+            y, mo, d, hh, mm, ss, tz = m.groups()
+            moment = datetime(int(y), int(mo), int(d), int(hh or 0), int(mm or 0), int(ss or 0))
+            if tz:
+                moment = datetime.fromisoformat(f"{moment.isoformat()}{'+00:00' if tz == 'Z' else tz}")
+        elif m := _COMPACT.match(stripped):
+            moment = datetime.strptime(m.group(1) + (m.group(2) or "000000"), "%Y%m%d%H%M%S")
+        elif m := _DMY.match(stripped):
+            a, b, y, hh, mm, ss = m.groups()
+            d, mo = (a, b) if day_first else (b, a)
+            moment = datetime(int(y), int(mo), int(d), int(hh or 0), int(mm or 0), int(ss or 0))
+    except ValueError:
+        moment = None
+    return DueDate(raw, moment)

@@ -1,0 +1,167 @@
+"""The base of every SIP2 message: typed, immutable, with its wire layout described by fields.
+
+A message class declares its fixed fields with `fixed(...)` and its variable fields with
+`var(...)` / `repeated(...)`, in the order the specification gives. The codec reads these
+declarations; nothing else describes the protocol's layout.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, ClassVar
+
+
+class Kind(enum.Enum):
+    """How a fixed field's characters map to a Python value."""
+
+    FLAG01 = "0/1 -> bool"
+    YN = "Y/N -> bool"
+    YNU = "Y/N/U -> bool or None (unknown)"
+    INT = "digits -> int"
+    DATE = "18-character date -> datetime or None"
+    TEXT = "characters -> str"
+
+
+@dataclass(frozen=True)
+class FixedSpec:
+    """A fixed-width field: its width in characters and how to read it."""
+
+    width: int
+    kind: Kind
+
+
+@dataclass(frozen=True)
+class VarSpec:
+    """A variable field: its two-letter id, whether the spec requires it, whether it repeats."""
+
+    id: str
+    required: bool = False
+    repeated: bool = False
+
+
+@dataclass(frozen=True)
+class WireLayout:
+    """How a decoded message looked on the wire, so that re-encoding gives the same bytes.
+
+    `fixed` holds each fixed field's original characters; `order` the field ids in the order
+    they arrived (repeats included). The codec uses an original text only while the field
+    still holds the value that text means, so a changed message is never misrepresented.
+    """
+
+    fixed: tuple[str, ...]
+    order: tuple[str, ...]
+
+
+_KIND_DEFAULTS: dict[Kind, Any] = {
+    Kind.FLAG01: False, Kind.YN: False, Kind.YNU: None, Kind.INT: 0, Kind.DATE: None,
+}
+
+
+def fixed(width: int, kind: Kind, default: Any = dataclasses.MISSING) -> Any:
+    """Declare a fixed-width field of a message class."""
+    if default is dataclasses.MISSING:
+        default = _KIND_DEFAULTS.get(kind, " " * width)
+    return field(default=default, metadata={"sip2": FixedSpec(width, kind)})
+
+
+def var(field_id: str, *, required: bool = False) -> Any:
+    """Declare a variable field; None means absent, "" means present and empty."""
+    return field(default="" if required else None, metadata={"sip2": VarSpec(field_id, required)})
+
+
+def repeated(field_id: str) -> Any:
+    """Declare a variable field that may appear any number of times (a tuple of values)."""
+    return field(default=(), metadata={"sip2": VarSpec(field_id, False, True)})
+
+
+@dataclass(frozen=True)
+class MessageSpec:
+    """A message class's layout, read once from its field declarations."""
+
+    fixed: tuple[tuple[str, FixedSpec], ...]
+    variable: tuple[tuple[str, VarSpec], ...]
+    by_id: dict[str, tuple[str, VarSpec]]
+
+    @property
+    def fixed_width(self) -> int:
+        """Total characters of the fixed part (after the 2-character code)."""
+        return sum(spec.width for _, spec in self.fixed)
+
+
+@dataclass(frozen=True)
+class Message:
+    """A SIP2 message. Subclasses set CODE and NAME and declare their fields.
+
+    `extra` keeps fields this message type does not define (vendor extensions, or ids
+    that belong to other messages) as (id, value) pairs, in arrival order.
+    """
+
+    CODE: ClassVar[str] = ""
+    NAME: ClassVar[str] = ""
+
+    extra: tuple[tuple[str, str], ...] = field(default=(), kw_only=True)
+    wire: WireLayout | None = field(default=None, kw_only=True, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # Lists are accepted for convenience but stored as tuples so messages stay immutable.
+        for name, spec in spec_of(type(self)).variable:
+            value = getattr(self, name)
+            if spec.repeated and not isinstance(value, tuple):
+                object.__setattr__(self, name, tuple(value))
+        if not isinstance(self.extra, tuple):
+            object.__setattr__(self, "extra", tuple(tuple(pair) for pair in self.extra))
+
+    def fields_by_id(self) -> dict[str, Any]:
+        """The variable fields that are present, keyed by their two-letter id."""
+        out: dict[str, Any] = {}
+        for name, spec in spec_of(type(self)).variable:
+            value = getattr(self, name)
+            if value is not None and value != ():
+                out[spec.id] = list(value) if spec.repeated else value
+        return out
+
+    def replace(self, **changes: Any) -> "Message":
+        """A copy with some fields changed (the original wire layout no longer applies)."""
+        return dataclasses.replace(self, wire=None, **changes)
+
+
+_SPECS: dict[type, MessageSpec] = {}
+MESSAGES: dict[str, type[Message]] = {}
+
+
+def spec_of(cls: type) -> MessageSpec:
+    """The layout of a message class (cached)."""
+    spec = _SPECS.get(cls)
+    if spec is None:
+        fixed_fields, variable = [], []
+        for f in dataclasses.fields(cls):
+            meta = f.metadata.get("sip2")
+            if isinstance(meta, FixedSpec):
+                fixed_fields.append((f.name, meta))
+            elif isinstance(meta, VarSpec):
+                variable.append((f.name, meta))
+        spec = MessageSpec(tuple(fixed_fields), tuple(variable), {s.id: (n, s) for n, s in variable})
+        _SPECS[cls] = spec
+    return spec
+
+
+def message(code: str, name: str):
+    """Class decorator: make a frozen dataclass of a message and register it under its code."""
+
+    def register(cls: type) -> type:
+        cls.CODE, cls.NAME = code, name
+        cls = dataclass(frozen=True)(cls)
+        if code in MESSAGES:
+            raise ValueError(f"two message classes for code {code}")
+        MESSAGES[code] = cls
+        return cls
+
+    return register
+
+
+def now() -> datetime:
+    """Local time without microseconds, as SIP2 dates carry it."""
+    return datetime.now().replace(microsecond=0)
