@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any, Collection
 
 from sip2.checksum import checksum, checksum_matches
@@ -19,9 +19,8 @@ from sip2.fields import SECRET_FIELDS
 from sip2 import messages as _messages  # noqa: F401  (importing registers every message class)
 from sip2.message import MESSAGES, FixedSpec, Kind, Message, WireLayout, spec_of
 
-_TRAILER = re.compile(rb"(?:AY(\d))?AZ([0-9A-Fa-f]{4})$")
-_SEQUENCE_ONLY = re.compile(rb"AY(\d)$")
-_FORBIDDEN = re.compile(r"[|\r\n]")
+_HEX4 = re.compile(rb"[0-9A-Fa-f]{4}")
+_ASCII_DIGITS = frozenset(b"0123456789")
 
 
 @dataclass(frozen=True)
@@ -54,14 +53,23 @@ def _format_fixed(name: str, spec: FixedSpec, value: Any) -> str:
             raise CodecError(f"{name}: expected a whole number of at most {width} digits, got {value!r}")
         return f"{value:0{width}d}"
     if kind is Kind.DATE:
+        if type(value) is datetime and value.tzinfo is None and value.year >= 1000:
+            # what format_transaction_date gives for local time, without two strftime calls
+            return (f"{value.year}{value.month:02d}{value.day:02d}    "
+                    f"{value.hour:02d}{value.minute:02d}{value.second:02d}")
         if value is not None and not isinstance(value, datetime):
             raise CodecError(f"{name}: expected a datetime or None, got {value!r}")
         return format_transaction_date(value)
     if not isinstance(value, str) or len(value) != width:
         raise CodecError(f"{name}: expected exactly {width} characters, got {value!r}")
-    if _FORBIDDEN.search(value):
+    if _forbidden(value):
         raise CodecError(f"{name}: '|', CR and LF cannot be sent in a SIP2 field")
     return value
+
+
+def _forbidden(value: str) -> bool:
+    """Whether a value holds a character that would break the framing ('|', CR, LF)."""
+    return "|" in value or "\r" in value or "\n" in value
 
 
 def _parse_fixed(name: str, spec: FixedSpec, text: str) -> Any:
@@ -84,6 +92,14 @@ def _parse_fixed(name: str, spec: FixedSpec, text: str) -> Any:
             raise CodecError(f"{name}: expected digits, got {text!r}")
         return int(digits)
     if kind is Kind.DATE:
+        if text[:8].isdigit() and text[12:].isdigit() and len(text) == 18 and text.isascii():
+            try:  # the usual all-digit form, read without strptime (a tenth of the time)
+                moment = datetime(int(text[:4]), int(text[4:6]), int(text[6:8]),
+                                  int(text[12:14]), int(text[14:16]), int(text[16:]))
+            except ValueError:
+                pass  # not a real date: parse_transaction_date words the error
+            else:
+                return moment.replace(tzinfo=timezone.utc) if text[11] == "Z" else moment
         try:
             return parse_transaction_date(text)
         except CodecError as exc:
@@ -124,16 +140,19 @@ def encode_text(message: Message, *, send_empty: Collection[str] = ()) -> str:
         for v in values:
             if not isinstance(v, str):
                 raise CodecError(f"{name} ({vspec.id}): expected text, got {v!r}")
-            if _FORBIDDEN.search(v):
+            if "|" in v or "\r" in v or "\n" in v:
                 raise CodecError(f"{name} ({vspec.id}): '|', CR and LF cannot be sent in a SIP2 field")
         if values:
             pending.setdefault(vspec.id, []).extend(values)
     for field_id, v in message.extra:
-        if len(field_id) != 2 or _FORBIDDEN.search(field_id + v):
+        if len(field_id) != 2 or _forbidden(field_id + v):
             raise CodecError(f"extra field {field_id!r}: not a two-character id with a clean value")
         pending.setdefault(field_id, []).append(v)
 
-    order = list(wire.order) if wire is not None else []
+    if wire is None:  # a message built here: every field in the specification's order
+        parts += [f"{field_id}{v}|" for field_id, values in pending.items() for v in values]
+        return "".join(parts)
+    order = list(wire.order)
     order += [fid for fid in pending for _ in range(len(pending[fid]))]
     for field_id in order:
         queue = pending.get(field_id)
@@ -191,14 +210,17 @@ def decode(data: bytes, *, encoding: str = "utf-8") -> Received:
     sequence: int | None = None
     checksum_state = "absent"
     body = data
-    if match := _TRAILER.search(data):
-        body = data[:match.start()]
-        sequence = int(match.group(1)) if match.group(1) is not None else None
-        covered = data[:match.end() - 4]
-        checksum_state = "ok" if checksum_matches(covered, match.group(2)) else "bad"
-    elif match := _SEQUENCE_ONLY.search(data):
-        body = data[:match.start()]
-        sequence = int(match.group(1))
+    size = len(data)
+    # The trailer is 'AY<digit>AZ<4 hex>' or 'AZ<4 hex>' at the very end (or a lone 'AY<digit>').
+    digits = data[-4:] if data[-6:-4] == b"AZ" and _HEX4.fullmatch(data, size - 4) else None
+    if digits is not None:
+        start = size - 6
+        if data[-9:-7] == b"AY" and size >= 9 and data[-7] in _ASCII_DIGITS:
+            start, sequence = size - 9, data[-7] - 48
+        body = data[:start]
+        checksum_state = "ok" if checksum_matches(data[:-4], digits) else "bad"
+    elif data[-3:-1] == b"AY" and size >= 3 and data[-1] in _ASCII_DIGITS:
+        body, sequence = data[:-3], data[-1] - 48
 
     warnings: list[str] = []
     try:
@@ -208,8 +230,8 @@ def decode(data: bytes, *, encoding: str = "utf-8") -> Received:
         text = body.decode(encoding, errors="replace")
     except LookupError:
         raise CodecError(f"unknown character set {encoding!r}") from None
-    if checksum_state == "bad" and match is not None and _codepoint_checksum_matches(
-            text, data[len(body):match.end() - 4], match.group(2)):
+    if checksum_state == "bad" and digits is not None and _codepoint_checksum_matches(
+            text, data[len(body):-4], digits):
         checksum_state = "ok"  # one real ACS sums characters, not bytes
         warnings.append("checksum computed over characters, not bytes")
 
@@ -229,18 +251,14 @@ def parse_text(text: str) -> Message:
     if cls is None:
         raise CodecError(f"unknown SIP2 message code {code!r}")
     spec = spec_of(cls)
-    end = 2 + spec.fixed_width
+    end, slices, required = _decode_layout(cls)
     if len(text) < end:
-        raise CodecError(f"{cls.NAME} ({code}): fixed fields need {spec.fixed_width} characters "
+        raise CodecError(f"{cls.NAME} ({code}): fixed fields need {end - 2} characters "
                          f"after the code, got {len(text) - 2}")
     values: dict[str, Any] = {}
-    fixed_texts: list[str] = []
-    position = 2
-    for name, fspec in spec.fixed:
-        chunk = text[position:position + fspec.width]
-        position += fspec.width
-        values[name] = _parse_fixed(name, fspec, chunk)
-        fixed_texts.append(chunk)
+    fixed_texts = [text[start:stop] for _, start, stop, _ in slices]
+    for (name, _, _, fspec), chunk in zip(slices, fixed_texts):
+        values[name] = chunk if fspec.kind is Kind.TEXT else _parse_fixed(name, fspec, chunk)
 
     extra: list[tuple[str, str]] = []
     order: list[str] = []
@@ -266,10 +284,28 @@ def parse_text(text: str) -> Message:
             extra.append((field_id, value))  # a second copy of a single field: keep it, don't guess
         else:
             values[name] = value
-    for name, vspec in spec.variable:
-        if not vspec.repeated and vspec.required and name not in values:
+    for name in required:
+        if name not in values:
             values[name] = None  # absent on the wire; the reader sees None, not a made-up ""
     return cls(**values, extra=tuple(extra), wire=WireLayout(tuple(fixed_texts), tuple(order)))
+
+
+_DecodeLayout = tuple[int, tuple[tuple[str, int, int, FixedSpec], ...], tuple[str, ...]]
+_DECODE_LAYOUTS: dict[type, _DecodeLayout] = {}
+
+
+def _decode_layout(cls: type[Message]) -> _DecodeLayout:
+    """Where each fixed field sits and which single fields are required, worked out once per class."""
+    layout = _DECODE_LAYOUTS.get(cls)
+    if layout is None:
+        spec = spec_of(cls)
+        slices, position = [], 2
+        for name, fspec in spec.fixed:
+            slices.append((name, position, position + fspec.width, fspec))
+            position += fspec.width
+        required = tuple(name for name, vspec in spec.variable if vspec.required and not vspec.repeated)
+        layout = _DECODE_LAYOUTS[cls] = (position, tuple(slices), required)
+    return layout
 
 
 def mask_secrets(data: bytes | str) -> str:
