@@ -133,8 +133,10 @@ def encode_text(message: Message, *, send_empty: Collection[str] = ()) -> str:
             raise CodecError(f"extra field {field_id!r}: not a two-character id with a clean value")
         pending.setdefault(field_id, []).append(v)
 
+    # The sender's order first (for a decoded message), then the specification's, then extras.
     order = list(wire.order) if wire is not None else []
-    order += [fid for fid in pending for _ in range(len(pending[fid]))]
+    order += [vspec.id for _, vspec in spec.variable for _ in range(len(pending.get(vspec.id, ())))]
+    order += [field_id for field_id, _ in message.extra]
     for field_id in order:
         queue = pending.get(field_id)
         if queue:
