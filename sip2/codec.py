@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any, Collection
 
 from sip2.checksum import checksum, checksum_matches
@@ -92,14 +92,6 @@ def _parse_fixed(name: str, spec: FixedSpec, text: str) -> Any:
             raise CodecError(f"{name}: expected digits, got {text!r}")
         return int(digits)
     if kind is Kind.DATE:
-        if text[:8].isdigit() and text[12:].isdigit() and len(text) == 18 and text.isascii():
-            try:  # the usual all-digit form, read without strptime (a tenth of the time)
-                moment = datetime(int(text[:4]), int(text[4:6]), int(text[6:8]),
-                                  int(text[12:14]), int(text[14:16]), int(text[16:]))
-            except ValueError:
-                pass  # not a real date: parse_transaction_date words the error
-            else:
-                return moment.replace(tzinfo=timezone.utc) if text[11] == "Z" else moment
         try:
             return parse_transaction_date(text)
         except CodecError as exc:
@@ -140,7 +132,7 @@ def encode_text(message: Message, *, send_empty: Collection[str] = ()) -> str:
         for v in values:
             if not isinstance(v, str):
                 raise CodecError(f"{name} ({vspec.id}): expected text, got {v!r}")
-            if "|" in v or "\r" in v or "\n" in v:
+            if _forbidden(v):
                 raise CodecError(f"{name} ({vspec.id}): '|', CR and LF cannot be sent in a SIP2 field")
         if values:
             pending.setdefault(vspec.id, []).extend(values)
@@ -149,11 +141,13 @@ def encode_text(message: Message, *, send_empty: Collection[str] = ()) -> str:
             raise CodecError(f"extra field {field_id!r}: not a two-character id with a clean value")
         pending.setdefault(field_id, []).append(v)
 
-    if wire is None:  # a message built here: every field in the specification's order
+    if wire is None and not message.extra:  # built here, no extras: the specification's order
         parts += [f"{field_id}{v}|" for field_id, values in pending.items() for v in values]
         return "".join(parts)
-    order = list(wire.order)
-    order += [fid for fid in pending for _ in range(len(pending[fid]))]
+    # The sender's order first (for a decoded message), then the specification's, then extras.
+    order = list(wire.order) if wire is not None else []
+    order += [vspec.id for _, vspec in spec.variable for _ in range(len(pending.get(vspec.id, ())))]
+    order += [field_id for field_id, _ in message.extra]
     for field_id in order:
         queue = pending.get(field_id)
         if queue:

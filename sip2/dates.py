@@ -36,8 +36,11 @@ def parse_transaction_date(text: str) -> datetime | None:
     if not text.strip():
         return None
     day, zone, clock = text[:8], text[8:12], text[12:]
-    try:
-        moment = datetime.strptime(day + clock, "%Y%m%d%H%M%S")
+    if not (day.isdigit() and clock.isdigit() and day.isascii() and clock.isascii()):
+        raise CodecError(f"not a SIP2 date (YYYYMMDDZZZZHHMMSS): {text!r}")
+    try:  # slicing is several times faster than strptime, and dates are in most messages
+        moment = datetime(int(day[:4]), int(day[4:6]), int(day[6:]),
+                          int(clock[:2]), int(clock[2:4]), int(clock[4:]))
     except ValueError:
         raise CodecError(f"not a SIP2 date (YYYYMMDDZZZZHHMMSS): {text!r}") from None
     if zone.endswith("Z"):
