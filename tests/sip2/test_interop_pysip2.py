@@ -361,6 +361,24 @@ def test_crlf_terminator_gets_96_and_the_resends_are_capped(acs_port: int) -> No
             client.sc_status()
 
 
+def test_checksums_off_is_answered_without_a_trailer(acs_port: int, seen: list[Any]) -> None:
+    plain = ConnectionSettings(encoding=ENCODING, terminator=b"\r", checksums=ChecksumMode.OFF)
+    with _client(acs_port, settings=plain) as client:
+        reply = client.checkout(PATRON, ITEM, transaction_date=WHEN)
+    assert reply.ok is True and reply.item_id == ITEM and reply.title == TITLE
+    assert isinstance(seen[-1], pm.CheckoutRequest)
+
+
+def test_empty_terminal_password_is_still_sent(acs_port: int, seen: list[Any]) -> None:
+    # pysip2 drops the connection when AC is missing from a checkout or checkin; empty is fine.
+    with _client(acs_port, terminal_password="") as client:
+        client.checkout(PATRON, ITEM)
+        client.checkin(ITEM)
+        client.patron_information(PATRON)
+    checkout, checkin, info = seen[-3:]
+    assert checkout.terminal_password == checkin.terminal_password == info.terminal_password == ""
+
+
 def test_client_checksum_over_cp850_bytes_is_accepted(acs_port: int) -> None:
     # A checksum over code points instead of cp850 bytes would draw a 96 for this request.
     with _client(acs_port) as client:
