@@ -18,7 +18,9 @@ Run: /work/main/.venv/bin/python bench/bench_roundtrip.py [--rounds N] [--block 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import multiprocessing
+import pstats
 import socket
 import sys
 import threading
@@ -134,6 +136,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=20, help="interleaved rounds (default 20)")
     parser.add_argument("--block", type=int, default=500, help="requests per caller per round (default 500)")
+    parser.add_argument("--profile", type=int, default=0, metavar="N",
+                        help="afterwards, profile N more checkouts through the client and print where time goes")
     args = parser.parse_args()
 
     context = multiprocessing.get_context("spawn")
@@ -149,6 +153,7 @@ def main() -> None:
         try:
             times = sample({"bare socket": bare, "SIP2Client": through_client},
                            rounds=args.rounds, block=args.block)
+            profile = profile_client(through_client, args.profile) if args.profile else None
         finally:
             sock.close()
             client.close()
@@ -164,6 +169,19 @@ def main() -> None:
     print(f"client overhead per request: median {median(client_t) - median(bare_t):.1f} us, "
           f"p99 {percentile(client_t, 0.99) - percentile(bare_t, 0.99):.1f} us "
           f"(SIP2Client - bare socket)")
+    if profile is not None:
+        print(f"\nwhere the client's time goes ({args.profile} checkouts, profiled, so slower than above):")
+        profile.sort_stats("tottime").print_stats(15)
+
+
+def profile_client(once: Callable[[], None], count: int) -> pstats.Stats:
+    """Run `count` checkouts under cProfile."""
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(count):
+        once()
+    profiler.disable()
+    return pstats.Stats(profiler)
 
 
 if __name__ == "__main__":
