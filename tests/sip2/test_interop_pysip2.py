@@ -14,6 +14,7 @@ checksums on, a real nb due date, AC always present, and a correct login.
 from __future__ import annotations
 
 import socket
+import threading
 import types
 import typing
 from collections.abc import Iterator
@@ -148,6 +149,76 @@ def running(acs: pysip2.SIP2Server) -> Iterator[int]:
     with start_blocking_portal() as portal:
         with portal.wrap_async_context_manager(acs.start("127.0.0.1", 0)) as port:
             yield port
+
+
+class DamagingRelay:
+    """A TCP relay on 127.0.0.1 between our client and the ACS that spoils the checksum of the
+    first `damage_requests` requests and `damage_replies` replies, and records every message."""
+
+    def __init__(self, acs_port: int, *, damage_requests: int = 0, damage_replies: int = 0) -> None:
+        self.acs_port = acs_port
+        self.damage_left = {"request": damage_requests, "reply": damage_replies}
+        self.seen: dict[str, list[bytes]] = {"request": [], "reply": []}
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self._listener.settimeout(5)
+        self.port = self._listener.getsockname()[1]
+        self._sockets: list[socket.socket] = [self._listener]
+        self._threads = [threading.Thread(target=self._accept, daemon=True)]
+        self._threads[0].start()
+
+    def _accept(self) -> None:
+        try:
+            client, _ = self._listener.accept()
+        except OSError:
+            return
+        acs = socket.create_connection(("127.0.0.1", self.acs_port), timeout=5)
+        self._sockets += [client, acs]
+        for source, sink, way in ((client, acs, "request"), (acs, client, "reply")):
+            thread = threading.Thread(target=self._pump, args=(source, sink, way), daemon=True)
+            self._threads.append(thread)
+            thread.start()
+
+    def _pump(self, source: socket.socket, sink: socket.socket, way: str) -> None:
+        buffer = b""
+        try:
+            while data := source.recv(65536):
+                buffer += data
+                while (end := buffer.find(b"\r")) >= 0:
+                    frame, buffer = buffer[:end], buffer[end + 1:]
+                    self.seen[way].append(frame)
+                    if self.damage_left[way] > 0:
+                        self.damage_left[way] -= 1
+                        frame = frame[:-1] + (b"1" if frame[-1:] == b"0" else b"0")  # last checksum digit
+                    sink.sendall(frame + b"\r")
+        except OSError:
+            pass  # one side closed: the relay is done
+        finally:
+            _hang_up(sink)
+
+    def close(self) -> None:
+        """Close every socket and wait for the relay's threads."""
+        for sock in self._sockets:
+            _hang_up(sock)
+        for thread in self._threads:
+            thread.join(5)
+
+
+def _hang_up(sock: socket.socket) -> None:
+    """Shut a socket down (which wakes a thread blocked reading it), then close it."""
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass  # not connected, or already shut down
+    sock.close()
+
+
+@contextmanager
+def damaging_relay(acs_port: int, **damage: int) -> Iterator[DamagingRelay]:
+    relay = DamagingRelay(acs_port, **damage)
+    try:
+        yield relay
+    finally:
+        relay.close()
 
 
 def _client(port: int, **overrides: Any) -> SIP2Client:
@@ -359,6 +430,33 @@ def test_crlf_terminator_gets_96_and_the_resends_are_capped(acs_port: int) -> No
     with _client(acs_port, settings=crlf, max_resends=2) as client:
         with pytest.raises(ProtocolError, match="resent 2 times"):
             client.sc_status()
+
+
+def test_damaged_request_draws_96_and_is_resent(acs_port: int, seen: list[Any]) -> None:
+    with damaging_relay(acs_port, damage_requests=2) as relay:
+        with _client(relay.port) as client:  # the login and its first resend are spoiled
+            reply = client.checkout(PATRON, ITEM)
+    assert reply.ok is True and reply.item_id == ITEM
+    assert relay.seen["reply"][:2] == [b"96AZFEF6", b"96AZFEF6"]
+    assert relay.seen["request"][0] == relay.seen["request"][1] == relay.seen["request"][2]
+    assert [type(r) for r in seen] == [pm.LoginRequest, pm.CheckoutRequest]
+
+
+def test_damaged_reply_draws_97_and_pysip2_sends_it_again(acs_port: int, seen: list[Any]) -> None:
+    with damaging_relay(acs_port, damage_replies=1) as relay:
+        with _client(relay.port) as client:  # the login's reply is spoiled
+            reply = client.checkout(PATRON, ITEM)
+    assert reply.ok is True and reply.item_id == ITEM
+    assert relay.seen["request"][1] == b"97AZFEF5"
+    assert relay.seen["reply"][0] == relay.seen["reply"][1]  # the 94 once more, unchanged
+    assert [type(r) for r in seen] == [pm.LoginRequest, pm.CheckoutRequest]
+
+
+def test_replies_that_stay_damaged_end_in_a_protocol_error(acs_port: int) -> None:
+    with damaging_relay(acs_port, damage_replies=10) as relay:
+        with pytest.raises(ProtocolError, match="still wrong after 2 resend requests"):
+            _client(relay.port, max_resends=2).connect()
+    assert relay.seen["request"][1:] == [b"97AZFEF5", b"97AZFEF5"]
 
 
 def test_checksums_off_is_answered_without_a_trailer(acs_port: int, seen: list[Any]) -> None:
