@@ -3,7 +3,9 @@
 Two halves:
 - our `SIP2Client` drives pysip2's ACS (an anyio TCP server, run in a background thread on
   127.0.0.1 with an ephemeral port) through login, status, patron and circulation messages,
-  and every reply is checked field by field, as is every request as pysip2 decoded it;
+  and every reply is checked field by field, as is every request as pysip2 decoded it; then
+  its strict cases (refused login, no login, CRLF, checksums off) and, through a relay that
+  spoils checksums, the 96 and 97 resends in both directions;
 - pysip2's codec and ours agree on every message type both define: pysip2's bytes decode
   with ours to the same field values, and ours decode with pysip2 to the same values.
 
