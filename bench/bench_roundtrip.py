@@ -10,6 +10,8 @@ callers take turns against it, in interleaved blocks:
   decodes and checks the reply.
 
 The server does the same work for both, so client overhead = client - bare socket, per request.
+When the checkout has the project's ACS emulator (`sip2.emulator`), a third caller does the
+same checkout through SIP2Client against it (its own process, demo library), for scale.
 Medians and 99th percentiles are printed in microseconds.
 
 Run: /work/main/.venv/bin/python bench/bench_roundtrip.py [--rounds N] [--block N]
@@ -19,13 +21,15 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import importlib.util
 import multiprocessing
 import pstats
 import socket
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from datetime import datetime
 from multiprocessing.connection import Connection as Pipe
 from pathlib import Path
@@ -132,6 +136,54 @@ def sample(callers: dict[str, Callable[[], None]], *, rounds: int, block: int) -
     return times
 
 
+def emulator_available() -> bool:
+    """Whether this checkout has the project's ACS emulator (`sip2.emulator`)."""
+    return importlib.util.find_spec("sip2.emulator") is not None
+
+
+def serve_emulator(ready: Pipe) -> None:
+    """Run the project's ACS emulator (demo library, no login needed) until stopped (child process)."""
+    from sip2.emulator import ACSEmulator
+
+    with ACSEmulator(port=0, settings=SETTINGS, require_login=False) as emulator:
+        ready.send(emulator.address[1])
+        threading.Event().wait()
+
+
+def emulator_checkout(port: int) -> tuple[Callable[[], None], SIP2Client]:
+    """A caller that does a checkout of a demo item through SIP2Client against the emulator.
+
+    The same patron checks out the same item over and over: after the first time the emulator
+    answers as its rules say ("already checked out to you"), still one 12 reply per request.
+    """
+    from sip2.emulator import DEMO
+
+    client = SIP2Client("127.0.0.1", port, settings=SETTINGS, institution_id="DEMO", timeout=5.0)
+    client.connect()
+    patron, item = DEMO.good_patron, DEMO.available_items[0]
+
+    def once() -> None:
+        client.checkout(patron, item)
+
+    return once, client
+
+
+@contextmanager
+def served(target: Callable[[Pipe], None], what: str) -> Iterator[int]:
+    """Run `target` in its own process until the block ends; yield the port it listens on."""
+    context = multiprocessing.get_context("spawn")
+    ours, theirs = context.Pipe()
+    server = context.Process(target=target, args=(theirs,), daemon=True)
+    server.start()
+    try:
+        if not ours.poll(30):
+            raise SystemExit(f"the {what} did not start within 30 s")
+        yield ours.recv()
+    finally:
+        server.terminate()
+        server.join(5)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=20, help="interleaved rounds (default 20)")
@@ -140,35 +192,30 @@ def main() -> None:
                         help="afterwards, profile N more checkouts through the client and print where time goes")
     args = parser.parse_args()
 
-    context = multiprocessing.get_context("spawn")
-    ours, theirs = context.Pipe()
-    server = context.Process(target=serve_canned, args=(theirs,), daemon=True)
-    server.start()
-    try:
-        if not ours.poll(30):
-            raise SystemExit("the canned ACS did not start within 30 s")
-        port = ours.recv()
+    with ExitStack() as stack:
+        port = stack.enter_context(served(serve_canned, "canned ACS"))
         bare, sock = bare_checkout(port)
+        stack.callback(sock.close)
         through_client, client = client_checkout(port)
-        try:
-            times = sample({"bare socket": bare, "SIP2Client": through_client},
-                           rounds=args.rounds, block=args.block)
-            profile = profile_client(through_client, args.profile) if args.profile else None
-        finally:
-            sock.close()
-            client.close()
-    finally:
-        server.terminate()
-        server.join(5)
+        stack.callback(client.close)
+        callers = {"bare socket": bare, "SIP2Client": through_client}
+        if emulator_available():
+            emulator_port = stack.enter_context(served(serve_emulator, "ACS emulator"))
+            callers["SIP2Client, ACS emulator"], emulator_client = emulator_checkout(emulator_port)
+            stack.callback(emulator_client.close)
+        times = sample(callers, rounds=args.rounds, block=args.block)
+        profile = profile_client(through_client, args.profile) if args.profile else None
 
-    print(f"SIP2 round trip on loopback: checkout (11 -> 12), canned-reply ACS in its own process; "
+    print(f"SIP2 round trip on loopback: checkout (11 -> 12), each ACS in its own process; "
           f"{args.rounds} interleaved rounds of {args.block} requests per caller")
     rows = [[name, len(t), median(t), percentile(t, 0.99)] for name, t in times.items()]
     print_table(["caller", "requests", "median us", "p99 us"], rows)
     bare_t, client_t = times["bare socket"], times["SIP2Client"]
     print(f"client overhead per request: median {median(client_t) - median(bare_t):.1f} us, "
           f"p99 {percentile(client_t, 0.99) - percentile(bare_t, 0.99):.1f} us "
-          f"(SIP2Client - bare socket)")
+          f"(SIP2Client - bare socket, both against the canned ACS)")
+    if not emulator_available():
+        print("ACS emulator: not in this checkout (no sip2.emulator), so no line for it")
     if profile is not None:
         print(f"\nwhere the client's time goes ({args.profile} checkouts, profiled, so slower than above):")
         profile.sort_stats("tottime").print_stats(15)
