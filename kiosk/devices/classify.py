@@ -107,8 +107,8 @@ class KindRule:
 
 
 DEFAULT_RULES = (
-    KindRule.build(ScanKind.PATRON, r"2\d*", "luhn"),
-    KindRule.build(ScanKind.ITEM, r"3\d*", "luhn"),
+    KindRule.build(ScanKind.PATRON, r"2[0-9]*", "luhn"),
+    KindRule.build(ScanKind.ITEM, r"3[0-9]*", "luhn"),
 )
 """Codabar library barcodes: type digit 2 = patron, 3 = item; no technician card by default."""
 
@@ -121,7 +121,7 @@ class Classifier:
 
     @classmethod
     def from_config(cls, table: Mapping[str, Any]) -> Classifier:
-        """Build from a table like `{"patron": {"pattern": "2\\\\d*", "check": "luhn"}, ...}`.
+        """Build from a table like `{"patron": {"pattern": "2[0-9]*", "check": "luhn"}, ...}`.
 
         Kinds are tried in the order patron, item, technician; a kind left out is not recognised.
         """
