@@ -181,10 +181,13 @@ def test_command_line_listen_mode_is_a_network_scanner():
         assert url.startswith("socket://127.0.0.1:")
         scanner = SerialScanner("net", sink, url, backoff=fast_backoff(), poll_interval=0.05)
         scanner.start()
-        assert sink.scan().text == "30234000517861"  # typed to each client as it connects
+        assert emulator.stdout.readline().startswith("client connected from 127.0.0.1:")
+        sink.status(DeviceState.CONNECTED)
+        assert sink.scan().text == "30234000517861"  # typed to each client after it connects
         emulator.stdin.write("33191000105864\n")
         emulator.stdin.flush()
         assert sink.scan().text == "33191000105864"
+        assert emulator.stdout.readline().startswith("scanned '33191000105864' to 1 client(s)")
     finally:
         if scanner is not None:
             scanner.stop()
@@ -201,6 +204,7 @@ def test_prefix_and_suffix_configured_on_the_scanner():
                                 poll_interval=0.05)
         scanner.start()
         try:
+            sink.status(DeviceState.CONNECTED)  # pyserial drops what arrives while it opens
             assert relay.wait_for_clients(1)
             relay.type(frame_barcode("30234000517861", "cr", aim="]F0", prefix="<", suffix=">"))
             scan: Scan = sink.scan()

@@ -17,7 +17,7 @@ import socket
 import sys
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from evdev import InputEvent
 from evdev import ecodes as E
@@ -60,16 +60,22 @@ def type_into_port(port: str, frames: Iterable[bytes], baudrate: int = 9600,
 class TypistServer:
     """A TCP "scanner": every connected client receives what is typed.
 
-    `greeting` frames are sent to each client as it connects (a scanner that scans the moment
-    the kiosk connects). `disconnect_clients()` simulates pulling the cable.
+    `greeting` frames are typed to each client `greeting_delay` seconds after it connects (a
+    scanner scanning as soon as the kiosk is there). The delay matters: pyserial's socket://
+    handler discards whatever arrives while it is still opening the connection.
+    `disconnect_clients()` simulates pulling the cable.
     """
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, greeting: Sequence[bytes] = ()) -> None:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, greeting: Sequence[bytes] = (),
+                 greeting_delay: float = 0.5,
+                 on_client: Callable[[tuple[str, int]], None] | None = None) -> None:
         self._listener = socket.create_server((host, port))
         self._listener.settimeout(0.1)  # so the accept loop notices close()
         self.host, self.port = self._listener.getsockname()[:2]
-        self.greeting = tuple(greeting)
+        self.greeting, self.greeting_delay = tuple(greeting), greeting_delay
+        self.on_client = on_client
         self._clients: list[socket.socket] = []
+        self._timers: list[threading.Timer] = []
         self._changed = threading.Condition()
         self._closing = threading.Event()
         self._thread = threading.Thread(target=self._accept_loop, name="typist-server", daemon=True)
@@ -83,20 +89,32 @@ class TypistServer:
     def _accept_loop(self) -> None:
         while not self._closing.is_set():
             try:
-                client, _ = self._listener.accept()
+                client, address = self._listener.accept()
             except TimeoutError:
                 continue
             except OSError:
                 return  # listener closed
+            with self._changed:
+                self._clients.append(client)
+                if self.greeting:
+                    timer = threading.Timer(self.greeting_delay, self._greet, (client,))
+                    timer.daemon = True
+                    self._timers.append(timer)
+                    timer.start()
+                self._changed.notify_all()
+            if self.on_client is not None:
+                self.on_client(address[:2])
+
+    def _greet(self, client: socket.socket) -> None:
+        with self._changed:
+            if client not in self._clients:
+                return
             try:
                 for frame in self.greeting:
                     client.sendall(frame)
             except OSError:
+                self._clients.remove(client)
                 client.close()
-                continue
-            with self._changed:
-                self._clients.append(client)
-                self._changed.notify_all()
 
     def client_count(self) -> int:
         """How many clients are connected now."""
@@ -133,6 +151,9 @@ class TypistServer:
         self._closing.set()
         self._listener.close()
         self._thread.join(5)
+        with self._changed:
+            for timer in self._timers:
+                timer.cancel()
         self.disconnect_clients()
 
     def __enter__(self) -> TypistServer:
@@ -196,7 +217,11 @@ def _run_serial(args: argparse.Namespace) -> int:
 
 
 def _run_listen(args: argparse.Namespace) -> int:
-    with TypistServer(args.host, args.port, greeting=_frames(args, args.barcodes)) as server:
+    def connected(address: tuple[str, int]) -> None:
+        print(f"client connected from {address[0]}:{address[1]}", flush=True)
+
+    with TypistServer(args.host, args.port, greeting=_frames(args, args.barcodes),
+                      greeting_delay=args.delay, on_client=connected) as server:
         print(f"listening on {server.url}; each line typed here is scanned to every client "
               "(end with Ctrl-D)", flush=True)
         for line in sys.stdin:
@@ -241,7 +266,9 @@ def build_parser() -> argparse.ArgumentParser:
     listen = sub.add_parser("listen", help="listen on TCP; type stdin lines into every client")
     listen.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     listen.add_argument("--port", type=int, default=0, help="TCP port (default: any free port)")
-    listen.add_argument("barcodes", nargs="*", help="barcodes typed to each client as it connects")
+    listen.add_argument("barcodes", nargs="*", help="barcodes typed to each client after it connects")
+    listen.add_argument("--delay", type=float, default=0.5,
+                        help="seconds between a client connecting and those barcodes (default 0.5)")
     framing(listen)
     listen.set_defaults(func=_run_listen)
 
