@@ -48,8 +48,12 @@ class EvdevSource:
 
         self.path = path
         self._device = InputDevice(path)
-        self.usb_id = (self._device.info.vendor, self._device.info.product)
-        keys = self._device.capabilities().get(ecodes.EV_KEY, [])
+        try:
+            self.usb_id = (self._device.info.vendor, self._device.info.product)
+            keys = self._device.capabilities().get(ecodes.EV_KEY, [])
+        except OSError:
+            self._device.close()
+            raise
         self.has_enter_key = ecodes.KEY_ENTER in keys or ecodes.KEY_KPENTER in keys
 
     def grab(self) -> None:
@@ -109,7 +113,7 @@ class EvdevScanner(DeviceWorker):
 
     def open(self) -> None:
         """Find and open the device, then grab it."""
-        source = self.open_source(self.device) if self.device else self._find_by_usb()
+        source = self.open_source(self.device) if self.device is not None else self._find_by_usb()
         try:
             source.grab()
         except OSError as exc:
@@ -162,6 +166,8 @@ def from_table(table: ConfigTable, name: str, sink: EventSink) -> EvdevScanner:
     if table.has("device") == table.has("usb"):
         raise ConfigError(f"{table.label}: give exactly one of 'device' (a path) or 'usb' (vvvv:pppp)")
     device = table.text("device") if table.has("device") else None
+    if device is not None and not device.strip():
+        raise table.error("device", "must not be empty")
     usb = None
     if table.has("usb"):
         try:

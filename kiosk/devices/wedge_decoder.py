@@ -168,10 +168,11 @@ class WedgeDecoder:
 def _fields(event: Any) -> tuple[int, int, int, float]:
     """Read type, code, value and time from an event, or raise WedgeDecodeError."""
     try:
-        etype, code, value = event.type, event.code, event.value
-        sec, usec = event.sec, event.usec
+        fields = (event.type, event.code, event.value, event.sec, event.usec)
     except AttributeError:
         raise WedgeDecodeError(f"not an input event: {event!r}") from None
-    if not all(isinstance(v, int) and not isinstance(v, bool) for v in (etype, code, value, sec, usec)):
+    # `type(...) is int` also keeps out bools; InputEvent fields are plain ints.
+    if not all(type(v) is int for v in fields):
         raise WedgeDecodeError(f"input event with non-integer fields: {event!r}")
+    etype, code, value, sec, usec = fields
     return etype, code, value, sec + usec / 1_000_000

@@ -66,6 +66,7 @@ def evdev(**keys: Any) -> dict[str, Any]:
     ({"scanner": [serial(strip_prefix=5)]}, "scanner[0].strip_prefix: expected a string, got 5"),
     ({"scanner": [evdev(usb="0c2e:0b61")]}, "scanner[0]: give exactly one of 'device'"),
     ({"scanner": [{"driver": "evdev"}]}, "scanner[0]: give exactly one of 'device'"),
+    ({"scanner": [evdev(device=" ")]}, "scanner[0].device: must not be empty"),
     ({"scanner": [{"driver": "evdev", "usb": "honeywell"}]}, "scanner[0].usb: expected vvvv:pppp"),
     ({"scanner": [evdev(layout="dvorak")]}, "scanner[0].layout: unknown keyboard layout 'dvorak'"),
     ({"scanner": [evdev(terminators=["esc"])]}, "scanner[0].terminators: unknown terminator key 'esc'"),

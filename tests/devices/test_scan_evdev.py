@@ -212,3 +212,13 @@ def test_keypad_enter_from_the_device_ends_the_scan():
         assert sink.scan().text == "789"
     finally:
         scanner.stop()
+
+
+def test_usb_lookup_on_a_machine_without_input_devices_is_lost():
+    sink = Collector()
+    scanner = EvdevScanner("wedge", sink, WedgeDecoder(), usb=HONEYWELL, backoff=fast_backoff())
+    scanner.start()
+    try:
+        assert "USB id 0c2e:0b61" in sink.status(DeviceState.LOST).detail
+    finally:
+        scanner.stop()
