@@ -9,6 +9,7 @@ Bytes go through `LineFramer`; the thread only reads and delivers.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 import serial
 
@@ -24,14 +25,24 @@ log = logging.getLogger(__name__)
 PORT_ERRORS = (OSError, serial.SerialException)
 
 
+@dataclass(frozen=True)
+class LineSettings:
+    """Character framing on the wire; most scanners use 8N1, some older ones 7E1."""
+
+    bytesize: int = 8
+    parity: str = "N"  # N, E, O, M, S as pyserial names them
+    stopbits: float = 1
+
+
 class SerialScanner(DeviceWorker):
     """A scanner that sends one line per barcode over a serial port or URL."""
 
     def __init__(self, name: str, sink: EventSink, port: str, *, baudrate: int = 9600,
-                 framer: LineFramer | None = None, backoff: Backoff | None = None,
-                 poll_interval: float = 0.2) -> None:
+                 line_settings: LineSettings | None = None, framer: LineFramer | None = None,
+                 backoff: Backoff | None = None, poll_interval: float = 0.2) -> None:
         super().__init__(name, sink, backoff)
         self.port, self.baudrate = port, baudrate
+        self.line_settings = line_settings or LineSettings()
         self.framer = framer or LineFramer()
         self.poll_interval = poll_interval
         self.last_problem = ""
@@ -40,8 +51,10 @@ class SerialScanner(DeviceWorker):
     def open(self) -> None:
         """Open the port; a port that is not there raises OSError (retried with back-off)."""
         try:
-            self._serial = serial.serial_for_url(self.port, baudrate=self.baudrate,
-                                                 timeout=self.poll_interval)
+            self._serial = serial.serial_for_url(
+                self.port, baudrate=self.baudrate, bytesize=self.line_settings.bytesize,
+                parity=self.line_settings.parity, stopbits=self.line_settings.stopbits,
+                timeout=self.poll_interval)
         except ValueError as exc:
             # A malformed URL or setting will not fix itself, but it must not end the worker.
             raise OSError(f"invalid port setting {self.port!r}: {exc}") from exc
@@ -84,5 +97,13 @@ def from_table(table: ConfigTable, name: str, sink: EventSink) -> SerialScanner:
                              strip_prefix=table.text("strip_prefix", ""),
                              strip_suffix=table.text("strip_suffix", ""))
     framer = LineFramer(line_format, max_length=table.integer("max_length", 256, minimum=1))
+    bytesize = table.integer("bytesize", 8)
+    if bytesize not in (5, 6, 7, 8):
+        raise table.error("bytesize", f"expected 5, 6, 7 or 8, got {bytesize}")
+    stopbits = table.number("stopbits", 1)
+    if stopbits not in (1, 1.5, 2):
+        raise table.error("stopbits", f"expected 1, 1.5 or 2, got {stopbits:g}")
+    settings = LineSettings(bytesize, table.choice("parity", ("N", "E", "O", "M", "S"), "N"),
+                            1.5 if stopbits == 1.5 else int(stopbits))
     return SerialScanner(name, sink, port, baudrate=table.integer("baudrate", 9600, minimum=1),
-                         framer=framer, backoff=read_backoff(table))
+                         line_settings=settings, framer=framer, backoff=read_backoff(table))

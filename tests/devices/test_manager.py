@@ -32,6 +32,7 @@ def test_the_example_configuration_builds_every_scanner():
     wedge, desk, keyboard = manager.devices
     assert isinstance(wedge, EvdevScanner) and wedge.decoder.keymap.name == "us"
     assert isinstance(desk, SerialScanner) and (desk.port, desk.baudrate) == ("/dev/ttyACM0", 9600)
+    assert (desk.line_settings.bytesize, desk.line_settings.parity, desk.line_settings.stopbits) == (8, "N", 1)
     assert isinstance(keyboard, InjectedScanner) and keyboard.driver == "keyboard"
 
 
@@ -62,6 +63,10 @@ def evdev(**keys: Any) -> dict[str, Any]:
     ({"scanner": [serial(baudrat=9600)]}, "scanner[0].baudrat: unknown key (this driver reads:"),
     ({"scanner": [{"driver": "serial"}]}, "scanner[0]: missing key 'port'"),
     ({"scanner": [serial(port="")]}, "scanner[0].port: must not be empty"),
+    ({"scanner": [serial(parity="even")]},
+     'scanner[0].parity: expected one of N, E, O, M, S, got "even"'),
+    ({"scanner": [serial(bytesize=9)]}, "scanner[0].bytesize: expected 5, 6, 7 or 8, got 9"),
+    ({"scanner": [serial(stopbits=3)]}, "scanner[0].stopbits: expected 1, 1.5 or 2, got 3"),
     ({"scanner": [serial(aim="yes")]}, 'scanner[0].aim: expected true or false, got "yes"'),
     ({"scanner": [serial(strip_prefix=5)]}, "scanner[0].strip_prefix: expected a string, got 5"),
     ({"scanner": [evdev(usb="0c2e:0b61")]}, "scanner[0]: give exactly one of 'device'"),
@@ -101,7 +106,7 @@ def test_two_scanners_at_once_deliver_with_their_own_names():
     first, second, sink = Pty(), Pty(), Collector()
     manager = DeviceManager.from_config({"scanner": [
         serial(name="left", port=first.path, **FAST),
-        serial(name="right", port=second.path, aim=False, **FAST),
+        serial(name="right", port=second.path, aim=False, bytesize=7, parity="E", **FAST),
         {"driver": "sim", "name": "demo"},
     ]}, sink)
     try:
