@@ -7,6 +7,7 @@ that keys nobody read (typos such as `baudrat`) are reported instead of silently
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -83,7 +84,7 @@ class ConfigTable:
     def number(self, key: str, default: Any = _MISSING, minimum: float | None = None) -> float:
         """A number (integer or float)."""
         value = self._get(key, default)
-        if not isinstance(value, (int, float)) or isinstance(value, bool):
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value):
             raise self.error(key, f"expected a number, got {describe(value)}")
         if minimum is not None and value < minimum:
             raise self.error(key, f"must be at least {minimum}, got {value}")

@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kiosk.devices import manager as manager_module
 from kiosk.devices.config_table import ConfigError
@@ -77,6 +79,8 @@ def evdev(**keys: Any) -> dict[str, Any]:
     ({"scanner": [evdev(terminators=["esc"])]}, "scanner[0].terminators: unknown terminator key 'esc'"),
     ({"scanner": [evdev(terminators="enter")]},
      'scanner[0].terminators: expected a list of strings, got "enter"'),
+    ({"scanner": [evdev(inter_key_timeout=float("nan"))]},
+     "scanner[0].inter_key_timeout: expected a number, got nan"),
     ({"scanner": [evdev(inter_key_timeout="fast")]},
      'scanner[0].inter_key_timeout: expected a number, got "fast"'),
     ({"scanner": [evdev(retry_first=1.0, retry_max=0.5)]}, "scanner[0].retry_max: must be at least 1.0"),
@@ -238,3 +242,28 @@ def test_injected_scanners_deliver_only_while_started():
     assert [s.state for s in statuses] == [DeviceState.CONNECTED]
     assert sink.status(DeviceState.STOPPED).source == "demo"
     assert all(not isinstance(e, Scan) for e in list(sink.queue.queue))
+
+
+toml_values = st.recursive(
+    st.one_of(st.booleans(), st.integers(-(2**63), 2**63 - 1), st.floats(), st.text(max_size=12)),
+    lambda inner: st.one_of(st.lists(inner, max_size=3),
+                            st.dictionaries(st.text(max_size=8), inner, max_size=3)),
+    max_leaves=8)
+scanner_keys = st.sampled_from(["driver", "name", "port", "baudrate", "device", "usb", "layout",
+                                "terminators", "inter_key_timeout", "max_length", "aim",
+                                "strip_prefix", "strip_suffix", "parity", "bytesize", "stopbits",
+                                "retry_first", "retry_max", "other"])
+scanner_tables = st.dictionaries(scanner_keys, st.one_of(
+    toml_values, st.sampled_from(["serial", "evdev", "sim", "keyboard", "us", "0c2e:0b61", "loop://"])),
+    max_size=8)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.lists(scanner_tables, max_size=3), toml_values))
+def test_random_scanner_tables_build_or_raise_config_error_only(scanners):
+    try:
+        manager = DeviceManager.from_config({"scanner": scanners}, Collector())
+    except ConfigError as exc:
+        assert str(exc)
+    else:
+        assert all(device.state is DeviceState.STOPPED for device in manager.devices)
