@@ -113,7 +113,11 @@ class EvdevScanner(DeviceWorker):
 
     def open(self) -> None:
         """Find and open the device, then grab it."""
-        source = self.open_source(self.device) if self.device is not None else self._find_by_usb()
+        try:
+            source = self.open_source(self.device) if self.device is not None else self._find_by_usb()
+        except PermissionError as exc:
+            raise PermissionError(exc.errno, f"{exc.strerror}: {exc.filename} (the kiosk's user needs "
+                                             "read access: the 'input' group or a udev rule)") from exc
         try:
             source.grab()
         except OSError as exc:
@@ -128,16 +132,19 @@ class EvdevScanner(DeviceWorker):
     def _find_by_usb(self) -> KeyEventSource:
         assert self.usb is not None
         vendor, product = self.usb
+        unreadable = 0
         for path in sorted(self.list_paths()):
             try:
                 source = self.open_source(path)
             except OSError:
-                continue  # another device we may not read; not ours to report
+                unreadable += 1  # perhaps ours, perhaps not: only counted in the message
+                continue
             if source.usb_id == (vendor, product) and source.has_enter_key:
                 return source
             source.close()
+        hint = f" ({unreadable} input device(s) could not be opened)" if unreadable else ""
         raise FileNotFoundError(errno.ENOENT, f"no keyboard input device with USB id "
-                                              f"{vendor:04x}:{product:04x}")
+                                              f"{vendor:04x}:{product:04x}{hint}")
 
     def serve(self) -> None:
         """Read events until stopped; OSError (unplugged) goes up to the worker loop."""

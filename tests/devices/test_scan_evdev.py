@@ -126,6 +126,22 @@ def test_no_matching_usb_device_is_reported_with_the_id():
         scanner.stop()
 
 
+def test_usb_lookup_mentions_devices_it_could_not_open():
+    devices, sink = FakeInputDevices(), Collector()
+    devices.add("/dev/input/event5")
+
+    def no_access(path: str):
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), path)
+
+    scanner = EvdevScanner("wedge", sink, WedgeDecoder(), usb=HONEYWELL, open_source=no_access,
+                           list_paths=devices.list_paths, backoff=fast_backoff())
+    scanner.start()
+    try:
+        assert "(1 input device(s) could not be opened)" in sink.status(DeviceState.LOST).detail
+    finally:
+        scanner.stop()
+
+
 def test_device_grabbed_by_another_program_is_reported_clearly_and_retried():
     devices, sink = FakeInputDevices(), Collector()
     devices.add("/dev/input/event5")
@@ -220,5 +236,21 @@ def test_usb_lookup_on_a_machine_without_input_devices_is_lost():
     scanner.start()
     try:
         assert "USB id 0c2e:0b61" in sink.status(DeviceState.LOST).detail
+    finally:
+        scanner.stop()
+
+
+def test_permission_problem_says_what_to_fix():
+    sink = Collector()
+
+    def no_access(path: str):
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), path)
+
+    scanner = EvdevScanner("wedge", sink, WedgeDecoder(), device="/dev/input/event5",
+                           open_source=no_access, backoff=fast_backoff())
+    scanner.start()
+    try:
+        detail = sink.status(DeviceState.LOST).detail
+        assert "Permission denied: /dev/input/event5" in detail and "'input' group" in detail
     finally:
         scanner.stop()
