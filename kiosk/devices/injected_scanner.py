@@ -31,7 +31,7 @@ class InjectedScanner:
         """Become ready at once: there is no hardware to wait for."""
         self._set_state(DeviceState.CONNECTED, f"{self.driver} scanner ready")
 
-    def stop(self, timeout: float = 0.0) -> None:
+    def stop(self) -> None:
         """Stop delivering; later `inject()` calls return False."""
         self._set_state(DeviceState.STOPPED, "stopped")
 

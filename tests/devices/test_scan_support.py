@@ -1,4 +1,4 @@
-"""Shared helpers for the scanner tests: an event collector and pseudo-terminals."""
+"""Shared test support for the scanner tests: an event collector and pseudo-terminals."""
 
 from __future__ import annotations
 
