@@ -119,20 +119,16 @@ class KioskConfig:
     offline: OfflineSettings = OfflineSettings()
     storage: StorageSettings = StorageSettings()
     session: SessionSettings = SessionSettings()
-    item: BarcodeRule = BarcodeRule("3[0-9]{13}", "luhn")
+    item: BarcodeRule = field(default_factory=lambda: _DEFAULT_ITEM)
     technician: BarcodeRule | None = None
     devices: Mapping[str, Any] = field(default_factory=dict)  # the [[scanner]] and [rfid] tables
 
     def classifier(self) -> Classifier:
-        """What-was-scanned rules: patron cards, items, technician cards, in that order."""
-        rules = [KindRule.build(ScanKind.PATRON, self.patron.pattern, self.patron.check_digit),
-                 KindRule.build(ScanKind.ITEM, self.item.pattern, self.item.check_digit)]
-        if self.technician is not None:
-            rules.insert(0, KindRule.build(ScanKind.TECHNICIAN, self.technician.pattern,
-                                           self.technician.check_digit))
-        return Classifier(rules)
+        """What-was-scanned rules: technician cards, patron cards, items, in that order."""
+        return _classifier(self.patron, self.item, self.technician)
 
 
+_DEFAULT_ITEM = BarcodeRule("3[0-9]{13}", "luhn")
 _SECTIONS = ("kiosk", "sip2", "patron", "item", "technician", "offline", "storage", "session",
              "scanner", "rfid")
 
@@ -171,12 +167,29 @@ def parse_config(data: Mapping[str, Any], *, source: str = "<config>") -> KioskC
         offline=_section(data, "offline", _offline),
         storage=_section(data, "storage", _storage),
         session=_section(data, "session", _session),
-        item=_section(data, "item", lambda t: _barcode(t, BarcodeRule("3[0-9]{13}", "luhn"))),
+        item=_section(data, "item", lambda t: _barcode(t, _DEFAULT_ITEM)),
         technician=_section(data, "technician", lambda t: _barcode(t, None)) if "technician" in data else None,
         devices={k: data[k] for k in ("scanner", "rfid") if k in data},
     )
     _check_devices(config.devices)
     return config
+
+
+def classifier_from_tables(data: Mapping[str, Any]) -> Classifier:
+    """The scan classification of a configuration's [patron], [item] and [technician] tables
+    alone (for device checks that need no library system)."""
+    return _classifier(
+        _section(data, "patron", _patron),
+        _section(data, "item", lambda t: _barcode(t, _DEFAULT_ITEM)),
+        _section(data, "technician", lambda t: _barcode(t, None)) if "technician" in data else None)
+
+
+def _classifier(patron: PatronSettings, item: BarcodeRule, technician: BarcodeRule | None) -> Classifier:
+    rules = [KindRule.build(ScanKind.PATRON, patron.pattern, patron.check_digit),
+             KindRule.build(ScanKind.ITEM, item.pattern, item.check_digit)]
+    if technician is not None:
+        rules.insert(0, KindRule.build(ScanKind.TECHNICIAN, technician.pattern, technician.check_digit))
+    return Classifier(rules)
 
 
 def did_you_mean(word: str, choices: tuple[str, ...] | list[str]) -> str:
@@ -258,7 +271,7 @@ def _barcode(t: ConfigTable, default: BarcodeRule | None) -> BarcodeRule:
 
 
 def _offline(t: ConfigTable) -> OfflineSettings:
-    by_media_raw = t.table("loan_days_by_media", {}) if hasattr(t, "table") else {}
+    by_media_raw = t.table("loan_days_by_media", {})
     by_media: dict[str, int] = {}
     for media, days in dict(by_media_raw).items():
         if not isinstance(days, int) or isinstance(days, bool) or days < 1:

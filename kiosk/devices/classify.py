@@ -13,9 +13,8 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 LIBRARY_BARCODE_LENGTH = 14
 
@@ -118,28 +117,6 @@ class Classifier:
 
     def __init__(self, rules: Sequence[KindRule] = DEFAULT_RULES) -> None:
         self.rules = tuple(rules)
-
-    @classmethod
-    def from_config(cls, table: Mapping[str, Any]) -> Classifier:
-        """Build from a table like `{"patron": {"pattern": "2[0-9]*", "check": "luhn"}, ...}`.
-
-        Kinds are tried in the order patron, item, technician; a kind left out is not recognised.
-        """
-        rules = []
-        for kind in (ScanKind.PATRON, ScanKind.ITEM, ScanKind.TECHNICIAN):
-            entry = table.get(kind.value)
-            if entry is None:
-                continue
-            if not isinstance(entry, Mapping) or "pattern" not in entry:
-                raise ClassifyError(f"{kind.value}: expected a table with a 'pattern' key")
-            unknown = set(entry) - {"pattern", "check"}
-            if unknown:
-                raise ClassifyError(f"{kind.value}: unknown key(s) {', '.join(sorted(unknown))}")
-            rules.append(KindRule.build(kind, entry["pattern"], entry.get("check", "none")))
-        for kind in table:
-            if kind not in {k.value for k in ScanKind} - {ScanKind.UNKNOWN.value}:
-                raise ClassifyError(f"unknown kind of scan {kind!r}; known: patron, item, technician")
-        return cls(rules)
 
     def classify(self, text: str) -> Classified:
         """Say what `text` is; never raises for any string."""

@@ -14,8 +14,8 @@ import select
 from collections.abc import Callable
 from typing import Protocol
 
-from kiosk.devices.base import Backoff, DeviceWorker
-from kiosk.devices.config_table import ConfigError, ConfigTable, read_backoff
+from kiosk.config_table import ConfigError, ConfigTable
+from kiosk.devices.base import Backoff, DeviceWorker, read_backoff
 from kiosk.devices.events import EventSink, Scan
 from kiosk.devices.keymaps import KeymapError, keymap, terminator_codes
 from kiosk.devices.wedge_decoder import DecodedScan, WedgeDecoder

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import serial
 
-from kiosk.devices.base import Backoff, DeviceWorker
-from kiosk.devices.config_table import ConfigTable, read_backoff
+from kiosk.config_table import ConfigTable
+from kiosk.devices.base import Backoff, DeviceWorker, read_backoff
 from kiosk.devices.events import EventSink, Scan
 from kiosk.devices.serial_framing import FramedScan, LineFormat, LineFramer
 

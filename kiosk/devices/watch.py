@@ -40,20 +40,16 @@ def describe(event: DeviceEvent, classifier: Classifier) -> str:
     return f"{clock}  {getattr(event, 'source', '?'):<12} {type(event).__name__:<12} {event}"
 
 
-def classifier_from(tables: Mapping[str, Any]) -> Classifier:
-    """The `[classify]` rules of the configuration, or the default library barcode rules."""
-    return Classifier.from_config(tables["classify"]) if "classify" in tables else Classifier()
-
-
 def watch(tables: Mapping[str, Any], out: TextIO, typed: TextIO | None = None,
           seconds: float | None = None) -> int:
     """Run the devices until `seconds` pass, `typed` input ends, or Ctrl-C; return exit status."""
+    from kiosk.config import classifier_from_tables
     from kiosk.devices.injected_scanner import InjectedScanner
     from kiosk.devices.manager import DeviceManager
 
     events: queue.Queue[DeviceEvent] = queue.Queue()
     manager = DeviceManager.from_config(tables, events.put)
-    classifier = classifier_from(tables)
+    classifier = classifier_from_tables(tables)
     typed_done = threading.Event()
     if typed is not None:
         target = next((d for d in manager.devices if isinstance(d, InjectedScanner)), None)
@@ -88,7 +84,8 @@ def watch(tables: Mapping[str, Any], out: TextIO, typed: TextIO | None = None,
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of the device check (shared by `kiosk devices` and this module)."""
-    parser.add_argument("config", help="TOML configuration file with [[scanner]] and [rfid] tables")
+    parser.add_argument("config", help="the kiosk's TOML configuration: its [[scanner]] and [rfid] "
+                                       "tables, and [patron], [item], [technician] for what scans mean")
     parser.add_argument("--seconds", type=float, help="stop after this many seconds")
     parser.add_argument("--stdin", action="store_true",
                         help="scan lines read from standard input through the sim/keyboard scanner")

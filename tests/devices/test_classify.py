@@ -6,6 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from kiosk.config import classifier_from_tables
+from kiosk.config_table import ConfigError
 from kiosk.devices.classify import (
     Classified,
     Classifier,
@@ -84,9 +86,9 @@ def test_unknown_scans_carry_a_human_reason():
 
 
 def test_configured_rules_with_technician_card_and_weighted_items():
-    classifier = Classifier.from_config({
-        "patron": {"pattern": r"2\d{13}", "check": "luhn"},
-        "item": {"pattern": r"3\d{13}", "check": "weighted31"},
+    classifier = classifier_from_tables({
+        "patron": {"pattern": r"2\d{13}", "check_digit": "luhn"},
+        "item": {"pattern": r"3\d{13}", "check_digit": "weighted31"},
         "technician": {"pattern": r"TECH-[0-9]{4}"},
     })
     assert classifier.classify("35555000012349").kind is ScanKind.ITEM
@@ -104,15 +106,15 @@ def test_first_passing_rule_wins_and_later_rules_are_tried_after_a_failed_check(
 
 
 @pytest.mark.parametrize("table, message", [
-    ({"patron": {"pattern": "(unclosed"}}, "patron: invalid pattern"),
-    ({"item": {"pattern": r"\d+", "check": "mod11"}}, "item: unknown check-digit scheme 'mod11'"),
-    ({"item": "3*"}, "item: expected a table with a 'pattern' key"),
-    ({"item": {"pattern": r"\d+", "chek": "luhn"}}, "item: unknown key(s) chek"),
-    ({"librarian": {"pattern": "x"}}, "unknown kind of scan 'librarian'"),
+    ({"patron": {"pattern": "(unclosed"}}, "patron.pattern: not a valid regular expression"),
+    ({"item": {"pattern": r"\d+", "check_digit": "mod11"}}, "item.check_digit: expected one of none, luhn, weighted31"),
+    ({"item": "3*"}, "item: expected a table"),
+    ({"item": {"pattern": r"\d+", "chek_digit": "luhn"}}, "item.chek_digit: unknown key (did you mean 'check_digit'?)"),
+    ({"technician": {"check_digit": "none"}}, "technician: missing key 'pattern'"),
 ])
-def test_bad_rule_configuration_raises_classify_error(table, message):
-    with pytest.raises(ClassifyError) as caught:
-        Classifier.from_config(table)
+def test_bad_rule_configuration_names_the_table_and_key(table, message):
+    with pytest.raises(ConfigError) as caught:
+        classifier_from_tables(table)
     assert message in str(caught.value)
 
 

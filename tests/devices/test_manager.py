@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kiosk.devices import manager as manager_module
-from kiosk.devices.config_table import ConfigError
+from kiosk.config_table import ConfigError
 from kiosk.devices.events import DeviceState, DeviceStatus, Scan
 from kiosk.devices.evdev_scanner import EvdevScanner
 from kiosk.devices.injected_scanner import InjectedScanner
@@ -19,7 +19,7 @@ from kiosk.devices.manager import DeviceManager
 from kiosk.devices.serial_scanner import SerialScanner
 from tests.devices.test_scan_support import FAST_BACKOFF, Collector, PluggablePty, Pty
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "config" / "scanners.example.toml"
+EXAMPLE = Path(__file__).resolve().parents[2] / "config" / "devices.example.toml"
 FAST = {"retry_first": FAST_BACKOFF["first"], "retry_max": FAST_BACKOFF["maximum"]}
 
 
@@ -62,7 +62,7 @@ def evdev(**keys: Any) -> dict[str, Any]:
     ({"scanner": [{"port": "/dev/ttyACM0"}]}, "scanner[0]: missing key 'driver'"),
     ({"scanner": [{"driver": "usb"}]},
      'scanner[0].driver: expected one of evdev, serial, keyboard, sim, got "usb"'),
-    ({"scanner": [serial(baudrat=9600)]}, "scanner[0].baudrat: unknown key (this driver reads:"),
+    ({"scanner": [serial(baudrat=9600)]}, "scanner[0].baudrat: unknown key (did you mean 'baudrate'?)"),
     ({"scanner": [{"driver": "serial"}]}, "scanner[0]: missing key 'port'"),
     ({"scanner": [serial(port="")]}, "scanner[0].port: must not be empty"),
     ({"scanner": [serial(parity="even")]},

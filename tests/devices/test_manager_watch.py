@@ -9,7 +9,8 @@ from pathlib import Path
 
 from kiosk.devices.classify import Classifier
 from kiosk.devices.events import DeviceState, DeviceStatus, Scan
-from kiosk.devices.watch import classifier_from, describe, watch
+from kiosk.config import classifier_from_tables
+from kiosk.devices.watch import describe, watch
 from tests.devices.test_scan_support import WAIT
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -25,17 +26,17 @@ def test_describe_scans_with_their_meaning():
     assert status.endswith("desk         lost         lost: read failed")
 
 
-def test_classify_table_replaces_the_default_rules():
-    rules = classifier_from({"classify": {"technician": {"pattern": "TECH-[0-9]{4}"}}})
-    assert [r.kind.value for r in rules.rules] == ["technician"]
-    assert [r.kind.value for r in classifier_from({}).rules] == ["patron", "item"]
+def test_technician_table_adds_a_rule_before_the_defaults():
+    rules = classifier_from_tables({"technician": {"pattern": "TECH-[0-9]{4}"}})
+    assert [r.kind.value for r in rules.rules] == ["technician", "patron", "item"]
+    assert [r.kind.value for r in classifier_from_tables({}).rules] == ["patron", "item"]
 
 
 def test_typed_lines_go_through_the_keyboard_scanner():
     out = io.StringIO()
     tables = {"scanner": [{"driver": "keyboard", "name": "keys"}],
-              "classify": {"item": {"pattern": "3[0-9]*", "check": "luhn"},
-                           "technician": {"pattern": "TECH-[0-9]{4}"}}}
+              "item": {"pattern": "3[0-9]*", "check_digit": "luhn"},
+              "technician": {"pattern": "TECH-[0-9]{4}"}}
     typed = io.StringIO("30234000517861\n301900051\nTECH-0042\n\n")
     assert watch(tables, out, typed, seconds=WAIT) == 0
     lines = out.getvalue().splitlines()
@@ -55,7 +56,7 @@ def run_cli(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
 
 
 def test_command_line_device_check_with_the_example_configuration():
-    result = run_cli(str(ROOT / "config" / "scanners.example.toml"), "--stdin",
+    result = run_cli(str(ROOT / "config" / "devices.example.toml"), "--stdin",
                      stdin="TECH-0042\n33191000105864\n")
     assert result.returncode == 0, result.stderr
     assert "'TECH-0042' -> technician" in result.stdout

@@ -1,17 +1,17 @@
 """Typed reading of one configuration table, with errors that name the table and the key.
 
-Drivers read their settings through a `ConfigTable`; every key they read is remembered so
-that keys nobody read (typos such as `baudrat`) are reported instead of silently ignored.
+The kiosk's settings and every driver's are read through a `ConfigTable`; every key read is
+remembered so that keys nobody read (typos such as `baudrat`) are refused, with a "did you
+mean", instead of being silently ignored.
 """
 
 from __future__ import annotations
 
+import difflib
 import json
 import math
 from collections.abc import Mapping
 from typing import Any
-
-from kiosk.devices.base import Backoff
 
 _MISSING: Any = object()
 
@@ -104,16 +104,17 @@ class ConfigTable:
             raise self.error(key, f"expected a list of strings, got {describe(value)}")
         return tuple(value)
 
+    def table(self, key: str, default: Any = _MISSING) -> Mapping[str, Any]:
+        """A nested table (e.g. `{ "005" = 7 }`)."""
+        value = self._get(key, default)
+        if not isinstance(value, Mapping):
+            raise self.error(key, f"expected a table, got {describe(value)}")
+        return value
+
     def check_all_read(self) -> None:
-        """Raise ConfigError naming the first key no driver setting uses."""
+        """Raise ConfigError naming the first key nothing reads, with the closest known key."""
         unknown = sorted(set(self.data) - self._read)
         if unknown:
-            known = ", ".join(sorted(self._read))
-            raise self.error(unknown[0], f"unknown key (this driver reads: {known})")
-
-
-def read_backoff(table: ConfigTable) -> Backoff:
-    """Reopen delays from the optional `retry_first` and `retry_max` keys (seconds)."""
-    first = table.number("retry_first", 0.5, minimum=0.01)
-    maximum = table.number("retry_max", 30.0, minimum=first)
-    return Backoff(first=first, maximum=maximum)
+            close = difflib.get_close_matches(unknown[0], sorted(self._read), n=1, cutoff=0.6)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise self.error(unknown[0], f"unknown key{hint}; known keys: {', '.join(sorted(self._read))}")
