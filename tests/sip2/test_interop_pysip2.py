@@ -19,12 +19,14 @@ import socket
 import threading
 import types
 import typing
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 pysip2 = pytest.importorskip("pysip2")
 
@@ -55,10 +57,13 @@ DUE_TEXT = "2026-02-27 23:59:59"
 
 # --- pysip2's ACS, in a thread --------------------------------------------------------------
 
-def _acs(seen: list[Any]) -> pysip2.SIP2Server:
-    """A pysip2 ACS with a handler per message the kiosk sends; every request lands in `seen`."""
+def _acs(seen: list[Any], **options: Any) -> pysip2.SIP2Server:
+    """A pysip2 ACS with a handler per message the kiosk sends; every request lands in `seen`.
+
+    `options` go to pysip2's server as they are (for example error_detection="required")."""
     acs = pysip2.SIP2Server(institution_id=INSTITUTION, library_name="Central Library",
-                            terminal_location=LOCATION, login_required=True, offline_ok=False)
+                            terminal_location=LOCATION, login_required=True, offline_ok=False,
+                            **options)
 
     @acs.route(pysip2.LOGIN)
     async def login(req: pm.LoginRequest, ctx: Any) -> pm.LoginResponse:
@@ -469,6 +474,15 @@ def test_checksums_off_is_answered_without_a_trailer(acs_port: int, seen: list[A
     assert isinstance(seen[-1], pm.CheckoutRequest)
 
 
+def test_acs_requiring_checksums_gets_them_or_the_client_gives_up(seen: list[Any]) -> None:
+    with running(_acs(seen, error_detection="required")) as port:
+        with _client(port) as client:
+            assert client.checkout(PATRON, ITEM).ok is True
+        plain = ConnectionSettings(encoding=ENCODING, terminator=b"\r", checksums=ChecksumMode.OFF)
+        with pytest.raises(ProtocolError, match="asked for login to be resent 2 times"):
+            _client(port, settings=plain, max_resends=2).connect()
+
+
 def test_empty_terminal_password_is_still_sent(acs_port: int, seen: list[Any]) -> None:
     # pysip2 drops the connection when AC is missing from a checkout or checkin; empty is fine.
     with _client(acs_port, terminal_password="") as client:
@@ -514,8 +528,8 @@ SAMPLE_BY_TYPE: dict[Any, str] = {
 }
 
 
-def _sample(cls: type) -> Any:
-    """A pysip2 message with every field filled (non-ASCII text where the field is free text)."""
+def _sample(cls: type, text: Callable[[str], str] = lambda name: f"{name} é") -> Any:
+    """A pysip2 message with every field filled; free text comes from `text(field name)`."""
     values: dict[str, Any] = {}
     for name, hint in typing.get_type_hints(cls, include_extras=True).items():
         options = [a for a in typing.get_args(hint) if a is not type(None)] \
@@ -524,9 +538,9 @@ def _sample(cls: type) -> Any:
         if kind in SAMPLE_BY_TYPE:
             values[name] = SAMPLE_BY_TYPE[kind]
         elif kind is str:
-            values[name] = f"{name} é"
+            values[name] = text(name)
         else:  # tuple[str, ...]: a repeatable field
-            values[name] = (f"{name} 1", f"{name} ü 2")
+            values[name] = (text(name), text(name))
     return cls(**values)
 
 
@@ -595,6 +609,23 @@ def test_ours_encoded_decodes_with_pysip2(code: str) -> None:
     assert decoded.sequence_number == sequence
     assert decoded.checksum == data[-5:-1].decode("ascii")
     assert decoded.message == sample
+
+
+# Every character cp850 can carry, but the separator, CR, LF and NUL (which pysip2 refuses).
+CP850_TEXT = st.text(st.sampled_from([c for c in bytes(range(256)).decode(ENCODING) if c not in "|\r\n\x00"]),
+                     max_size=40)
+
+
+@pytest.mark.parametrize("code", CODES)
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_any_free_text_survives_both_codecs(code: str, data: st.DataObject) -> None:
+    sample = _sample(MESSAGE_SPECS_BY_ID[code].struct_type, lambda name: data.draw(CP850_TEXT, label=name))
+    sequence = None if code in ("96", "97") else 5
+    theirs = pysip2.encode_message(sample, sequence_number=sequence, checksum=True, encoding=ENCODING)
+    assert decode(theirs, encoding=ENCODING).message == _ours_expected(sample, code)
+    ours = encode(_ours_expected(sample, code), encoding=ENCODING, sequence=sequence, error_detection=True)
+    assert pysip2.decode_message(ours, encoding=ENCODING).message == sample
 
 
 def test_optional_fields_left_out_agree() -> None:
