@@ -483,6 +483,18 @@ def test_acs_requiring_checksums_gets_them_or_the_client_gives_up(seen: list[Any
             _client(port, settings=plain, max_resends=2).connect()
 
 
+def test_utf8_on_both_sides(seen: list[Any]) -> None:
+    # Koha and invenio speak UTF-8: the same session with both ends set to it.
+    utf8 = ConnectionSettings(encoding="utf-8", terminator=b"\r", checksums=ChecksumMode.ON)
+    with running(_acs(seen, encoding="utf-8")) as port:
+        with _client(port, settings=utf8) as client:
+            status = client.patron_status(PATRON, PATRON_PIN)
+            reply = client.checkout(PATRON, "Ŧest-€-item")
+    assert status.personal_name == PATRON_NAME and status.institution_id == INSTITUTION
+    assert reply.item_id == seen[-1].item_identifier == "Ŧest-€-item"
+    assert reply.title == TITLE
+
+
 def test_empty_terminal_password_is_still_sent(acs_port: int, seen: list[Any]) -> None:
     # pysip2 drops the connection when AC is missing from a checkout or checkin; empty is fine.
     with _client(acs_port, terminal_password="") as client:
