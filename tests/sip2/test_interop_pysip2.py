@@ -179,7 +179,7 @@ class DamagingRelay:
         except OSError:
             return
         acs = socket.create_connection(("127.0.0.1", self.acs_port), timeout=5)
-        self._sockets += [client, acs]
+        self._sockets += [client, acs]  # close() hangs these up too
         for source, sink, way in ((client, acs, "request"), (acs, client, "reply")):
             thread = threading.Thread(target=self._pump, args=(source, sink, way), daemon=True)
             self._threads.append(thread)
@@ -221,6 +221,7 @@ def _hang_up(sock: socket.socket) -> None:
 
 @contextmanager
 def damaging_relay(acs_port: int, **damage: int) -> Iterator[DamagingRelay]:
+    """A DamagingRelay for the length of the block."""
     relay = DamagingRelay(acs_port, **damage)
     try:
         yield relay
@@ -229,6 +230,7 @@ def damaging_relay(acs_port: int, **damage: int) -> Iterator[DamagingRelay]:
 
 
 def _client(port: int, **overrides: Any) -> SIP2Client:
+    """Our client set up as pysip2 wants it (cp850, CR, checksums on); `overrides` win."""
     settings = overrides.pop("settings", ConnectionSettings(
         encoding=ENCODING, terminator=b"\r", checksums=ChecksumMode.ON))
     options: dict[str, Any] = dict(
@@ -241,6 +243,7 @@ def _client(port: int, **overrides: Any) -> SIP2Client:
 
 @pytest.fixture()
 def seen() -> list[Any]:
+    """Every request the ACS received, as pysip2 decoded it."""
     return []
 
 
