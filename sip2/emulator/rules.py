@@ -250,8 +250,9 @@ class Circulation:
             charged_items_count=len(lists["charged_items"]), fine_items_count=len(lists["fine_items"]),
             recall_items_count=0, unavailable_holds_count=len(lists["unavailable_hold_items"]),
             institution_id=institution, patron_id=patron.id, personal_name=patron.name,
-            hold_items_limit=str(self.policy.hold_limit), overdue_items_limit=str(self.policy.overdue_limit),
-            charged_items_limit=str(patron.loan_limit), valid_patron="Y",
+            hold_items_limit=f"{self.policy.hold_limit:04d}",  # the specification's 4 digits
+            overdue_items_limit=f"{self.policy.overdue_limit:04d}",
+            charged_items_limit=f"{patron.loan_limit:04d}", valid_patron="Y",
             valid_patron_password=None if pin is None else _yn(pin_ok),
             currency_type=self.policy.currency, fee_amount=self.policy.money(state.owed_cents),
             fee_limit=self.policy.money(self.policy.fine_limit_cents),

@@ -135,7 +135,7 @@ def test_patron_information_counts_limits_and_contact(sc):
     reply = sc.patron_information(DEMO.good_patron, pin=DEMO.good_pin)
     assert reply.charged_items_count == 3 and reply.overdue_items_count == 0
     assert reply.charged_items == ()  # no list unless the summary asks for one
-    assert (reply.hold_items_limit, reply.overdue_items_limit, reply.charged_items_limit) == ("10", "5", "20")
+    assert (reply.hold_items_limit, reply.overdue_items_limit, reply.charged_items_limit) == ("0010", "0005", "0020")
     assert reply.email and "@" in reply.email and reply.valid_patron_password == "Y"
 
 
