@@ -170,8 +170,8 @@ class Circulation:
     # --- session and status ---------------------------------------------------------------
 
     def _login(self, session: Session, req: m.Login, now: datetime, location: str | None) -> Message:
-        ok = self.accounts.get(req.login_user_id or "") == (req.login_password or "") and \
-            (req.login_user_id or "") in self.accounts
+        user = req.login_user_id or ""
+        ok = user in self.accounts and self.accounts[user] == (req.login_password or "")
         self._log(session, req, now, ok, f"SIP2 login {req.login_user_id!r} from {req.location_code!r}")
         return m.LoginResponse(ok=ok)
 

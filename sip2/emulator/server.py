@@ -14,7 +14,7 @@ import socket
 import ssl
 import sys
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Mapping
 
@@ -53,8 +53,10 @@ class ACSEmulator:
 
     `db` is a SQLite file (seeded with the demo data when empty) or None for a temporary one.
     `settings` are the wire settings (character set, terminator, checksum policy) of every
-    connection; `policy` the library's circulation rules. `require_login=False` answers
-    requests without a 93 login first, as some ACSs do.
+    connection; `policy` the library's circulation rules (its institution id is replaced by
+    `institution_id`). `require_login=False` answers requests without a 93 login first, as
+    some ACSs do. `idle_timeout` closes a connection silent for that many seconds; `today`
+    dates the demo data when a new database is seeded.
     """
 
     def __init__(self, db: str | None = None, host: str = "127.0.0.1", port: int = 0,
@@ -62,15 +64,16 @@ class ACSEmulator:
                  settings: ConnectionSettings | None = None,
                  accounts: Mapping[str, str] | None = None, require_login: bool = True,
                  institution_id: str = "DEMO", *, policy: Policy | None = None,
-                 today: date | None = None) -> None:
+                 today: date | None = None, idle_timeout: float | None = None) -> None:
         self.host, self.port = host, port
         self.ssl_context = ssl_context
         self.settings = settings or ConnectionSettings()
         self.require_login = require_login
+        self.idle_timeout = idle_timeout
         self.store = Store(db)
         if self.store.is_empty():
             demo_data.seed(self.store, today)
-        self.policy = policy or Policy(institution_id=institution_id)
+        self.policy = replace(policy or Policy(), institution_id=institution_id)
         self.circulation = Circulation(self.store, self.policy,
                                        {"kiosk": "kiosk"} if accounts is None else accounts)
         self.library = Library(self.store)
@@ -182,10 +185,12 @@ class ACSEmulator:
             if self.ssl_context is not None:
                 sock.settimeout(TLS_HANDSHAKE_TIMEOUT)
                 sock = self.ssl_context.wrap_socket(sock, server_side=True)
-                sock.settimeout(None)
+            sock.settimeout(self.idle_timeout)
             log.info("%s connected", name)
             self._converse(sock, _ClientState(name, logged_in=not self.require_login))
-        except (OSError, ssl.SSLError) as exc:
+        except TimeoutError:
+            log.info("%s: idle for %s s; connection closed", name, self.idle_timeout)
+        except OSError as exc:  # resets, TLS failures
             log.info("%s: connection ended: %s", name, exc)
         except _Close:
             log.info("%s: connection closed by the ACS", name)
@@ -276,9 +281,11 @@ def corrupt_checksum(data: bytes) -> bytes:
 
 def serve_forever(host: str = "127.0.0.1", port: int = 6001, db: str | None = None) -> int:
     """Run the emulator in the foreground until Ctrl-C or SIGTERM; returns the exit code."""
+    emulator = ACSEmulator(db=db, host=host, port=port)
     try:
-        emulator = ACSEmulator(db=db, host=host, port=port).start()
+        emulator.start()
     except OSError as exc:
+        emulator.stop()
         print(f"cannot listen on {host}:{port}: {exc}", file=sys.stderr)
         return 1
     stop = threading.Event()

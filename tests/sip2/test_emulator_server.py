@@ -384,3 +384,32 @@ def test_command_line_reports_a_port_in_use():
         done = subprocess.run([sys.executable, "-m", "sip2.emulator", "--port", str(port)], cwd=ROOT,
                               capture_output=True, text=True, timeout=30)
     assert done.returncode == 1 and "cannot listen" in done.stderr
+
+
+def test_idle_connections_are_closed_after_the_idle_timeout():
+    with ACSEmulator(idle_timeout=0.2) as emu, SC(emu.address) as client:
+        assert client.login()
+        assert client.is_closed()  # waits for the ACS to hang up
+        assert wait_for(lambda: emu.connection_count == 0)
+
+
+def test_the_institution_argument_wins_over_the_policy():
+    from sip2.emulator import Policy
+    with ACSEmulator(institution_id="BRANCH", policy=Policy(renewal_limit=0)) as emu:
+        assert emu.policy.institution_id == "BRANCH" and emu.policy.renewal_limit == 0
+
+
+def test_the_demo_accounts_in_the_documentation_are_true():
+    doc = (ROOT / "docs" / "emulator.md").read_text(encoding="utf-8")
+    rows = [line.split("|")[1:-1] for line in doc.splitlines() if line.startswith("| ")]
+    checked = 0
+    with ACSEmulator() as emu:
+        for cells in rows:
+            card, pin = cells[1].strip(), cells[2].strip() if len(cells) > 3 else ""
+            if card.isdigit() and card.startswith("2") and pin:
+                assert emu.library.patron(card).pin == pin, cells
+                checked += 1
+            elif card.isdigit() and card.startswith("3") and "unknown" not in cells[0]:
+                assert emu.library.item(card) is not None, cells
+                checked += 1
+    assert checked >= 20
