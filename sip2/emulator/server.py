@@ -23,6 +23,7 @@ from sip2.connection import Connection, ConnectionSettings
 from sip2.errors import ChecksumError, CodecError
 from sip2.messages import Login, LoginResponse, RequestACSResend, RequestSCResend, SCStatus
 from sip2.emulator import demo_data
+from sip2.emulator.charset import fit_message
 from sip2.emulator.faults import Faults
 from sip2.emulator.library import Library
 from sip2.emulator.policy import Policy
@@ -256,6 +257,7 @@ class ACSEmulator:
             raise _Close()
         if self.faults.delay > 0:
             self._stopping.wait(self.faults.delay)
+        reply = fit_message(reply, connection.settings.encoding)
         self._send(sock, connection.reply(reply, to=received))
 
     def _send(self, sock: socket.socket, data: bytes) -> None:

@@ -413,3 +413,39 @@ def test_the_demo_accounts_in_the_documentation_are_true():
                 assert emu.library.item(card) is not None, cells
                 checked += 1
     assert checked >= 20
+
+
+@pytest.mark.parametrize("encoding", ["cp850", "ascii", "latin-1"])
+def test_names_outside_a_narrow_character_set_are_sent_without_their_accents(encoding):
+    ayse = patron_barcode(27)  # Ayşe: no ş in cp850 or latin-1
+    with ACSEmulator(settings=ConnectionSettings(encoding=encoding)) as emu:
+        with SC(emu.address, ConnectionSettings(encoding=encoding)) as client:
+            assert client.login()
+            for serial in range(1, 51):
+                reply = client.patron_information(patron_barcode(serial))
+                assert reply.valid_patron == "Y"
+            assert client.patron_information(ayse).personal_name.startswith("Ayse ")
+            title = client.item_information(DEMO.non_ascii_item).title
+    assert title.startswith("Emile Zola" if encoding == "ascii" else "Émile Zola")
+
+
+def test_fit_text():
+    from sip2.emulator.charset import fit_text
+    assert fit_text("Zieliński", "cp850") == "Zielinski"
+    assert fit_text("Łódź", "ascii") == "?odz"
+    assert fit_text("plain", "ascii") == "plain"
+    assert fit_text("日本", "latin-1") == "??"
+
+
+def test_a_failing_request_costs_one_connection_not_the_server(emu, monkeypatch):
+    def broken(request, **_):
+        raise RuntimeError("a bug in a rule")
+
+    with SC(emu.address) as victim:
+        assert victim.login()
+        monkeypatch.setattr(emu.circulation, "answer", broken)
+        victim.send(m.SCStatus())
+        assert victim.is_closed()
+    monkeypatch.undo()
+    with SC(emu.address) as next_client:
+        assert next_client.login()
