@@ -388,7 +388,6 @@ def test_command_line_reports_a_port_in_use():
 
 def test_idle_connections_are_closed_after_the_idle_timeout():
     with ACSEmulator(idle_timeout=0.2) as emu, SC(emu.address) as client:
-        assert client.login()
         assert client.is_closed()  # waits for the ACS to hang up
         assert wait_for(lambda: emu.connection_count == 0)
 
