@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from sip2.emulator.demo_data import DEMO, DemoIds
 from sip2.emulator.store import Fine, Hold, Item, Loan, Patron, Store, Transaction
@@ -129,6 +129,6 @@ class Library:
     def counts(self) -> dict[str, int]:
         """How many rows each table holds."""
         with self._store.session() as session:
-            return {name: len(session.scalars(select(model)).all()) for name, model in (
+            return {name: session.scalar(select(func.count()).select_from(model)) or 0 for name, model in (
                 ("patrons", Patron), ("items", Item), ("loans", Loan), ("holds", Hold),
                 ("fines", Fine), ("transactions", Transaction))}
