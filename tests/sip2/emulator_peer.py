@@ -2,16 +2,43 @@
 
 from __future__ import annotations
 
+import functools
+import shutil
 import socket
+import tempfile
 from datetime import datetime
+from pathlib import Path
 
 from sip2.codec import Received
 from sip2.connection import Connection, ConnectionSettings
 from sip2.message import Message
 from sip2 import messages as m
+from sip2.emulator import demo_data
+from sip2.emulator.store import Store
 
 TIMEOUT = 5.0
 INSTITUTION = "DEMO"
+
+
+def fresh_library(directory: Path) -> str:
+    """A copy of a freshly seeded demo database in `directory` (seeding once per test run)."""
+    target = directory / "library.sqlite"
+    shutil.copyfile(_seeded_template(), target)
+    return str(target)
+
+
+@functools.cache
+def _seeded_template() -> str:
+    folder = tempfile.TemporaryDirectory(prefix="sip2-emulator-template-")
+    _TEMPLATE_FOLDERS.append(folder)  # removed when the test run ends
+    path = str(Path(folder.name) / "library.sqlite")
+    store = Store(path)
+    demo_data.seed(store)
+    store.close()  # the last connection closing folds the write-ahead log into the file
+    return path
+
+
+_TEMPLATE_FOLDERS: list[tempfile.TemporaryDirectory[str]] = []
 
 
 class Closed(Exception):

@@ -10,15 +10,15 @@ from sip2 import messages as m
 from sip2.dates import parse_due_date
 from sip2.fields import SUPPORTED_MESSAGES, denied_privileges, summary_for
 from sip2.emulator import ACSEmulator, DEMO
-from tests.sip2.emulator_peer import INSTITUTION, SC
+from tests.sip2.emulator_peer import INSTITUTION, SC, fresh_library
 
 BOOK = DEMO.available_items[0]
 OTHER_BOOK = DEMO.available_items[1]
 
 
 @pytest.fixture
-def emu():
-    with ACSEmulator() as emulator:
+def emu(tmp_path):
+    with ACSEmulator(db=fresh_library(tmp_path)) as emulator:
         yield emulator
 
 

@@ -22,15 +22,15 @@ from sip2.errors import ChecksumError
 from sip2.emulator import ACSEmulator, DEMO
 from sip2.emulator.demo_data import patron_barcode
 from sip2.emulator.server import corrupt_checksum
-from tests.sip2.emulator_peer import INSTITUTION, SC, Closed
+from tests.sip2.emulator_peer import INSTITUTION, SC, Closed, fresh_library
 
 BOOK = DEMO.available_items[0]
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def emu():
-    with ACSEmulator() as emulator:
+def emu(tmp_path):
+    with ACSEmulator(db=fresh_library(tmp_path)) as emulator:
         yield emulator
 
 
