@@ -224,7 +224,7 @@ def _loans(rng: random.Random, today: date) -> list[Loan]:
     rng.shuffle(serials)
     for index, serial in enumerate(serials[:60]):
         patron = patron_barcode(13 + index % (PATRON_COUNT - 12))
-        start = out_on - timedelta(days=rng.randint(0, 14))
+        start = out_on - timedelta(days=rng.randint(0, 20))  # some of these are overdue
         loans.append(Loan(item_id=item_barcode(serial), patron_id=patron, checked_out=start,
                           due=_due(start.date() + timedelta(days=21)), renewals=rng.randint(0, 1)))
     return loans

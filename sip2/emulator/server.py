@@ -190,7 +190,7 @@ class ACSEmulator:
             log.info("%s connected", name)
             self._converse(sock, _ClientState(name, logged_in=not self.require_login))
         except TimeoutError:
-            log.info("%s: idle for %s s; connection closed", name, self.idle_timeout)
+            log.info("%s: nothing received for %s s; connection closed", name, self.idle_timeout)
         except OSError as exc:  # resets, TLS failures
             log.info("%s: connection ended: %s", name, exc)
         except _Close:
