@@ -62,12 +62,12 @@ def checkout(ctx: Context, req: m.Checkout) -> m.CheckoutResponse:
             return cancel_checkout(ctx, req, patron, item, loan)
         state = patron_state(session, patron, ctx.now)
         overrides.check(WRONG_PIN if pin_wrong(patron, req.patron_password) else None)
-        renewal = loan is not None and loan.patron_id == patron.id
-        if renewal:
-            assert loan is not None
+        if loan is not None and loan.patron_id == patron.id:
+            renewal = True
             overrides.check(None if req.renewal_policy else "This item is already checked out to you.")
             due = renew_loan(ctx, req, state, item, loan, when, overrides)
         else:
+            renewal = False
             due = lend(ctx, req, state, item, loan, when, overrides)
     except Refused as refusal:
         ctx.log(req, False, str(refusal))
@@ -99,8 +99,8 @@ def lend(ctx: Context, req: m.Checkout, state: PatronState, item: Item, loan: Lo
         overrides.check("This item is checked out to another patron. Please see staff.")
         session.delete(loan)  # no block: the loan moves to this patron
         session.flush()
-    due = local_time(req.nb_due_date) if req.no_block and req.nb_due_date else due_date(ctx.policy, item, when)
-    assert due is not None
+    nb_due = local_time(req.nb_due_date) if req.no_block else None
+    due = nb_due or due_date(ctx.policy, item, when)
     session.add(Loan(item_id=item.id, patron_id=patron.id, checked_out=when, due=due, renewals=0))
     own = first_hold(session, item.id)
     if own is not None and own.patron_id == patron.id:
