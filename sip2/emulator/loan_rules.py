@@ -45,13 +45,18 @@ class Overrides:
         return "; no block overrode: " + " / ".join(self.reasons) if self.reasons else ""
 
 
+def honours_no_block(ctx: Context, req: m.Checkout | m.Checkin | m.Renew) -> bool:
+    """Whether to treat the request as no-block: it says so, and the policy implements it."""
+    return req.no_block and ctx.policy.honour_no_block
+
+
 def checkout(ctx: Context, req: m.Checkout) -> m.CheckoutResponse:
     """11: lend the item; an item already out to this patron is renewed if the SC allows it."""
     session, policy = ctx.session, ctx.policy
     patron = session.get(Patron, req.patron_id or "")
     item = session.get(Item, req.item_id or "")
-    when = local_time(req.transaction_date) if req.no_block and req.transaction_date else ctx.now
-    overrides = Overrides(req.no_block)
+    overrides = Overrides(honours_no_block(ctx, req))
+    when = local_time(req.transaction_date) if overrides.no_block and req.transaction_date else ctx.now
     try:
         if patron is None:
             raise Refused(UNKNOWN_PATRON)
@@ -99,7 +104,7 @@ def lend(ctx: Context, req: m.Checkout, state: PatronState, item: Item, loan: Lo
         overrides.check("This item is checked out to another patron. Please see staff.")
         session.delete(loan)  # no block: the loan moves to this patron
         session.flush()
-    nb_due = local_time(req.nb_due_date) if req.no_block else None
+    nb_due = local_time(req.nb_due_date) if overrides.no_block else None
     due = nb_due or due_date(ctx.policy, item, when)
     session.add(Loan(item_id=item.id, patron_id=patron.id, checked_out=when, due=due, renewals=0))
     own = first_hold(session, item.id)
@@ -136,7 +141,7 @@ def renew_loan(ctx: Context, req: m.Checkout | m.Renew, state: PatronState, item
     first = first_hold(ctx.session, item.id)
     if first is not None and first.patron_id != loan.patron_id:
         overrides.check(f"{ON_HOLD_FOR_OTHER} It cannot be renewed.")
-    nb_due = local_time(req.nb_due_date) if req.no_block else None
+    nb_due = local_time(req.nb_due_date) if overrides.no_block else None
     loan.due = nb_due or max(loan.due, due_date(policy, item, when))
     loan.renewals += 1
     return loan.due
@@ -152,7 +157,8 @@ def checkin(ctx: Context, req: m.Checkin) -> m.CheckinResponse:
                                  transaction_date=ctx.now, institution_id=policy.institution_id,
                                  item_id=req.item_id or "", permanent_location="",
                                  screen_messages=(UNKNOWN_ITEM,))
-    returned = (local_time(req.return_date or req.transaction_date) if req.no_block else None) or ctx.now
+    no_block = honours_no_block(ctx, req)
+    returned = (local_time(req.return_date or req.transaction_date) if no_block else None) or ctx.now
     loan = loan_of(session, item.id)
     borrower = loan.patron_id if loan else None
     screen: list[str] = []
@@ -206,8 +212,8 @@ def renew(ctx: Context, req: m.Renew) -> m.RenewResponse:
     if item is None and req.title and patron is not None:
         item = session.scalar(select(Item).join(Loan, Loan.item_id == Item.id).where(
             Loan.patron_id == patron.id, Item.title == req.title).limit(1))
-    when = local_time(req.transaction_date) if req.no_block and req.transaction_date else ctx.now
-    overrides = Overrides(req.no_block)
+    overrides = Overrides(honours_no_block(ctx, req))
+    when = local_time(req.transaction_date) if overrides.no_block and req.transaction_date else ctx.now
     try:
         if patron is None:
             raise Refused(UNKNOWN_PATRON)

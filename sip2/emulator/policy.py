@@ -33,6 +33,7 @@ class Policy:
     timeout_period: int = 30  # 98 reply, tenths of seconds as the specification counts them
     retries_allowed: int = 3
     offline_ok: bool = True
+    honour_no_block: bool = True  # False: judge no-block requests like any other, as some ACSs do
 
     def __post_init__(self) -> None:
         if self.due_date_format not in DUE_DATE_FORMATS:

@@ -581,3 +581,19 @@ def test_every_request_is_logged(sc, emu):
     codes = [entry.code for entry in emu.library.transactions()]
     assert codes == ["93", "11", "09", "17"]
     assert all(entry.at for entry in emu.library.transactions())
+
+
+def test_an_acs_that_ignores_no_block_judges_replays_like_any_request():
+    from sip2.emulator import Policy
+    with ACSEmulator(policy=Policy(honour_no_block=False)) as emu, SC(emu.address) as client:
+        client.login()
+        refused = client.checkout(DEMO.blocked_patron, BOOK, no_block=True, when=now() - timedelta(days=2))
+        assert not refused.ok and "blocked" in refused.screen_messages[0]
+        assert client.checkout(DEMO.good_patron, BOOK, no_block=True, when=now() - timedelta(days=2),
+                               nb_due=datetime(2031, 1, 1)).ok
+        assert due_day_of(emu, BOOK) == date.today() + timedelta(days=21)  # nb due date ignored
+        assert emu.library.transactions("11")[-1].no_block  # the log still says what was asked
+
+
+def due_day_of(emu: ACSEmulator, item: str) -> date:
+    return emu.library.loan_of(item)[1].date()
