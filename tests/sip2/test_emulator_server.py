@@ -88,6 +88,14 @@ def test_a_stray_leading_lf_and_split_reads_are_tolerated(sc):
     assert sc.read().message.title.startswith("Émile")
 
 
+def test_requests_sent_together_are_answered_in_order(sc):
+    first = sc.connection.send(m.ItemInformation(institution_id=INSTITUTION, item_id=BOOK))
+    second = sc.connection.send(checkout_request())
+    sc.send_raw(first + second)
+    assert isinstance(sc.read().message, m.ItemInformationResponse)
+    assert sc.read().message.ok
+
+
 def test_a_bad_checksum_is_answered_with_96_and_not_applied(sc, emu):
     good = sc.connection.send(checkout_request())
     sc.send_raw(corrupt_checksum(good))
