@@ -29,7 +29,7 @@ class Policy:
     overdue_limit: int = 5
     hold_shelf_days: int = 7
     due_date_format: str = "iso"  # "iso": 2026-12-21 23:59:59; "sip2": 20261221    235959
-    item_info_patron: bool = True  # add the borrower (AA) to 18 replies, as several ACSs do
+    item_info_patron: bool = True  # add the borrower (AA) to 18 replies, an extension field
     timeout_period: int = 30  # 98 reply, tenths of seconds as the specification counts them
     retries_allowed: int = 3
     offline_ok: bool = True
