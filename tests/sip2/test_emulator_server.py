@@ -80,6 +80,14 @@ def test_requests_without_checksums_are_answered(emu):
         assert isinstance(client.read().message, m.ACSStatus)
 
 
+def test_an_acs_requiring_checksums_answers_96_to_requests_without_one():
+    with ACSEmulator(settings=ConnectionSettings(checksums=ChecksumMode.ON)) as emu:
+        with SC(emu.address) as client:
+            client.send_raw(b"9300CNkiosk|COkiosk|\r")
+            assert isinstance(client.read().message, m.RequestSCResend)
+            assert client.login()
+
+
 def test_a_stray_leading_lf_and_split_reads_are_tolerated(sc):
     data = sc.connection.send(m.ItemInformation(institution_id=INSTITUTION, item_id=DEMO.non_ascii_item))
     sc.send_raw(b"\n")
