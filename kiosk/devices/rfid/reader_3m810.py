@@ -74,3 +74,8 @@ def open_reader(settings: PadSettings) -> M3M810Reader:
     """Open the configured port (raises OSError / SerialException when it is not there)."""
     port = open_serial(settings.port, settings.baudrate or DEFAULT_BAUDRATE, "N")
     return M3M810Reader(port, settings.reply_timeout)
+
+
+def reader_factory(settings: PadSettings):
+    """The opener the pad loop calls (again after every error)."""
+    return lambda: open_reader(settings)

@@ -94,3 +94,8 @@ def open_reader(settings: PadSettings) -> FeigReader:
     """Open the configured port (raises OSError / SerialException when it is not there)."""
     port = open_serial(settings.port, settings.baudrate or DEFAULT_BAUDRATE, settings.parity or "E")
     return FeigReader(port, settings.address, settings.reply_timeout)
+
+
+def reader_factory(settings: PadSettings):
+    """The opener the pad loop calls (again after every error)."""
+    return lambda: open_reader(settings)
