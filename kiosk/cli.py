@@ -14,6 +14,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--port", type=int, default=6001, help="port of the ACS emulator (default 6001)")
     demo.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     demo.set_defaults(func=_demo)
+    from kiosk.devices.rfid.tag_tool import add_tag_commands  # noqa: E402 (keeps the RFID tool's imports local)
+    add_tag_commands(sub)
     return parser
 
 

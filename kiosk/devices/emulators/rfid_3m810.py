@@ -84,6 +84,10 @@ class M3M810Emulator(ReaderEmulator[p.Frame]):
             if not tag.ignores_writes:
                 tag.eas = bool(args[0])
             return b""
+        if command == p.WRITE_DSFID and args:
+            if not tag.ignores_writes:
+                tag.dsfid = args[0]
+            return b""
         if command == p.GET_DSFID:
             return bytes([tag.dsfid])
         if command == p.TAG_INFO and args:

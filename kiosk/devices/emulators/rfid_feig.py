@@ -89,6 +89,10 @@ class FeigEmulator(ReaderEmulator[p.Frame]):
             if not tag.ignores_writes:
                 tag.afi = rest[0]
             return self._reply(p.ISO_COMMAND, p.OK)
+        if sub == p.WRITE_DSFID and rest:
+            if not tag.ignores_writes:
+                tag.dsfid = rest[0]
+            return self._reply(p.ISO_COMMAND, p.OK)
         if sub == p.SYSTEM_INFO:
             info = (bytes([tag.dsfid]) + uid_bytes(tag.uid)
                     + bytes([tag.afi, tag.block_size - 1, tag.block_count - 1, 0x01]))

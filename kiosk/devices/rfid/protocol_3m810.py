@@ -16,7 +16,7 @@ Specification" field lists (as transcribed in open-source drivers) and captured 
 - 03 check EAS: UID -> status, UID, EAS (0/1);  0C EAS control: UID, 0/1 -> status, UID.
 - 0D tag info: UID, wanted bits -> status, UID, available bits, then [DSFID if bit 0]
   [AFI if bit 1][block size - 1, block count - 1 if bit 2][IC reference, 2 bytes, if bit 3].
-- 0F get DSFID: UID -> status, UID, DSFID;  11 version: -> status, vendor, major, minor, build.
+- 0F get DSFID: UID -> status, UID, DSFID;  0B write DSFID: UID, DSFID -> status, UID;  11 version: -> status, vendor, major, minor, build.
 UIDs travel most significant byte first (E0 first).
 """
 
@@ -34,6 +34,7 @@ MAX_LENGTH = 2048
 
 INVENTORY, READ, WRITE, CHECK_EAS, LOCK_AFI = 0xFE, 0x02, 0x04, 0x03, 0x06
 WRITE_AFI, GET_AFI, EAS_CONTROL, TAG_INFO, GET_DSFID, VERSION = 0x09, 0x0A, 0x0C, 0x0D, 0x0F, 0x11
+WRITE_DSFID = 0x0B
 
 STATUS_OK = 0x00
 STATUS_NO_TAG = 0x06

@@ -12,7 +12,8 @@ Payloads (from the ID ISC host-protocol manuals' field lists and public drivers)
   size, per block [security status, data]. B0 24 write: MODE 01, UID, first, count, size,
   data. Block data travel with each block's bytes reversed (most significant byte first),
   so they are reversed here to give tag memory order.
-- B0 27 write AFI: MODE 01, UID, AFI. B0 2B system info: MODE 01, UID -> DSFID, UID, AFI,
+- B0 27 write AFI: MODE 01, UID, AFI; B0 29 write DSFID: MODE 01, UID, DSFID (the B0
+  sub-commands mirror the ISO 15693 command codes). B0 2B system info: MODE 01, UID -> DSFID, UID, AFI,
   block size - 1 (low 5 bits), block count - 1, IC reference.
 - B1 custom commands: MFR, command, MODE 01, UID: NXP (MFR 04) A2 set EAS, A3 reset EAS,
   A5 EAS alarm (the tag answers only while its EAS bit is set).
@@ -29,7 +30,7 @@ from kiosk.devices.rfid.framing import Deframer, FrameRules
 from kiosk.devices.rfid.protocol_3m810 import uid_bytes, uid_text
 
 ISO_COMMAND, CUSTOM_COMMAND = 0xB0, 0xB1
-INVENTORY, READ, WRITE, WRITE_AFI, SYSTEM_INFO = 0x01, 0x23, 0x24, 0x27, 0x2B
+INVENTORY, READ, WRITE, WRITE_AFI, WRITE_DSFID, SYSTEM_INFO = 0x01, 0x23, 0x24, 0x27, 0x29, 0x2B
 MODE_ADDRESSED = 0x01
 MODE_MORE = 0x80
 NXP = 0x04
@@ -142,6 +143,11 @@ def write_request(address: int, uid: str, first: int, data: bytes, block_size: i
 def write_afi_request(address: int, uid: str, afi: int) -> bytes:
     """Write the AFI byte of one tag."""
     return encode_frame(address, ISO_COMMAND, bytes([WRITE_AFI, MODE_ADDRESSED]) + uid_bytes(uid) + bytes([afi]))
+
+
+def write_dsfid_request(address: int, uid: str, dsfid: int) -> bytes:
+    """Write the DSFID byte of one tag."""
+    return encode_frame(address, ISO_COMMAND, bytes([WRITE_DSFID, MODE_ADDRESSED]) + uid_bytes(uid) + bytes([dsfid]))
 
 
 def system_info_request(address: int, uid: str) -> bytes:

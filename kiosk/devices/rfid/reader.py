@@ -64,6 +64,10 @@ class TagReader(ABC):
         """Set the tag's AFI byte."""
 
     @abstractmethod
+    def write_dsfid(self, uid: str, dsfid: int) -> None:
+        """Set the tag's DSFID (0x06 marks ISO 28560-2 data)."""
+
+    @abstractmethod
     def eas_set(self, uid: str) -> None:
         """Turn the tag's EAS bit on (alarm at the gate)."""
 

@@ -44,6 +44,10 @@ class M3M810Reader(TagReader):
         """Lock the AFI for good (irreversible on a real tag)."""
         p.parse_ack(self._ask(p.tag_request(p.LOCK_AFI, uid)), uid, "lock AFI")
 
+    def write_dsfid(self, uid: str, dsfid: int) -> None:
+        """Write the DSFID byte."""
+        p.parse_ack(self._ask(p.tag_request(p.WRITE_DSFID, uid, bytes([dsfid]))), uid, "write DSFID")
+
     def eas_set(self, uid: str) -> None:
         """EAS on."""
         p.parse_ack(self._ask(p.tag_request(p.EAS_CONTROL, uid, b"\x01")), uid, "EAS control")

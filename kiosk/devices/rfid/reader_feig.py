@@ -59,6 +59,10 @@ class FeigReader(TagReader):
         """Write the AFI byte."""
         p.check_status(self._ask(p.write_afi_request(self.address, uid, afi)), uid)
 
+    def write_dsfid(self, uid: str, dsfid: int) -> None:
+        """Write the DSFID byte."""
+        p.check_status(self._ask(p.write_dsfid_request(self.address, uid, dsfid)), uid)
+
     def eas_set(self, uid: str) -> None:
         """NXP EAS on through the custom-command wrapper."""
         p.check_status(self._ask(p.nxp_request(self.address, uid, p.NXP_SET_EAS)), uid)
