@@ -26,7 +26,7 @@ def served(emulator: ReaderEmulator, transport: str, pace: bool = False) -> Iter
         server.stop()
 
 
-def open_reader(kind: str, url: str, timeout: float = 0.3):
+def open_reader(kind: str, url: str, timeout: float = 0.15):
     """A 3M or Feig driver on a served emulator."""
     if kind == "3m810":
         return M3M810Reader(open_serial(url, 19200), timeout)
