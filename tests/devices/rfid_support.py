@@ -30,7 +30,7 @@ def open_reader(kind: str, url: str, timeout: float = 0.15):
     """A 3M or Feig driver on a served emulator."""
     if kind == "3m810":
         return M3M810Reader(open_serial(url, 19200), timeout)
-    return FeigReader(open_serial(url, 38400, "N"), 0xFF, timeout)
+    return FeigReader(open_serial(url, 38400, "E"), 0xFF, timeout)
 
 
 def wait_for(predicate: Callable[[], bool], timeout: float = 5.0) -> bool:

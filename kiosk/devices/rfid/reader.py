@@ -19,6 +19,7 @@ from kiosk.devices.rfid.framing import Deframer
 
 log = logging.getLogger(__name__)
 FrameT = TypeVar("FrameT")
+READ_SLICE = 0.05  # seconds one port read may block, so deadlines are checked often
 
 
 @dataclass(frozen=True)
@@ -121,7 +122,6 @@ class Link(Generic[FrameT]):
         self.timeout = timeout
         self.trace = trace
         self._dirty = False
-        port.timeout = min(0.05, timeout)
 
     def exchange(self, request: bytes, matches: Callable[[FrameT], bool]) -> FrameT:
         """Write `request`; return the first valid reply frame for which `matches` is true."""
@@ -165,8 +165,32 @@ class Link(Generic[FrameT]):
 
 
 def open_serial(port: str, baudrate: int, parity: str = "N", **kwargs: Any) -> SerialPortLike:
-    """Open a port name or URL (pty path, /dev/ttyUSB0, socket://127.0.0.1:PORT, spy://...)."""
+    """Open a port name or URL (pty path, /dev/ttyUSB0, socket://127.0.0.1:PORT, spy://...).
+
+    Failures come out as OSError. A port that rejects the parity setting (a pseudo-terminal
+    does) is opened without parity, with a warning: the emulators do not check parity bits.
+    """
+    import termios
+
     import serial
 
-    return serial.serial_for_url(port, baudrate=baudrate, parity=parity, bytesize=8, stopbits=1,
-                                 timeout=0.05, write_timeout=2.0, **kwargs)
+    def attempt(parity_now: str) -> SerialPortLike:
+        opened = serial.serial_for_url(port, baudrate=baudrate, parity=parity_now, bytesize=8,
+                                       stopbits=1, timeout=0.1, write_timeout=2.0, **kwargs)
+        try:
+            opened.timeout = READ_SLICE  # applying settings again shows whether the port accepts them
+        except Exception:
+            opened.close()
+            raise
+        return opened
+
+    try:
+        try:
+            return attempt(parity)
+        except termios.error:
+            if parity == "N":
+                raise
+            log.warning("%s rejects parity %s (a pseudo-terminal?); opening it without parity", port, parity)
+            return attempt("N")
+    except (termios.error, ValueError) as exc:
+        raise OSError(f"cannot open {port}: {exc}") from exc
