@@ -36,6 +36,8 @@ class ReaderEmulator(ABC, Generic[FrameT]):
         self.store = store if store is not None else TagStore()
         self.faults = faults if faults is not None else Faults()
         self.requests = 0
+        self.bytes_in = 0  # request bytes received, for wire-time figures
+        self.bytes_out = 0  # reply bytes sent, after faults
         self._deframer = self.new_deframer()
 
     @abstractmethod
@@ -50,15 +52,24 @@ class ReaderEmulator(ABC, Generic[FrameT]):
     def handle(self, frame: FrameT) -> bytes:
         """The reply to one request frame."""
 
-    def feed(self, data: bytes) -> list[tuple[int, bytes]]:
-        """Received bytes in; (request size, reply bytes after faults) for each whole request."""
-        out = []
-        for frame in self._deframer.feed(data):
-            self.requests += 1
-            reply = self.faults.apply(self.handle(frame))
-            if reply is not None:
-                out.append((self.frame_size(frame), reply))
-        return out
+    def requests_in(self, data: bytes) -> list[FrameT]:
+        """Received bytes in; the whole request frames they complete."""
+        frames = self._deframer.feed(data)
+        self.requests += len(frames)
+        self.bytes_in += sum(self.frame_size(frame) for frame in frames)
+        return frames
+
+    def respond(self, frame: FrameT) -> bytes | None:
+        """The reply bytes to one request after the pending faults (None: no reply)."""
+        reply = self.faults.apply(self.handle(frame))
+        if reply is not None:
+            self.bytes_out += len(reply)
+        return reply
+
+    def feed(self, data: bytes) -> list[bytes]:
+        """Received bytes in; the reply bytes for every whole request, answered at once."""
+        replies = (self.respond(frame) for frame in self.requests_in(data))
+        return [reply for reply in replies if reply is not None]
 
 
 class EmulatorServer:
@@ -154,9 +165,12 @@ class EmulatorServer:
                 time.sleep(0.01)  # no client on the slave end yet
 
     def _answer(self, data: bytes, write: Callable[[bytes], Any]) -> None:
-        for request_size, reply in self.emulator.feed(data):
-            if self.pace:
-                self._stop.wait(request_size * self.char_time)
+        for frame in self.emulator.requests_in(data):
+            if self.pace:  # the request is only complete once its last byte crossed the wire
+                self._stop.wait(self.emulator.frame_size(frame) * self.char_time)
+            reply = self.emulator.respond(frame)
+            if reply is None:
+                continue
             if self.emulator.faults.delay:
                 self._stop.wait(self.emulator.faults.delay)
             self._write_paced(reply, write)
@@ -191,7 +205,7 @@ class LoopbackPort:
         replies = self.emulator.feed(bytes(data))
         with self._cond:
             ready_at = time.monotonic() + self.emulator.faults.delay
-            self._pending += [(ready_at, reply) for _, reply in replies]
+            self._pending += [(ready_at, reply) for reply in replies]
             self._cond.notify_all()
         return len(data)
 

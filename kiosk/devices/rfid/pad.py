@@ -19,8 +19,9 @@ from kiosk.devices.base import Backoff, DeviceWorker
 from kiosk.devices.events import EventSink, IncompleteSet, ItemPlaced, ItemRemoved, TagData, UnreadableTag
 from kiosk.devices.rfid.config import PadSettings
 from kiosk.devices.rfid.errors import NoTag, RfidError
-from kiosk.devices.rfid.reader import InventoryEntry, TagReader
-from kiosk.devices.rfid.security import SecurityPolicy, SecurityResult, read_security, set_security
+from kiosk.devices.rfid.reader import InventoryEntry, SystemInfo, TagReader
+from kiosk.devices.rfid.security import (SecurityPolicy, SecurityResult, read_security, secured_by_afi,
+                                         set_security)
 from kiosk.devices.tags import TagFormatError, decode_tag
 
 log = logging.getLogger(__name__)
@@ -155,7 +156,7 @@ class PadLoop(DeviceWorker):
         try:
             info = self._exchange(lambda reader: reader.system_info(state.uid))
             memory = self._exchange(lambda reader: reader.read_memory(state.uid, info, self.settings.blocks_per_read))
-            secured = self._security_of(state.uid)
+            secured = self._security_of(state.uid, info)
         except NoTag:
             del self._on_pad[state.uid]  # it left between the inventory and the read
             return
@@ -177,7 +178,9 @@ class PadLoop(DeviceWorker):
             return
         self.sink(ItemPlaced(tag=state.tag, source=self.name))
 
-    def _security_of(self, uid: str) -> bool | None:
+    def _security_of(self, uid: str, info: SystemInfo) -> bool | None:
+        if self.policy.method == "afi" and info.afi is not None:
+            return secured_by_afi(info.afi, self.policy)  # already read with the system info
         try:
             return self._exchange(lambda reader: read_security(reader, uid, self.policy))
         except NoTag:

@@ -28,16 +28,20 @@ class SecurityResult:
     detail: str = ""  # why it did not hold, or what was read back
 
 
-def read_security(reader: TagReader, uid: str, policy: SecurityPolicy) -> bool | None:
-    """Whether the tag is secured now; None when its value matches neither configured state."""
-    if policy.method == "eas":
-        return reader.eas_check(uid)
-    afi = reader.get_afi(uid)
+def secured_by_afi(afi: int, policy: SecurityPolicy) -> bool | None:
+    """What an AFI value means under this policy; None when it is neither configured value."""
     if afi == policy.afi_secured:
         return True
     if afi == policy.afi_on_loan:
         return False
     return None
+
+
+def read_security(reader: TagReader, uid: str, policy: SecurityPolicy) -> bool | None:
+    """Whether the tag is secured now; None when its value matches neither configured state."""
+    if policy.method == "eas":
+        return reader.eas_check(uid)
+    return secured_by_afi(reader.get_afi(uid), policy)
 
 
 def set_security(reader: TagReader, uid: str, secured: bool, policy: SecurityPolicy) -> SecurityResult:
