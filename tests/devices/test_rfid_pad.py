@@ -216,3 +216,17 @@ def test_pad_over_a_pty_with_each_driver(driver, emulator_class):
             assert {e.uid for e in removed} == {tags[0].uid, tags[1].uid}
         finally:
             pad.stop()
+
+
+def test_data_beyond_the_first_read_is_fetched_before_deciding(sim):
+    pad, events = sim
+    title = b"A long title that pushes the set information past the first blocks"
+    memory = (bytes([0x61, 0x03]) + b"A12"  # OID 1, octet: item "A12"
+              + bytes([0x6F, 0x02, len(title)]) + title  # OID 17 (title), octet
+              + bytes([0x14, 0x02, 0x00, 0xC9])  # OID 4, integer 201: part 1 of 2
+              + b"\x00")
+    assert len(memory) > 36
+    pad.tag_store.place(raw_tag(memory, dsfid=0x06))
+    (placed,) = events.wait(ItemPlaced)
+    assert (placed.tag.item_id, placed.tag.parts_in_item, placed.tag.part_number) == ("A12", 2, 1)
+    assert events.wait(IncompleteSet)[0].missing == (2,)

@@ -79,3 +79,10 @@ def test_encode_rejects_bad_requests():
         encode_tag("iso28560-3", "1", parts=2, part=3)
     with pytest.raises(ValueError):
         encode_tag("3m-rfid501", "1", isil="DK-1")
+
+
+def test_partial_iso28560_2_memory_without_its_end_is_not_decoded():
+    data, dsfid = encode_tag("iso28560-2", "12345", parts=2, part=1)
+    with pytest.raises(TagFormatError, match="terminating"):
+        decode_tag(UID, data.rstrip(b"\x00"), dsfid, partial=True)
+    assert decode_tag(UID, data, dsfid, partial=True).parts_in_item == 2

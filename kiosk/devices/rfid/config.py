@@ -36,6 +36,7 @@ class PadSettings:
     failures_before_reopen: int = 3  # consecutive failed inventories before the port is reopened
     read_attempts: int = 3  # rounds to retry reading a tag before reporting it unreadable
     blocks_per_read: int = 32
+    first_read_blocks: int = 9  # enough for an ISO 28560-3 basic block or RFID501; more only if needed
 
 
 def _int(table: Mapping[str, Any], key: str, default: int, low: int, high: int) -> int:
@@ -104,4 +105,5 @@ def parse_settings(table: Mapping[str, Any]) -> PadSettings:
         failures_before_reopen=_int(table, "failures_before_reopen", 3, 1, 1000),
         read_attempts=_int(table, "read_attempts", 3, 1, 100),
         blocks_per_read=_int(table, "blocks_per_read", 32, 1, 64),
+        first_read_blocks=_int(table, "first_read_blocks", 9, 1, 256),
     )

@@ -155,8 +155,9 @@ class PadLoop(DeviceWorker):
     def _read(self, state: _OnPad) -> None:
         try:
             info = self._exchange(lambda reader: reader.system_info(state.uid))
-            memory = self._exchange(lambda reader: reader.read_memory(state.uid, info, self.settings.blocks_per_read))
+            dsfid = info.dsfid if info.dsfid is not None else state.dsfid
             secured = self._security_of(state.uid, info)
+            outcome, memory = self._read_and_decode(state.uid, info, dsfid, secured)
         except NoTag:
             del self._on_pad[state.uid]  # it left between the inventory and the read
             return
@@ -167,16 +168,32 @@ class PadLoop(DeviceWorker):
                 self.sink(UnreadableTag(uid=state.uid, reason=f"could not read the tag: {exc}",
                                         source=self.name))
             return
-        dsfid = info.dsfid if info.dsfid is not None else state.dsfid
         state.reported = True
-        try:
-            state.tag = decode_tag(state.uid, memory, dsfid, secured)
-        except TagFormatError as exc:
+        if isinstance(outcome, TagFormatError):
             log.warning("%s: unreadable tag %s (%s), DSFID %s, memory %s", self.name, state.uid,
-                        exc.reason, dsfid, memory.hex())
-            self.sink(UnreadableTag(uid=state.uid, reason=exc.reason, source=self.name, raw=memory))
+                        outcome.reason, dsfid, memory.hex())
+            self.sink(UnreadableTag(uid=state.uid, reason=outcome.reason, source=self.name, raw=memory))
             return
-        self.sink(ItemPlaced(tag=state.tag, source=self.name))
+        state.tag = outcome
+        self.sink(ItemPlaced(tag=outcome, source=self.name))
+
+    def _read_and_decode(self, uid: str, info: SystemInfo, dsfid: int | None,
+                         secured: bool | None) -> tuple[TagData | TagFormatError, bytes]:
+        """Read the first blocks; read the rest only when they do not decode on their own."""
+        first = min(info.block_count, self.settings.first_read_blocks)
+        memory = self._exchange(lambda reader: reader.read_blocks(uid, 0, first))
+        partial = first < info.block_count
+        try:
+            return decode_tag(uid, memory, dsfid, secured, partial=partial), memory
+        except TagFormatError as exc:
+            if not partial:
+                return exc, memory
+        rest = SystemInfo(uid, info.dsfid, info.afi, info.block_size, info.block_count - first)
+        memory += self._exchange(lambda reader: reader.read_memory(uid, rest, self.settings.blocks_per_read, first))
+        try:
+            return decode_tag(uid, memory, dsfid, secured), memory
+        except TagFormatError as exc:
+            return exc, memory
 
     def _security_of(self, uid: str, info: SystemInfo) -> bool | None:
         if self.policy.method == "afi" and info.afi is not None:

@@ -88,12 +88,12 @@ class TagReader(ABC):
     def close(self) -> None:
         """Release the port; must not raise."""
 
-    def read_memory(self, uid: str, info: SystemInfo, blocks_per_read: int = 32) -> bytes:
-        """All of a tag's user memory, read in as few exchanges as the reader allows."""
+    def read_memory(self, uid: str, info: SystemInfo, blocks_per_read: int = 32, start: int = 0) -> bytes:
+        """`info.block_count` blocks from block `start` (all user memory by default), in few exchanges."""
         memory = bytearray()
-        first = 0
-        while first < info.block_count:
-            count = min(blocks_per_read, info.block_count - first)
+        first, end = start, start + info.block_count
+        while first < end:
+            count = min(blocks_per_read, end - first)
             memory += self.read_blocks(uid, first, count)
             first += count
         return bytes(memory)

@@ -18,8 +18,12 @@ MODELS = ("iso28560-3", "iso28560-2", "3m-rfid501")
 
 
 def decode_tag(uid: str, memory: bytes, dsfid: int | None = None,
-               secured: bool | None = None) -> TagData:
-    """Decode a tag's memory into a TagData; raise TagFormatError (or BlankTag) otherwise."""
+               secured: bool | None = None, partial: bool = False) -> TagData:
+    """Decode a tag's memory into a TagData; raise TagFormatError (or BlankTag) otherwise.
+
+    `partial` says only the first blocks were read: whatever could lie beyond them makes the
+    decoding fail rather than give an incomplete answer, so the caller reads the rest.
+    """
     memory = bytes(memory)
     if rfid501.is_blank(memory):
         raise BlankTag("blank tag (3M blank pattern 0x55)")
@@ -27,7 +31,7 @@ def decode_tag(uid: str, memory: bytes, dsfid: int | None = None,
         raise BlankTag("blank tag (memory never written)")
     if dsfid == iso28560_2.DSFID:
         try:
-            obj = iso28560_2.decode(memory)
+            obj = iso28560_2.decode(memory, partial)
         except TagFormatError as exc:
             danish = _try_danish(uid, memory, secured)
             if danish is None:

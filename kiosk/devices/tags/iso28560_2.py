@@ -67,8 +67,12 @@ def _decode_text(scheme: int, data: bytes, oid: int) -> str | bytes:
     raise TagFormatError(f"OID {oid} uses the undefined compaction scheme {scheme}")
 
 
-def data_sets(memory: bytes) -> list[tuple[int, int, bytes]]:
-    """Split tag memory into (relative OID, compaction scheme, compacted data) triples."""
+def data_sets(memory: bytes, partial: bool = False) -> list[tuple[int, int, bytes]]:
+    """Split tag memory into (relative OID, compaction scheme, compacted data) triples.
+
+    With `partial` (only the first blocks were read) the terminating 0x00 must be among them,
+    otherwise data sets further on could be missing.
+    """
     sets = []
     pos = 0
     while pos < len(memory) and memory[pos] != 0:
@@ -94,8 +98,8 @@ def data_sets(memory: bytes) -> list[tuple[int, int, bytes]]:
             raise TagFormatError(f"OID {oid} declares {length} bytes, {len(memory) - pos} remain")
         sets.append((oid, scheme, bytes(memory[pos:pos + length])))
         pos += length + offset
-    if pos >= len(memory) and not sets:
-        raise TagFormatError("no data sets and no terminating 0x00")
+    if pos >= len(memory) and (partial or not sets):
+        raise TagFormatError("the data sets run to the end of the memory read, without the terminating 0x00")
     return sets
 
 
@@ -111,9 +115,9 @@ def _set_information(text: str) -> tuple[int, int]:
     return parts, part
 
 
-def decode(memory: bytes) -> ObjectTag:
-    """Decode ISO 28560-2 tag memory or raise TagFormatError saying why not."""
-    sets = data_sets(bytes(memory))
+def decode(memory: bytes, partial: bool = False) -> ObjectTag:
+    """Decode ISO 28560-2 tag memory (`partial`: only its first blocks) or raise TagFormatError."""
+    sets = data_sets(bytes(memory), partial)
     if not sets:
         raise TagFormatError("ISO 28560-2 memory holds no data sets")
     if sets[0][0] != PRIMARY_ITEM_ID:
