@@ -1,4 +1,16 @@
-"""The `[rfid]` configuration table, validated into `PadSettings` with errors naming the key."""
+"""The `[rfid]` configuration table, validated into `PadSettings` with errors naming the key.
+
+Example (every key but `driver` and `port` is optional; see PadSettings for the defaults):
+
+    [rfid]
+    driver = "3m810"            # "3m810", "feig" or "sim" (in-process emulator for the demo)
+    port = "/dev/ttyUSB0"       # any pyserial name or URL: socket://..., spy:///dev/ttyUSB0
+    security = "afi"            # or "eas" (NXP EAS bit)
+    afi_secured = 0x07          # 3M-world installations: 0xDA / 0xD7, check which is which
+    afi_on_loan = 0xC2
+    poll_interval = 0.1         # seconds between inventory rounds
+    missing_rounds = 2          # inventories a tag must miss before it counts as removed
+"""
 
 from __future__ import annotations
 

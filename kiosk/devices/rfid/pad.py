@@ -13,7 +13,7 @@ import logging
 import queue
 from concurrent.futures import Future, TimeoutError as FutureTimeout
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, TypeVar
 
 from kiosk.devices.base import Backoff, DeviceWorker
 from kiosk.devices.events import EventSink, IncompleteSet, ItemPlaced, ItemRemoved, TagData, UnreadableTag
@@ -25,6 +25,7 @@ from kiosk.devices.rfid.security import (SecurityPolicy, SecurityResult, read_se
 from kiosk.devices.tags import TagFormatError, decode_tag
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 SECURITY_WAIT = 5.0  # seconds set_security waits for the loop before giving up
 
 
@@ -127,7 +128,7 @@ class PadLoop(DeviceWorker):
                 return
             future.set_exception(OSError(why))
 
-    def _exchange(self, job: Callable[[TagReader], object]):
+    def _exchange(self, job: Callable[[TagReader], T]) -> T:
         self._run_jobs()
         if self._reader is None:
             raise OSError("reader not connected")

@@ -19,6 +19,7 @@ from kiosk.devices.rfid.framing import Deframer
 
 log = logging.getLogger(__name__)
 FrameT = TypeVar("FrameT")
+Trace = Callable[[str, bytes], None]  # called with ">>" or "<<" and the bytes, for hex traces
 READ_SLICE = 0.05  # seconds one port read may block, so deadlines are checked often
 
 
@@ -116,7 +117,7 @@ class Link(Generic[FrameT]):
     """Send one request, wait for the one reply that matches it, within a deadline."""
 
     def __init__(self, port: SerialPortLike, new_deframer: Callable[[], Deframer[FrameT]],
-                 timeout: float = 0.5, trace: Callable[[str, bytes], None] | None = None) -> None:
+                 timeout: float = 0.5, trace: Trace | None = None) -> None:
         self.port = port
         self.new_deframer = new_deframer
         self.timeout = timeout

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Callable
+
 from kiosk.devices.rfid import protocol_3m810 as p
 from kiosk.devices.rfid.config import PadSettings
-from kiosk.devices.rfid.reader import InventoryEntry, Link, SerialPortLike, SystemInfo, TagReader, open_serial
+from kiosk.devices.rfid.reader import (InventoryEntry, Link, SerialPortLike, SystemInfo, TagReader, Trace,
+                                       open_serial)
 
 DEFAULT_BAUDRATE = 19200
 
@@ -12,7 +15,7 @@ DEFAULT_BAUDRATE = 19200
 class M3M810Reader(TagReader):
     """A 3M 810 pad reached through any pyserial-like port."""
 
-    def __init__(self, port: SerialPortLike, timeout: float = 0.5, trace=None) -> None:
+    def __init__(self, port: SerialPortLike, timeout: float = 0.5, trace: Trace | None = None) -> None:
         self.link: Link[p.Frame] = Link(port, p.deframer, timeout, trace)
 
     def _ask(self, request: bytes) -> p.Frame:
@@ -80,6 +83,6 @@ def open_reader(settings: PadSettings) -> M3M810Reader:
     return M3M810Reader(port, settings.reply_timeout)
 
 
-def reader_factory(settings: PadSettings):
+def reader_factory(settings: PadSettings) -> Callable[[], M3M810Reader]:
     """The opener the pad loop calls (again after every error)."""
     return lambda: open_reader(settings)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Callable
+
 from kiosk.devices.rfid import protocol_feig as p
 from kiosk.devices.rfid.config import PadSettings
 from kiosk.devices.rfid.errors import NoTag
-from kiosk.devices.rfid.reader import InventoryEntry, Link, SerialPortLike, SystemInfo, TagReader, open_serial
+from kiosk.devices.rfid.reader import (InventoryEntry, Link, SerialPortLike, SystemInfo, TagReader, Trace,
+                                       open_serial)
 
 DEFAULT_BAUDRATE = 38400
 MAX_MORE_ROUNDS = 16  # a reader holding more tags than this many replies is misbehaving
@@ -15,7 +18,7 @@ class FeigReader(TagReader):
     """A Feig reader reached through any pyserial-like port."""
 
     def __init__(self, port: SerialPortLike, address: int = 0xFF, timeout: float = 0.5,
-                 trace=None) -> None:
+                 trace: Trace | None = None) -> None:
         self.address = address
         self.link: Link[p.Frame] = Link(port, p.deframer, timeout, trace)
         self._block_size: dict[str, int] = {}
@@ -51,9 +54,7 @@ class FeigReader(TagReader):
 
     def get_afi(self, uid: str) -> int:
         """The AFI, from system information."""
-        info = self.system_info(uid)
-        assert info.afi is not None  # the Feig reply always carries it
-        return info.afi
+        return p.parse_system_info(self._ask(p.system_info_request(self.address, uid)), uid).afi
 
     def write_afi(self, uid: str, afi: int) -> None:
         """Write the AFI byte."""
@@ -100,6 +101,6 @@ def open_reader(settings: PadSettings) -> FeigReader:
     return FeigReader(port, settings.address, settings.reply_timeout)
 
 
-def reader_factory(settings: PadSettings):
+def reader_factory(settings: PadSettings) -> Callable[[], FeigReader]:
     """The opener the pad loop calls (again after every error)."""
     return lambda: open_reader(settings)
