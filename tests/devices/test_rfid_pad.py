@@ -230,3 +230,23 @@ def test_data_beyond_the_first_read_is_fetched_before_deciding(sim):
     (placed,) = events.wait(ItemPlaced)
     assert (placed.tag.item_id, placed.tag.parts_in_item, placed.tag.part_number) == ("A12", 2, 1)
     assert events.wait(IncompleteSet)[0].missing == (2,)
+
+
+def test_a_security_request_that_times_out_before_starting_is_never_carried_out(sim, monkeypatch):
+    from kiosk.devices.rfid import pad as pad_module
+
+    pad, events = sim
+    tag = make_tag("iso28560-3", "1")
+    pad.tag_store.place(tag)
+    events.wait(ItemPlaced)
+    monkeypatch.setattr(pad_module, "SECURITY_WAIT", 0.05)
+    pad.faults.delay = 0.2  # every exchange now outlasts the caller's patience
+    result = pad.set_security(tag.uid, False)
+    pad.faults.delay = 0.0
+    rounds = pad.rounds
+    assert wait_for(lambda: pad.rounds > rounds + 3)
+    assert not result.held
+    if "nothing written" in result.detail:
+        assert tag.afi == 0x07
+    else:  # it had already started when the caller gave up: the outcome is not claimed
+        assert "unknown" in result.detail

@@ -96,3 +96,12 @@ def test_too_short_and_non_ascii():
 def test_patron_card_usage():
     tag = danish.decode(danish.encode(danish.DanishTag(item_id="2000123", usage=8)))
     assert tag.usage_name == "patron-card"
+
+
+def test_item_id_moved_to_an_extension_block_is_reported_not_guessed():
+    data = bytearray(danish.encode(danish.DanishTag(item_id="X")))
+    data[3] = 0x01
+    crc = danish.block_crc(bytes(data))
+    data[19], data[20] = crc & 0xFF, crc >> 8
+    with pytest.raises(TagFormatError, match="library extension block"):
+        danish.decode(bytes(data))

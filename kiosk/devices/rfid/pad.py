@@ -86,6 +86,7 @@ class PadLoop(DeviceWorker):
                 log.warning("%s: inventory failed (%d in a row): %s", self.name, failures, exc)
                 if failures >= self.settings.failures_before_reopen:
                     raise OSError(f"reader not answering: {exc}") from exc
+                self.stopping.wait(self.settings.poll_interval)
                 continue
             failures = 0
             self._update(entries)
@@ -102,9 +103,16 @@ class PadLoop(DeviceWorker):
         future: Future = Future()
         self._jobs.put((lambda reader: set_security(reader, uid, secured, self.policy), future))
         try:
-            return future.result(SECURITY_WAIT)
+            try:
+                return future.result(SECURITY_WAIT)
+            except FutureTimeout:
+                if future.cancel():  # never started, so it never will: nothing was written
+                    return SecurityResult(uid, secured, self.policy.method, False,
+                                          "reader busy: timed out, nothing written")
+                return future.result(SECURITY_WAIT)  # already talking to the tag: let it finish
         except FutureTimeout:
-            return SecurityResult(uid, secured, self.policy.method, False, "reader busy: timed out")
+            return SecurityResult(uid, secured, self.policy.method, False,
+                                  "reader did not finish in time; the tag's state is unknown")
         except Exception as exc:  # the job failed on the loop's thread (e.g. the port was lost)
             return SecurityResult(uid, secured, self.policy.method, False, f"failed: {exc}")
 
@@ -114,6 +122,8 @@ class PadLoop(DeviceWorker):
                 job, future = self._jobs.get_nowait()
             except queue.Empty:
                 return
+            if not future.set_running_or_notify_cancel():
+                continue  # the caller gave up waiting
             try:
                 future.set_result(job(self._reader))
             except Exception as exc:  # hand the failure to the waiting caller, then let it propagate
@@ -126,7 +136,8 @@ class PadLoop(DeviceWorker):
                 _, future = self._jobs.get_nowait()
             except queue.Empty:
                 return
-            future.set_exception(OSError(why))
+            if future.set_running_or_notify_cancel():
+                future.set_exception(OSError(why))
 
     def _exchange(self, job: Callable[[TagReader], T]) -> T:
         self._run_jobs()

@@ -117,6 +117,10 @@ def decode(data: bytes) -> DanishTag:
 
 
 def _decode_layout(data: bytes, variant: str) -> DanishTag:
+    if data[3] == 0x01:
+        # byte 3 = 01 moves an id longer than 16 characters to the library extension block
+        raise TagFormatError("primary item id is in a library extension block (longer than 16 "
+                             "characters); not supported")
     parts, part = data[1], data[2]
     if parts == 0 or not 1 <= part <= parts:
         raise TagFormatError(f"ISO 28560-3 set information is inconsistent: part {part} of {parts}")
