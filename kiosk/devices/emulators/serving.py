@@ -61,7 +61,11 @@ class ReaderEmulator(ABC, Generic[FrameT]):
 
     def respond(self, frame: FrameT) -> bytes | None:
         """The reply bytes to one request after the pending faults (None: no reply)."""
-        reply = self.faults.apply(self.handle(frame))
+        try:
+            reply = self.faults.apply(self.handle(frame))
+        except Exception:  # a request the emulator cannot answer must not stop it serving
+            log.exception("emulator could not answer %r", frame)
+            return None
         if reply is not None:
             self.bytes_out += len(reply)
         return reply

@@ -47,7 +47,7 @@ class PadSettings:
     reply_timeout: float = 0.5  # seconds to wait for one reply
     failures_before_reopen: int = 3  # consecutive failed inventories before the port is reopened
     read_attempts: int = 3  # rounds to retry reading a tag before reporting it unreadable
-    blocks_per_read: int = 32
+    blocks_per_read: int = 32  # a Feig reply holds at most 48 blocks of 4 bytes
     first_read_blocks: int = 9  # enough for an ISO 28560-3 basic block or RFID501; more only if needed
 
 
@@ -116,6 +116,6 @@ def parse_settings(table: Mapping[str, Any]) -> PadSettings:
         reply_timeout=_float(table, "reply_timeout", 0.5, 0.01, 30.0),
         failures_before_reopen=_int(table, "failures_before_reopen", 3, 1, 1000),
         read_attempts=_int(table, "read_attempts", 3, 1, 100),
-        blocks_per_read=_int(table, "blocks_per_read", 32, 1, 64),
+        blocks_per_read=_int(table, "blocks_per_read", 32, 1, 48),
         first_read_blocks=_int(table, "first_read_blocks", 9, 1, 256),
     )
