@@ -250,3 +250,13 @@ def test_a_security_request_that_times_out_before_starting_is_never_carried_out(
         assert tag.afi == 0x07
     else:  # it had already started when the caller gave up: the outcome is not claimed
         assert "unknown" in result.detail
+
+
+@pytest.mark.parametrize("uid", ["", "E0040100", "not-a-uid-at-all", None, "E00401001234567G"])
+def test_set_security_with_a_malformed_uid_is_refused_and_the_pad_keeps_going(sim, uid):
+    pad, events = sim
+    result = pad.set_security(uid, True)
+    assert not result.held and "UID" in result.detail
+    pad.tag_store.place(make_tag("iso28560-3", "1"))
+    assert events.wait(ItemPlaced)[0].tag.item_id == "1"
+    assert pad.state == DeviceState.CONNECTED

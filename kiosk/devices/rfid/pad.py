@@ -29,6 +29,16 @@ T = TypeVar("T")
 SECURITY_WAIT = 5.0  # seconds set_security waits for the loop before giving up
 
 
+def _is_uid(uid: object) -> bool:
+    if not isinstance(uid, str) or len(uid) != 16:
+        return False
+    try:
+        bytes.fromhex(uid)
+    except ValueError:
+        return False
+    return True
+
+
 @dataclass
 class _OnPad:
     """What the loop knows about one tag in the field."""
@@ -98,6 +108,8 @@ class PadLoop(DeviceWorker):
 
     def set_security(self, uid: str, secured: bool) -> SecurityResult:
         """Secure (True) or release (False) a tag, verified by reading back; never raises."""
+        if not _is_uid(uid):
+            return SecurityResult(uid, secured, self.policy.method, False, "not a tag UID (16 hex digits)")
         if self._reader is None or self.stopping.is_set():
             return SecurityResult(uid, secured, self.policy.method, False, "reader not connected")
         future: Future = Future()
@@ -126,9 +138,10 @@ class PadLoop(DeviceWorker):
                 continue  # the caller gave up waiting
             try:
                 future.set_result(job(self._reader))
-            except Exception as exc:  # hand the failure to the waiting caller, then let it propagate
+            except Exception as exc:  # the caller gets the failure; a lost port also ends serving
                 future.set_exception(exc)
-                raise
+                if isinstance(exc, OSError):
+                    raise
 
     def _fail_jobs(self, why: str) -> None:
         while True:
