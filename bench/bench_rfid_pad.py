@@ -43,6 +43,7 @@ def ideal_bytes(tags: int, blocks: int = 9) -> int:
 
 
 def wait_events(events: queue.Queue, kind: type, count: int, timeout: float = 10.0) -> list:
+    """The next `count` events of `kind` (others are dropped); exits if they do not come."""
     got = []
     deadline = time.monotonic() + timeout
     while len(got) < count and time.monotonic() < deadline:
@@ -58,6 +59,7 @@ def wait_events(events: queue.Queue, kind: type, count: int, timeout: float = 10
 
 
 def main() -> int:
+    """Run the trials and print the table and the summary ratios."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--tags", type=int, default=5)
     parser.add_argument("--trials", type=int, default=10)
