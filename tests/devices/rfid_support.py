@@ -1,4 +1,4 @@
-"""Helpers shared by the RFID tests: emulators served on a pty or a local TCP port."""
+"""Shared by the RFID tests: emulators served on a pty or a local TCP port, event collection."""
 
 from __future__ import annotations
 
