@@ -44,7 +44,7 @@ def wait_for(predicate: Callable[[], bool], timeout: float = 5.0) -> bool:
 
 
 class Collector:
-    """An event sink that keeps every event, with helpers to wait for some."""
+    """An event sink that keeps every event and can wait for some."""
 
     def __init__(self) -> None:
         self.queue: queue.Queue = queue.Queue()
