@@ -77,3 +77,10 @@ def test_offset_and_extended_oid_are_skipped_correctly():
 def test_malformed_data_gives_a_reason(memory, reason):
     with pytest.raises(TagFormatError, match=reason):
         obj.decode(memory)
+
+
+def test_content_parameter_matches_the_standard_example():
+    assert obj.content_parameter([3, 4, 6]) == b"\xD0"
+    encoded = obj.encode(obj.ObjectTag(item_id="1", owner_library="DK-1", parts_in_item=2, shelf_location="A1"))
+    assert encoded[3:6] == bytes([0x02, 0x01, 0xD0])
+    assert obj.encode(obj.ObjectTag(item_id="1")) == bytes([0x11, 0x01, 0x01, 0x00])

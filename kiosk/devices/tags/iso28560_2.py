@@ -178,21 +178,43 @@ def _data_set(oid: int, scheme: int, data: bytes) -> bytes:
     return bytes([(scheme << 4) | 0x0F, oid - 15, len(data)]) + data
 
 
+def content_parameter(oids: list[int]) -> bytes:
+    """The content parameter: one bit per relative OID from 3 up, most significant bit first.
+
+    As in the standard's example, where 02 01 D0 announces OIDs 3, 4 and 6.
+    """
+    top = max(oids) - 3
+    bits = bytearray(top // 8 + 1)
+    for oid in oids:
+        bits[(oid - 3) // 8] |= 0x80 >> ((oid - 3) % 8)
+    return bytes(bits)
+
+
 def encode(tag: ObjectTag, block_size: int = 4) -> bytes:
-    """Encode a tag as data sets plus the terminating 0x00, padded to whole blocks."""
+    """Encode a tag as data sets plus the terminating 0x00, padded to whole blocks.
+
+    The primary item id comes first, then the content parameter listing the other elements.
+    """
     if not tag.item_id:
         raise ValueError("the primary item id cannot be empty")
-    out = bytearray(_data_set(PRIMARY_ITEM_ID, *compact_text(tag.item_id)))
+    sets: list[tuple[int, int, bytes]] = []
     if tag.owner_library:
-        out += _data_set(OWNER_ISIL, c.APPLICATION, c.encode_isil(tag.owner_library))
+        sets.append((OWNER_ISIL, c.APPLICATION, c.encode_isil(tag.owner_library)))
     if tag.parts_in_item != 1 or tag.part_number != 1:
         if not (1 <= tag.part_number <= tag.parts_in_item <= 99):
             raise ValueError("part number must be between 1 and parts in item (at most 99)")
-        out += _data_set(SET_INFORMATION, *compact_text(f"{tag.parts_in_item:02d}{tag.part_number:02d}"))
+        sets.append((SET_INFORMATION, *compact_text(f"{tag.parts_in_item:02d}{tag.part_number:02d}")))
     if tag.usage is not None:
-        out += _data_set(TYPE_OF_USAGE, c.APPLICATION, bytes([(tag.usage << 4) | tag.usage_qualifier]))
+        if not (0 <= tag.usage <= 15 and 0 <= tag.usage_qualifier <= 15):
+            raise ValueError("type of usage and its qualifier are one hexadecimal digit each")
+        sets.append((TYPE_OF_USAGE, c.APPLICATION, bytes([(tag.usage << 4) | tag.usage_qualifier])))
     if tag.shelf_location:
-        out += _data_set(SHELF_LOCATION, *compact_text(tag.shelf_location))
+        sets.append((SHELF_LOCATION, *compact_text(tag.shelf_location)))
+    out = bytearray(_data_set(PRIMARY_ITEM_ID, *compact_text(tag.item_id)))
+    if sets:
+        out += _data_set(CONTENT_PARAMETER, c.APPLICATION, content_parameter([oid for oid, _, _ in sets]))
+    for oid, scheme, data in sets:
+        out += _data_set(oid, scheme, data)
     out.append(0)
     out += bytes(-len(out) % block_size)
     return bytes(out)
