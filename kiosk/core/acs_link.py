@@ -15,6 +15,8 @@ from sip2.client import SIP2Client
 from sip2.errors import ClientError, LoginRefused, TimedOut, Unreachable
 from sip2.messages import ACSStatus
 
+from kiosk.config import SIP2Settings
+
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
@@ -119,3 +121,22 @@ class ACSLink:
             # Offline: probe sooner at first, backing off to the configured interval.
             delay = self.probe_interval if online else min(self.probe_interval, max(1.0, delay * 2))
             delay = max(0.0, delay - (time.monotonic() - started))
+
+
+def client_for(settings: SIP2Settings) -> SIP2Client:
+    """A SIP2 client (not connected yet) as the `[sip2]` configuration describes it."""
+    from sip2.client import TLSSettings
+    from sip2.dialects import dialect
+
+    profile = dialect(settings.dialect)
+    tls = None
+    if settings.tls:
+        tls = TLSSettings(ca_file=settings.ca_file, cert_file=settings.cert_file,
+                          key_file=settings.key_file, verify=settings.verify)
+    return SIP2Client(
+        settings.host, settings.port, tls=tls,
+        settings=profile.settings(encoding=settings.encoding, terminator=settings.terminator,
+                                  checksums=settings.checksums),
+        username=settings.username, password=settings.password, location=settings.location or None,
+        institution_id=settings.institution, terminal_password=settings.terminal_password,
+        timeout=settings.timeout, connect_timeout=settings.connect_timeout)

@@ -177,7 +177,7 @@ class Circulation:
 
     # --- items ------------------------------------------------------------------------------
 
-    def checkout(self, item_id: str, *, uid: str | None = None,
+    def checkout(self, item_id: str, *, uids: tuple[str, ...] = (),
                  missing_parts: tuple[int, ...] = ()) -> ItemOutcome:
         """Check an item out to the patron of the session."""
         with self._lock:
@@ -195,12 +195,12 @@ class Circulation:
                                    reason=f"Some parts of this item are not on the pad (missing: {parts}). "
                                           "Please place all parts together.")
             if session.offline:
-                outcome = self._checkout_offline(session, item_id, uid)
+                outcome = self._checkout_offline(session, item_id, uids)
             else:
                 try:
-                    outcome = self._checkout_online(session, item_id, uid)
+                    outcome = self._checkout_online(session, item_id, uids)
                 except Offline:
-                    outcome = self._checkout_offline(session, item_id, uid)
+                    outcome = self._checkout_offline(session, item_id, uids)
             if outcome.ok or Alert.OUTCOME_UNKNOWN in outcome.alerts:
                 session.outcomes[(Action.CHECKOUT.value, item_id)] = outcome
             return outcome
@@ -215,12 +215,12 @@ class Circulation:
             return ItemOutcome(action, item_id, False, repeat=True, reason="Already scanned.")
         return None
 
-    def _checkout_online(self, session: PatronSession, item_id: str, uid: str | None) -> ItemOutcome:
+    def _checkout_online(self, session: PatronSession, item_id: str, uids: tuple[str, ...]) -> ItemOutcome:
         try:
             reply: CheckoutResponse = self.link.call(
                 lambda c: c.checkout(session.patron_id, item_id, patron_password=session.pin))
         except UnknownOutcome as exc:
-            return self._reconcile_checkout(session, item_id, uid, exc)
+            return self._reconcile_checkout(session, item_id, uids, exc)
         except Offline:
             raise
         except ClientError as exc:
@@ -228,10 +228,10 @@ class Circulation:
                                 reason=f"The library system could not be asked: {exc}. Please see staff."))
         outcome = _outcome_from_reply(Action.CHECKOUT, item_id, reply)
         if outcome.ok:
-            outcome = self._set_security(outcome, uid, secured=False, session=session)
+            outcome = self._set_security(outcome, uids, secured=False, session=session)
         return self._record(session, outcome)
 
-    def _reconcile_checkout(self, session: PatronSession, item_id: str, uid: str | None,
+    def _reconcile_checkout(self, session: PatronSession, item_id: str, uids: tuple[str, ...],
                             exc: UnknownOutcome) -> ItemOutcome:
         status: ItemInformationResponse | None = exc.item_status  # type: ignore[assignment]
         if status is not None and status.circulation_status in _CHARGED:
@@ -239,7 +239,7 @@ class Circulation:
             due = parse_due_date(status.due_date)
             outcome = ItemOutcome(Action.CHECKOUT, item_id, True, title=status.title or "",
                                   due=due.moment if due else None, due_text=status.due_date or "")
-            return self._record(session, self._set_security(outcome, uid, secured=False, session=session))
+            return self._record(session, self._set_security(outcome, uids, secured=False, session=session))
         if status is not None:
             return self._record(session, ItemOutcome(
                 Action.CHECKOUT, item_id, False, title=status.title or "",
@@ -249,7 +249,7 @@ class Circulation:
             Action.CHECKOUT, item_id, False, alerts=(Alert.OUTCOME_UNKNOWN,),
             reason="The library system did not confirm this checkout. Please see staff."))
 
-    def _checkout_offline(self, session: PatronSession, item_id: str, uid: str | None) -> ItemOutcome:
+    def _checkout_offline(self, session: PatronSession, item_id: str, uids: tuple[str, ...]) -> ItemOutcome:
         if self.config.offline.mode != "all":
             return ItemOutcome(Action.CHECKOUT, item_id, False, offline=True,
                                reason="Checking out is not possible while the library system is "
@@ -270,9 +270,9 @@ class Circulation:
         session.offline_checkouts += 1
         outcome = ItemOutcome(Action.CHECKOUT, item_id, True, due=due, due_text=due.strftime("%Y-%m-%d"),
                               offline=True)
-        return self._set_security(outcome, uid, secured=False, session=session)
+        return self._set_security(outcome, uids, secured=False, session=session)
 
-    def checkin(self, item_id: str, *, uid: str | None = None) -> ItemOutcome:
+    def checkin(self, item_id: str, *, uids: tuple[str, ...] = ()) -> ItemOutcome:
         """Return an item (no session needed)."""
         with self._lock:
             item_id = item_id.strip()
@@ -285,14 +285,14 @@ class Circulation:
             elif self._repeats.is_repeat(f"checkin:{item_id}", self.clock()):
                 return ItemOutcome(Action.CHECKIN, item_id, False, repeat=True, reason="Already scanned.")
             try:
-                outcome = self._checkin_online(item_id, uid, session)
+                outcome = self._checkin_online(item_id, uids, session)
             except Offline:
-                outcome = self._checkin_offline(item_id, uid, session)
+                outcome = self._checkin_offline(item_id, uids, session)
             if session is not None and outcome.ok:
                 session.outcomes[(Action.CHECKIN.value, item_id)] = outcome
             return outcome
 
-    def _checkin_online(self, item_id: str, uid: str | None, session: PatronSession | None) -> ItemOutcome:
+    def _checkin_online(self, item_id: str, uids: tuple[str, ...], session: PatronSession | None) -> ItemOutcome:
         try:
             reply: CheckinResponse = self.link.call(lambda c: c.checkin(item_id))
         except Offline:
@@ -302,10 +302,10 @@ class Circulation:
                                 reason=f"The library system could not be asked: {exc}. Please see staff."))
         outcome = _outcome_from_reply(Action.CHECKIN, item_id, reply)
         if outcome.ok:
-            outcome = self._set_security(outcome, uid, secured=True, session=session)
+            outcome = self._set_security(outcome, uids, secured=True, session=session)
         return self._record(session, outcome)
 
-    def _checkin_offline(self, item_id: str, uid: str | None, session: PatronSession | None) -> ItemOutcome:
+    def _checkin_offline(self, item_id: str, uids: tuple[str, ...], session: PatronSession | None) -> ItemOutcome:
         verdict = self.policy.returns_allowed()
         if not verdict.allowed:
             return ItemOutcome(Action.CHECKIN, item_id, False, offline=True, reason=verdict.reason)
@@ -317,7 +317,7 @@ class Circulation:
             return ItemOutcome(Action.CHECKIN, item_id, False, offline=True,
                                reason=f"This return could not be recorded ({exc}). Please see staff.")
         outcome = ItemOutcome(Action.CHECKIN, item_id, True, offline=True)
-        return self._set_security(outcome, uid, secured=True, session=session)
+        return self._set_security(outcome, uids, secured=True, session=session)
 
     def renew(self, item_id: str) -> ItemOutcome:
         """Renew one of the patron's loans (needs the library system)."""
@@ -406,20 +406,25 @@ class Circulation:
 
     # --- security and records -------------------------------------------------------------
 
-    def _set_security(self, outcome: ItemOutcome, uid: str | None, *, secured: bool,
+    def _set_security(self, outcome: ItemOutcome, uids: tuple[str, ...], *, secured: bool,
                       session: PatronSession | None) -> ItemOutcome:
-        """Clear (checkout) or set (return) the item's security on the pad, and check it held."""
-        if uid is None or self.pad is None:
+        """Clear (checkout) or set (return) the security of every tag of the item (all parts of a
+        set), and check that it held."""
+        if not uids or self.pad is None:
             return outcome
-        try:
-            result = self.pad.set_security(uid, secured)
-            held, detail = result.held, result.detail
-        except Exception as exc:  # the pad failing must not lose the transaction already made
-            held, detail = False, f"pad error: {exc}"
-        if held:
+        failed = False
+        for uid in uids:
+            try:
+                result = self.pad.set_security(uid, secured)
+                held, detail = result.held, result.detail
+            except Exception as exc:  # the pad failing must not lose the transaction already made
+                held, detail = False, f"pad error: {exc}"
+            if not held:
+                failed = True
+                log.warning("security of item %s (tag %s) not changed: %s", outcome.item_id, uid, detail)
+                self._record_security_failure(outcome.item_id, uid, secured, detail)
+        if not failed:
             return outcome
-        log.warning("security of item %s (tag %s) not changed: %s", outcome.item_id, uid, detail)
-        self._record_security_failure(outcome.item_id, uid, secured, detail)
         alerts = outcome.alerts + (Alert.SECURITY_NOT_CHANGED,)
         if (not secured and self.config.session.rollback_on_security_failure and not outcome.offline
                 and session is not None):
@@ -434,7 +439,7 @@ class Circulation:
     def _record_security_failure(self, item_id: str, uid: str, secured: bool, detail: str) -> None:
         try:
             self.journal.record_security_event(item_id, wanted_state="secured" if secured else "unsecured",
-                                               why=detail or "no reason given", tag_uid=uid)
+                                               why=detail or "no reason given", tag_uids=uids)
         except Exception:  # recorded in the log at least; the patron is told to see staff anyway
             log.exception("security event could not be recorded")
 

@@ -1,0 +1,139 @@
+"""The running kiosk without its screens: configuration in, everything wired and started.
+
+`KioskRuntime` owns the line to the library system, the offline queue and its replay, the
+journal, the devices, and the circulation core; the app (or a test) calls `handle_scan` and
+`handle_device_event` and shows what comes back.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+import queue as queues
+from dataclasses import dataclass
+from datetime import timedelta
+
+from kiosk.config import KioskConfig
+from kiosk.core.acs_link import ACSLink, client_for
+from kiosk.core.circulation import Circulation
+from kiosk.core.outcomes import Action, ItemOutcome, LoginResult
+from kiosk.devices.classify import ScanKind
+from kiosk.devices.events import DeviceEvent, IncompleteSet, ItemPlaced
+from kiosk.devices.manager import DeviceManager
+from kiosk.storage.db import open_database
+from kiosk.storage.journal import Journal
+from kiosk.storage.patron_cache import PatronCache
+from kiosk.storage.queue import OfflineQueue
+from kiosk.storage.replay import QueueAlert, Replayer, ReplayWorker
+
+log = logging.getLogger(__name__)
+
+
+class Mode(enum.Enum):
+    """What an item scan means right now."""
+
+    CHECKOUT = "checkout"
+    RETURN = "return"
+
+
+@dataclass(frozen=True)
+class TechnicianCard:
+    """A technician card was scanned: the app asks for the technician PIN."""
+
+    card: str
+
+
+@dataclass(frozen=True)
+class NotUnderstood:
+    """A scan that is neither a card nor an item; `reason` says why, for the patron."""
+
+    text: str
+    reason: str
+
+
+ScanResult = LoginResult | ItemOutcome | TechnicianCard | NotUnderstood
+
+
+class KioskRuntime:
+    """Everything behind the screens of one kiosk."""
+
+    def __init__(self, config: KioskConfig, *, with_devices: bool = True) -> None:
+        self.config = config
+        self.classifier = config.classifier()
+        self.events: queues.Queue[DeviceEvent] = queues.Queue()
+        self.database = open_database(config.storage.database)
+        self.queue = OfflineQueue(self.database)
+        self.journal = Journal(self.database)
+        self.patron_cache = PatronCache(self.database, keep=timedelta(days=config.offline.cache_days))
+        self.link = ACSLink(client_for(config.sip2), probe_interval=config.offline.probe_interval)
+        self.replayer = Replayer(self.queue, self._replay_client, journal=self.journal)
+        self.replay_worker = ReplayWorker(
+            self.replayer, interval=config.offline.probe_interval,
+            alert_after=timedelta(hours=config.offline.alert_after_hours), on_alert=self._on_queue_alert)
+        self.devices = DeviceManager.from_config(config.devices if with_devices else {}, self.events.put)
+        pad = next((d for d in self.devices.devices if hasattr(d, "set_security")), None)
+        self.circulation = Circulation(config, self.link, self.queue, self.journal,
+                                       classifier=self.classifier, pad=pad,
+                                       patron_cache=self.patron_cache if config.offline.cache_patrons else None)
+        self.link.listeners.append(self._on_link_change)
+        self.alerts: list[QueueAlert] = []
+        self._missing_parts: dict[str, tuple[int, ...]] = {}
+
+    def _replay_client(self):
+        client = client_for(self.config.sip2)
+        client.connect()
+        return client
+
+    def start(self) -> None:
+        """Start the devices, the probing of the library system and the replay worker."""
+        self.devices.start()
+        self.link.start_probing()
+        self.replay_worker.start()
+
+    def stop(self) -> None:
+        """Stop everything (queued transactions stay on disk for the next start)."""
+        self.circulation.end_session("kiosk stopping")
+        self.replay_worker.stop()
+        self.link.stop()
+        self.devices.stop()
+        self.database.close()
+
+    def _on_link_change(self, online: bool) -> None:
+        if online:
+            self.replay_worker.acs_is_back()
+
+    def _on_queue_alert(self, alert: QueueAlert) -> None:
+        self.alerts.append(alert)
+        log.warning("offline queue %s: %d waiting, oldest %s", "alert" if alert.raised else "drained",
+                    alert.waiting, alert.oldest_age)
+
+    # --- what the patron does -------------------------------------------------------------
+
+    def handle_scan(self, text: str, mode: Mode = Mode.CHECKOUT, *, pin: str | None = None,
+                    uid: str | None = None) -> ScanResult:
+        """A barcode (or an RFID item) arrived: log in, check out or return, by what it is."""
+        classified = self.classifier.classify(text)
+        if classified.kind is ScanKind.PATRON:
+            return self.circulation.log_in(classified.text, pin)
+        if classified.kind is ScanKind.TECHNICIAN:
+            return TechnicianCard(classified.text)
+        if classified.kind is ScanKind.ITEM:
+            if mode is Mode.RETURN or self.circulation.session is None:
+                if mode is Mode.CHECKOUT:
+                    return ItemOutcome(Action.CHECKOUT, classified.text, False,
+                                       reason="Please scan your library card first.")
+                return self.circulation.checkin(classified.text, uid=uid)
+            return self.circulation.checkout(classified.text, uid=uid,
+                                             missing_parts=self._missing_parts.get(classified.text, ()))
+        hint = " It looks like a library card." if classified.candidate is ScanKind.PATRON else ""
+        return NotUnderstood(classified.text, f"This barcode was not recognised ({classified.reason}).{hint}")
+
+    def handle_device_event(self, event: DeviceEvent, mode: Mode = Mode.CHECKOUT) -> ScanResult | None:
+        """An RFID event: items placed on the pad are checked out or returned like scans."""
+        if isinstance(event, IncompleteSet):
+            self._missing_parts[event.item_id] = event.missing
+            return None
+        if isinstance(event, ItemPlaced):
+            self._missing_parts.pop(event.tag.item_id, None) if event.tag.parts_in_item <= 1 else None
+            return self.handle_scan(event.tag.item_id, mode, uid=event.tag.uid)
+        return None
