@@ -1,0 +1,226 @@
+"""The transaction journal: every checkout, return and renewal the kiosk made, online or offline.
+
+It feeds receipts, usage statistics and audits. An offline transaction is recorded when it
+is queued (outcome unknown) and completed when it is replayed, with what the library system
+said. Patron ids are removed after the library's retention period (`forget_patrons`); no
+PIN is ever stored. Failures to change an item's security (RFID AFI/EAS bit, tattle tape)
+go to their own table for staff.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, Iterable
+
+from sqlalchemy import Connection, Engine, func, insert, select, update
+
+from kiosk.storage.db import Database, as_database
+from kiosk.storage.errors import QueueError
+from kiosk.storage.tables import journal as J
+from kiosk.storage.tables import queue_entries as Q
+from kiosk.storage.tables import security_events as S
+from kiosk.storage.timestamps import date_text, from_stamp, parse_date_text, stamp, utc_now
+
+if TYPE_CHECKING:
+    from kiosk.storage.queue import QueueEntry
+
+KINDS = ("checkout", "checkin", "renew")
+SECURITY_STATES = ("secured", "unsecured")
+
+
+@dataclass(frozen=True)
+class JournalEntry:
+    """One transaction as the journal keeps it. `ok` is None while an offline one awaits replay."""
+
+    id: int
+    recorded_at: datetime
+    kind: str
+    item_id: str
+    patron_id: str | None
+    ok: bool | None
+    due_date: str | None  # the due date the patron was told (ACS text, or ISO for offline ones)
+    offline: bool
+    queue_entry_id: int | None
+    title: str | None
+    transaction_date: datetime | None
+    acs_messages: tuple[str, ...]
+    acs_due_date: str | None
+    replayed_at: datetime | None
+    patron_forgotten_at: datetime | None
+
+
+@dataclass(frozen=True)
+class SecurityEvent:
+    """An item whose security could not be set as wanted, for staff to fix by hand."""
+
+    id: int
+    recorded_at: datetime
+    item_id: str
+    tag_uid: str | None
+    wanted_state: str  # "secured" (armed, on return) or "unsecured" (disarmed, on checkout)
+    why: str
+
+
+class Journal:
+    """The journal tables in the kiosk's database (the same file as the offline queue)."""
+
+    def __init__(self, engine_or_path: Database | Engine | str | os.PathLike[str]) -> None:
+        self.db = as_database(engine_or_path)
+
+    def record(self, kind: str, *, item_id: str, ok: bool, patron_id: str | None = None,
+               title: str | None = None, due_date: datetime | str | None = None,
+               acs_messages: Iterable[str] = (), transaction_date: datetime | None = None) -> JournalEntry:
+        """Record an online transaction and the library system's answer."""
+        if kind not in KINDS:
+            raise QueueError(f"unknown transaction kind {kind!r}: expected one of {', '.join(KINDS)}")
+        if not isinstance(item_id, str) or not item_id:
+            raise QueueError(f"item id must be non-empty text, got {item_id!r}")
+        values = {
+            "recorded_at": stamp(), "kind": kind, "item_id": item_id, "patron_id": patron_id,
+            "ok": int(bool(ok)), "due_date": _due_text(due_date), "offline": 0, "title": title,
+            "transaction_date": date_text(transaction_date),
+            "acs_messages": json.dumps(list(acs_messages), ensure_ascii=False),
+        }
+        with self.db.transaction() as conn:
+            new_id = conn.execute(insert(J).values(**values)).inserted_primary_key[0]
+        return _journal_entry({**values, "id": new_id})
+
+    def record_queued(self, entry: "QueueEntry", *, conn: Connection | None = None) -> None:
+        """Record an offline transaction as it is queued (its outcome comes with the replay)."""
+        with _maybe(self.db, conn) as c:
+            c.execute(insert(J).values(**_queued_values(entry)))
+
+    def record_replay_outcome(self, entry: "QueueEntry", *, conn: Connection | None = None) -> None:
+        """Complete the record of a replayed entry (created if the entry was queued without one)."""
+        values = {"ok": int(entry.state == "done"), "replayed_at": stamp(),
+                  "acs_messages": json.dumps(list(entry.acs_messages), ensure_ascii=False),
+                  "acs_due_date": entry.acs_due_date}
+        if entry.title:
+            values["title"] = entry.title
+        with _maybe(self.db, conn) as c:
+            if c.execute(update(J).where(J.c.queue_entry_id == entry.id).values(**values)).rowcount == 0:
+                c.execute(insert(J).values(**{**_queued_values(entry), **values}))
+
+    def entries(self, *, since: datetime | None = None, until: datetime | None = None,
+                item_id: str | None = None, patron_id: str | None = None,
+                offline: bool | None = None) -> list[JournalEntry]:
+        """Journal records, oldest first, filtered by when they were recorded (UTC), item,
+        patron or offline flag."""
+        query = select(J).order_by(J.c.id)
+        if since is not None:
+            query = query.where(J.c.recorded_at >= stamp(since))
+        if until is not None:
+            query = query.where(J.c.recorded_at < stamp(until))
+        if item_id is not None:
+            query = query.where(J.c.item_id == item_id)
+        if patron_id is not None:
+            query = query.where(J.c.patron_id == patron_id)
+        if offline is not None:
+            query = query.where(J.c.offline == int(offline))
+        with self.db.reading() as conn:
+            return [_journal_entry(row) for row in conn.execute(query).mappings()]
+
+    def for_queue_entry(self, entry_id: int) -> JournalEntry | None:
+        """The record of the offline transaction queued as `entry_id`."""
+        with self.db.reading() as conn:
+            row = conn.execute(select(J).where(J.c.queue_entry_id == entry_id)).mappings().first()
+        return None if row is None else _journal_entry(row)
+
+    def statistics(self, *, since: datetime | None = None,
+                   until: datetime | None = None) -> dict[str, dict[str, int]]:
+        """Counts per kind: {"checkout": {"ok": n, "refused": n, "waiting": n, "offline": n}, ...}."""
+        outcome = func.coalesce(J.c.ok, -1)
+        query = select(J.c.kind, outcome, J.c.offline, func.count()).group_by(J.c.kind, outcome, J.c.offline)
+        if since is not None:
+            query = query.where(J.c.recorded_at >= stamp(since))
+        if until is not None:
+            query = query.where(J.c.recorded_at < stamp(until))
+        stats = {kind: {"ok": 0, "refused": 0, "waiting": 0, "offline": 0} for kind in KINDS}
+        with self.db.reading() as conn:
+            for kind, ok, offline, count in conn.execute(query):
+                counts = stats.setdefault(kind, {"ok": 0, "refused": 0, "waiting": 0, "offline": 0})
+                counts[{1: "ok", 0: "refused", -1: "waiting"}[ok]] += count
+                counts["offline"] += count if offline else 0
+        return stats
+
+    def forget_patrons(self, older_than: timedelta, now: datetime | None = None) -> int:
+        """Remove patron ids from journal records older than `older_than` (the library's
+        retention period), and from queue entries done or resolved before then; returns the
+        number of journal records changed. Refused entries staff still have to see keep theirs."""
+        if older_than < timedelta(0):
+            raise QueueError("the retention period cannot be negative")
+        moment = now or utc_now()
+        cutoff = stamp(moment - older_than)
+        with self.db.transaction() as conn:
+            changed = conn.execute(update(J).where(
+                (J.c.recorded_at < cutoff) & J.c.patron_id.is_not(None)
+            ).values(patron_id=None, patron_forgotten_at=stamp(moment))).rowcount
+            conn.execute(update(Q).where(
+                (Q.c.patron_id.is_not(None) | Q.c.patron_name.is_not(None)) & (
+                    ((Q.c.state == "done") & (Q.c.finished_at < cutoff))
+                    | ((Q.c.state == "refused") & (Q.c.resolved_at < cutoff)))
+            ).values(patron_id=None, patron_name=None))
+        return changed
+
+    def record_security_event(self, item_id: str, *, wanted_state: str, why: str,
+                              tag_uid: str | None = None) -> SecurityEvent:
+        """Record that an item's security could not be changed to `wanted_state`
+        ("secured" or "unsecured"), and why, so staff can fix it by hand."""
+        if wanted_state not in SECURITY_STATES:
+            raise QueueError(f"wanted security state must be one of {', '.join(SECURITY_STATES)}, "
+                             f"got {wanted_state!r}")
+        if not isinstance(item_id, str) or not item_id:
+            raise QueueError(f"item id must be non-empty text, got {item_id!r}")
+        if not isinstance(why, str) or not why:
+            raise QueueError("a security event needs the reason it failed")
+        values = {"recorded_at": stamp(), "item_id": item_id, "tag_uid": tag_uid,
+                  "wanted_state": wanted_state, "why": why}
+        with self.db.transaction() as conn:
+            new_id = conn.execute(insert(S).values(**values)).inserted_primary_key[0]
+        return _security_event({**values, "id": new_id})
+
+    def security_events(self, *, since: datetime | None = None) -> list[SecurityEvent]:
+        """Security failures, oldest first."""
+        query = select(S).order_by(S.c.id)
+        if since is not None:
+            query = query.where(S.c.recorded_at >= stamp(since))
+        with self.db.reading() as conn:
+            return [_security_event(row) for row in conn.execute(query).mappings()]
+
+
+def _maybe(db: Database, conn: Connection | None) -> AbstractContextManager[Connection]:
+    """The caller's transaction when given one, else a transaction of our own."""
+    return nullcontext(conn) if conn is not None else db.transaction()
+
+
+def _queued_values(entry: "QueueEntry") -> dict[str, Any]:
+    return {"recorded_at": stamp(entry.created_at), "kind": entry.kind.value, "item_id": entry.item_id,
+            "patron_id": entry.patron_id, "ok": None, "due_date": date_text(entry.due_date),
+            "offline": 1, "queue_entry_id": entry.id, "title": entry.title,
+            "transaction_date": date_text(entry.transaction_date), "acs_messages": "[]"}
+
+
+def _due_text(due: datetime | str | None) -> str | None:
+    return due if isinstance(due, str) or due is None else date_text(due)
+
+
+def _journal_entry(row: Any) -> JournalEntry:
+    ok = row.get("ok")
+    return JournalEntry(
+        id=row["id"], recorded_at=from_stamp(row["recorded_at"]), kind=row["kind"],
+        item_id=row["item_id"], patron_id=row.get("patron_id"), ok=None if ok is None else bool(ok),
+        due_date=row.get("due_date"), offline=bool(row.get("offline")),
+        queue_entry_id=row.get("queue_entry_id"), title=row.get("title"),
+        transaction_date=parse_date_text(row.get("transaction_date")),
+        acs_messages=tuple(json.loads(row["acs_messages"])) if row.get("acs_messages") else (),
+        acs_due_date=row.get("acs_due_date"), replayed_at=from_stamp(row.get("replayed_at")),
+        patron_forgotten_at=from_stamp(row.get("patron_forgotten_at")))
+
+
+def _security_event(row: Any) -> SecurityEvent:
+    return SecurityEvent(id=row["id"], recorded_at=from_stamp(row["recorded_at"]), item_id=row["item_id"],
+                         tag_uid=row.get("tag_uid"), wanted_state=row["wanted_state"], why=row["why"])
