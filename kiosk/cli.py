@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from kiosk.queue_cli import add_queue_commands
+
 
 def build_parser() -> argparse.ArgumentParser:
     """Build the argument parser with one sub-command per tool."""
@@ -14,6 +16,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--port", type=int, default=6001, help="port of the ACS emulator (default 6001)")
     demo.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     demo.set_defaults(func=_demo)
+    add_queue_commands(sub)
     return parser
 
 
