@@ -26,7 +26,7 @@ from kiosk.storage.tables import security_events as S
 from kiosk.storage.timestamps import date_text, from_stamp, parse_date_text, stamp, utc_now
 
 if TYPE_CHECKING:
-    from kiosk.storage.queue import QueueEntry
+    from kiosk.storage.queue import QueueEntry, Settlement
 
 KINDS = ("checkout", "checkin", "renew")
 SECURITY_STATES = ("secured", "unsecured")
@@ -92,18 +92,18 @@ class Journal:
     def record_queued(self, entry: "QueueEntry", *, conn: Connection | None = None) -> None:
         """Record an offline transaction as it is queued (its outcome comes with the replay)."""
         with _maybe(self.db, conn) as c:
-            c.execute(insert(J).values(**_queued_values(entry)))
+            c.exec_driver_sql(_INSERT_QUEUED, (
+                stamp(entry.created_at), entry.kind.value, entry.item_id, entry.patron_id,
+                date_text(entry.due_date), entry.id, entry.title, date_text(entry.transaction_date)))
 
-    def record_replay_outcome(self, entry: "QueueEntry", *, conn: Connection | None = None) -> None:
-        """Complete the record of a replayed entry (created if the entry was queued without one)."""
-        values = {"ok": int(entry.state == "done"), "replayed_at": stamp(),
-                  "acs_messages": json.dumps(list(entry.acs_messages), ensure_ascii=False),
-                  "acs_due_date": entry.acs_due_date}
-        if entry.title:
-            values["title"] = entry.title
+    def record_replay_outcome(self, settlement: "Settlement", *, conn: Connection | None = None) -> None:
+        """Complete the record of a replayed entry (made from the queue entry if it has none)."""
+        values = (int(settlement.state == "done"), stamp(),
+                  json.dumps(list(settlement.acs_messages), ensure_ascii=False),
+                  settlement.acs_due_date, settlement.title or None, settlement.entry_id)
         with _maybe(self.db, conn) as c:
-            if c.execute(update(J).where(J.c.queue_entry_id == entry.id).values(**values)).rowcount == 0:
-                c.execute(insert(J).values(**{**_queued_values(entry), **values}))
+            if c.exec_driver_sql(_UPDATE_REPLAYED, values).rowcount == 0:
+                c.exec_driver_sql(_INSERT_REPLAYED, values)
 
     def entries(self, *, since: datetime | None = None, until: datetime | None = None,
                 item_id: str | None = None, patron_id: str | None = None,
@@ -197,11 +197,16 @@ def _maybe(db: Database, conn: Connection | None) -> AbstractContextManager[Conn
     return nullcontext(conn) if conn is not None else db.transaction()
 
 
-def _queued_values(entry: "QueueEntry") -> dict[str, Any]:
-    return {"recorded_at": stamp(entry.created_at), "kind": entry.kind.value, "item_id": entry.item_id,
-            "patron_id": entry.patron_id, "ok": None, "due_date": date_text(entry.due_date),
-            "offline": 1, "queue_entry_id": entry.id, "title": entry.title,
-            "transaction_date": date_text(entry.transaction_date), "acs_messages": "[]"}
+# Plain SQL: these run in the queue's transactions, once per queued or replayed entry.
+_INSERT_QUEUED = ("INSERT INTO journal (recorded_at, kind, item_id, patron_id, ok, due_date, offline, "
+                  "queue_entry_id, title, transaction_date, acs_messages) "
+                  "VALUES (?, ?, ?, ?, NULL, ?, 1, ?, ?, ?, '[]')")
+_UPDATE_REPLAYED = ("UPDATE journal SET ok = ?, replayed_at = ?, acs_messages = ?, acs_due_date = ?, "
+                    "title = coalesce(?, title) WHERE queue_entry_id = ?")
+_INSERT_REPLAYED = ("INSERT INTO journal (recorded_at, kind, item_id, patron_id, ok, due_date, offline, "
+                    "queue_entry_id, title, transaction_date, acs_messages, acs_due_date, replayed_at) "
+                    "SELECT created_at, kind, item_id, patron_id, ?1, due_date, 1, id, coalesce(?5, title), "
+                    "transaction_date, ?3, ?4, ?2 FROM queue_entries WHERE id = ?6")
 
 
 def _due_text(due: datetime | str | None) -> str | None:

@@ -15,9 +15,9 @@ import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, Iterable, TextIO
+from typing import TYPE_CHECKING, Any, Iterable, Sequence, TextIO
 
-from sqlalchemy import Connection, Engine, func, insert, select, update
+from sqlalchemy import Connection, Engine, func, select, update
 
 from kiosk.storage.db import Database, as_database
 from kiosk.storage.errors import QueueError
@@ -150,13 +150,13 @@ class OfflineQueue:
         values: dict[str, Any] = {
             "kind": entry_kind.value, "item_id": item, "patron_id": patron,
             "transaction_date": date_text(transaction_date), "due_date": date_text(due_date),
-            "state": EntryState.PENDING.value, "attempts": 0, "created_at": now, "updated_at": now,
+            "created_at": now, "updated_at": now,
             "patron_name": _optional_text("patron name", patron_name),
             "title": _optional_text("title", title),
         }
         with self.db.transaction() as conn:
-            entry_id = conn.execute(insert(Q).values(**values)).inserted_primary_key[0]
-            entry = _entry({**values, "id": entry_id})
+            entry_id = conn.exec_driver_sql(_INSERT, tuple(values.values())).lastrowid
+            entry = _entry({**values, "id": entry_id, "state": EntryState.PENDING.value, "attempts": 0})
             if journal is not None:
                 journal.record_queued(entry, conn=conn)
         return entry
@@ -261,38 +261,49 @@ class OfflineQueue:
 
     # --- replay bookkeeping (used by the replayer) ----------------------------------------------
 
+    def advance_batch(self, settlements: Sequence[Settlement] = (), *, release: Sequence[int] = (),
+                      take: int = 1, journal: "Journal | None" = None) -> list[QueueEntry]:
+        """In one transaction: record the `settlements` of entries in flight (and in `journal`),
+        put the `release`d ones (in flight but never sent) back to pending, then mark up to
+        `take` of the oldest pending entries "sending" (one more attempt each) and return them.
+
+        A batch stops before an item that is already in it, so each entry in flight can be
+        reconciled on its own from its item's status after a crash. One commit per batch:
+        an entry whose outcome was not committed stays "sending" and is reconciled.
+        """
+        now = stamp()
+        with self.db.transaction() as conn:
+            for settlement in settlements:
+                self._settle(conn, settlement, now)
+                if journal is not None:
+                    journal.record_replay_outcome(settlement, conn=conn)
+            for entry_id in release:
+                conn.exec_driver_sql(_RELEASE, (now, entry_id))
+            if take <= 0:
+                return []
+            rows = conn.exec_driver_sql(_NEXT_PENDING, (take,)).mappings().all()
+            batch, items = [], set()
+            for row in rows:
+                if row["item_id"] in items:
+                    break
+                items.add(row["item_id"])
+                batch.append(_entry({**row, "state": EntryState.SENDING.value,
+                                     "attempts": row["attempts"] + 1, "updated_at": now}))
+            if batch:
+                marks = ", ".join("?" * len(batch))
+                conn.exec_driver_sql(_MARK_SENDING.format(marks), (now, *(e.id for e in batch)))
+            return batch
+
     def advance(self, settlement: Settlement | None = None, *, take_next: bool = True,
                 journal: "Journal | None" = None) -> QueueEntry | None:
-        """In one transaction: record `settlement` for an entry in flight (and in `journal`), then
-        mark the oldest pending entry "sending" (one more attempt) and return it.
+        """`advance_batch` for one entry: settle `settlement`, then take the next pending entry."""
+        batch = self.advance_batch([settlement] if settlement else [], take=1 if take_next else 0,
+                                   journal=journal)
+        return batch[0] if batch else None
 
-        Returns None when nothing is pending or `take_next` is False. One commit per replayed
-        entry: a crash in between leaves the settled entry "sending", and it is reconciled.
-        """
-        with self.db.transaction() as conn:
-            if settlement is not None:
-                settled = self._settle(conn, settlement)
-                if journal is not None:
-                    journal.record_replay_outcome(settled, conn=conn)
-            if not take_next:
-                return None
-            row = conn.execute(select(Q).where(Q.c.state == EntryState.PENDING)
-                               .order_by(Q.c.id).limit(1)).mappings().first()
-            if row is None:
-                return None
-            now = stamp()
-            conn.execute(update(Q).where(Q.c.id == row["id"]).values(
-                state=EntryState.SENDING.value, attempts=Q.c.attempts + 1, updated_at=now))
-            return _entry({**row, "state": EntryState.SENDING.value,
-                           "attempts": row["attempts"] + 1, "updated_at": now})
-
-    def settle(self, settlement: Settlement, *, journal: "Journal | None" = None) -> QueueEntry:
-        """Record the outcome of an entry in flight on its own (see `advance`)."""
-        with self.db.transaction() as conn:
-            settled = self._settle(conn, settlement)
-            if journal is not None:
-                journal.record_replay_outcome(settled, conn=conn)
-        return settled
+    def settle(self, settlement: Settlement, *, journal: "Journal | None" = None) -> None:
+        """Record the outcome of one entry in flight (see `advance_batch`)."""
+        self.advance_batch([settlement], take=0, journal=journal)
 
     def retry_later(self, entry_id: int, error: str) -> None:
         """Put an entry in flight back to "pending": it was certainly not applied."""
@@ -316,21 +327,11 @@ class OfflineQueue:
                 (Q.c.id == entry_id) & (Q.c.state == EntryState.SENDING)
             ).values(state=state.value, last_error=last_error, updated_at=stamp())), entry_id)
 
-    def _settle(self, conn: Connection, settlement: Settlement) -> QueueEntry:
-        now = stamp()
-        values: dict[str, Any] = {
-            "state": settlement.state.value, "reason": settlement.reason,
-            "acs_messages": json.dumps(list(settlement.acs_messages), ensure_ascii=False),
-            "acs_due_date": settlement.acs_due_date, "finished_at": now, "updated_at": now,
-        }
-        if settlement.title:
-            values["title"] = settlement.title
-        if settlement.last_error is not None:
-            values["last_error"] = settlement.last_error
-        result = conn.execute(update(Q).where(
-            (Q.c.id == settlement.entry_id) & (Q.c.state == EntryState.SENDING)).values(**values))
-        self._require_in_flight(conn, result, settlement.entry_id)
-        return _entry(conn.execute(select(Q).where(Q.c.id == settlement.entry_id)).mappings().one())
+    def _settle(self, conn: Connection, s: Settlement, now: str) -> None:
+        result = conn.exec_driver_sql(_SETTLE, (
+            s.state.value, s.reason, json.dumps(list(s.acs_messages), ensure_ascii=False),
+            s.acs_due_date, now, now, s.title or None, s.last_error, s.entry_id))
+        self._require_in_flight(conn, result, s.entry_id)
 
     @staticmethod
     def _require_in_flight(conn: Connection, result: Any, entry_id: int) -> None:
@@ -338,6 +339,21 @@ class OfflineQueue:
             return
         state = conn.execute(select(Q.c.state).where(Q.c.id == entry_id)).scalar()
         raise QueueError(f"queue entry {entry_id} is {state or 'gone'}, not in flight")
+
+
+# The replay's hot path is plain SQL: it runs once per entry, and the ORM's overhead would
+# cost more than the disk sync itself on a fast disk.
+_INSERT = ("INSERT INTO queue_entries (kind, item_id, patron_id, transaction_date, due_date, state, "
+           "attempts, created_at, updated_at, patron_name, title) "
+           "VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?)")
+_SETTLE = ("UPDATE queue_entries SET state = ?, reason = ?, acs_messages = ?, acs_due_date = ?, "
+           "finished_at = ?, updated_at = ?, title = coalesce(?, title), "
+           "last_error = coalesce(?, last_error) WHERE id = ? AND state = 'sending'")
+_RELEASE = ("UPDATE queue_entries SET state = 'pending', attempts = attempts - 1, updated_at = ? "
+            "WHERE id = ? AND state = 'sending'")
+_NEXT_PENDING = "SELECT * FROM queue_entries WHERE state = 'pending' ORDER BY id LIMIT ?"
+_MARK_SENDING = ("UPDATE queue_entries SET state = 'sending', attempts = attempts + 1, updated_at = ? "
+                 "WHERE id IN ({})")
 
 
 def _kind(kind: str) -> Kind:

@@ -1,8 +1,9 @@
 """Store and forward: replay the offline queue to the library system, in order, exactly once.
 
 `Replayer.replay_once()` sends the pending entries with no block and their original dates.
-Before an entry is sent it is marked "sending" and committed; its outcome is committed
-together with the marking of the next one (one disk sync per entry). An entry found
+Before an entry is sent it is marked "sending" and committed; outcomes are committed
+together with the marking of the next entries, a batch of different items at a time (one
+disk sync per batch, not two per entry). An entry found
 "sending" (the kiosk was killed, or the reply was lost) is reconciled with a 17 item
 information before anything else is sent (see `kiosk.storage.reconcile`): it is never sent
 twice when it may have been applied.
@@ -36,6 +37,7 @@ from kiosk.storage.reconcile import Verdict, reconcile, unknown_outcome_reason
 log = logging.getLogger(__name__)
 
 DEFAULT_MAX_ATTEMPTS = 5
+DEFAULT_BATCH_SIZE = 16  # entries marked "sending" per commit; each is reconciled alone after a crash
 ClientFactory = Callable[[], SIP2Client]
 
 
@@ -60,15 +62,19 @@ class Replayer:
 
     `client_factory()` returns a connected `SIP2Client` or raises `Unreachable` (or another
     `sip2.errors.ClientError`). Outcomes are also written to `journal` when given. An entry
-    sent `max_attempts` times without a usable answer goes to staff as refused. Only one
+    sent `max_attempts` times without a usable answer goes to staff as refused. Up to
+    `batch_size` entries (all of different items) are marked "sending" in one commit and
+    their outcomes committed together with the next batch's marking. Only one
     replay of a database runs at a time, across threads and processes (a lock file next to
     the database, released by the system if the process dies).
     """
 
     def __init__(self, queue: OfflineQueue, client_factory: ClientFactory, *,
-                 journal: Journal | None = None, max_attempts: int = DEFAULT_MAX_ATTEMPTS) -> None:
-        if max_attempts < 1:
-            raise ValueError("max_attempts must be at least 1")
+                 journal: Journal | None = None, max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+                 batch_size: int = DEFAULT_BATCH_SIZE) -> None:
+        if max_attempts < 1 or batch_size < 1:
+            raise ValueError("max_attempts and batch_size must be at least 1")
+        self.batch_size = batch_size
         self.queue = queue
         self.client_factory = client_factory
         self.journal = journal
@@ -101,13 +107,24 @@ class Replayer:
         for entry in self.queue.in_flight():
             if stop.is_set() or not self._reconcile_in_flight(client, entry, report):
                 return
-        entry = self.queue.advance()
-        while entry is not None:
-            settlement = self._give_up(entry) or self._send(client, entry, report)
-            if settlement is None:
-                return
-            _count(report, settlement)
-            entry = self.queue.advance(settlement, journal=self.journal, take_next=not stop.is_set())
+        batch = self.queue.advance_batch(take=self.batch_size)
+        while batch:
+            settlements: list[Settlement] = []
+            unsent: list[QueueEntry] = []
+            failed = False
+            for n, entry in enumerate(batch):
+                if stop.is_set():
+                    unsent = batch[n:]
+                    break
+                settlement = self._give_up(entry) or self._send(client, entry, report)
+                if settlement is None:  # the ACS failed; this entry's state is already recorded
+                    failed, unsent = True, batch[n + 1:]
+                    break
+                settlements.append(settlement)
+                _count(report, settlement)
+            more = not (failed or stop.is_set())
+            batch = self.queue.advance_batch(settlements, release=[e.id for e in unsent],
+                                             take=self.batch_size if more else 0, journal=self.journal)
 
     def _reconcile_in_flight(self, client: SIP2Client, entry: QueueEntry, report: ReplayReport) -> bool:
         """Settle or resend an entry left "sending"; False when the replay must stop."""

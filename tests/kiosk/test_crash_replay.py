@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import random
+import select
 import signal
 import subprocess
 import sys
@@ -25,7 +26,7 @@ from kiosk.storage import EntryState, Journal, OfflineQueue, Replayer, connect_w
 
 SEED = 20261130
 TRANSACTIONS = 1000
-MAX_KILLS = 12
+MAX_KILLS = 15
 UNKNOWN_ITEM = "39999999999999"
 CODES = {"checkout": "11", "checkin": "09", "renew": "29"}
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,11 +34,12 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def make_plan(seed: int, count: int, items: list[str], patrons: list[str]) -> list[dict]:
     """A day of mixed offline transactions that make sense in order (returns of loaned items,
-    renewals by the borrower), a few of an unknown item that the ACS must refuse.
+    renewals by the borrower, each to a new due day), a few of an unknown item that the ACS
+    must refuse.
     Every transaction date is distinct, so each can be found in the ACS's log."""
     rng = random.Random(seed)
     start = datetime(2026, 3, 2, 9, 0, 0)
-    on_loan: dict[str, str] = {}
+    on_loan: dict[str, tuple[str, datetime]] = {}  # item -> (patron, due date)
     plan = []
     for n in range(count):
         when = start + timedelta(minutes=n)
@@ -46,15 +48,17 @@ def make_plan(seed: int, count: int, items: list[str], patrons: list[str]) -> li
             plan.append(dict(kind="checkout", item_id=UNKNOWN_ITEM, patron_id=patrons[0],
                              transaction_date=when, due_date=when + timedelta(days=21)))
         elif item not in on_loan:
-            on_loan[item] = rng.choice(patrons)
-            plan.append(dict(kind="checkout", item_id=item, patron_id=on_loan[item],
-                             transaction_date=when, due_date=when + timedelta(days=21)))
+            on_loan[item] = (rng.choice(patrons), when + timedelta(days=21))
+            plan.append(dict(kind="checkout", item_id=item, patron_id=on_loan[item][0],
+                             transaction_date=when, due_date=on_loan[item][1]))
         elif rng.random() < 0.6:
             del on_loan[item]
             plan.append(dict(kind="checkin", item_id=item, transaction_date=when))
-        else:
-            plan.append(dict(kind="renew", item_id=item, patron_id=on_loan[item],
-                             transaction_date=when, due_date=when + timedelta(days=28)))
+        else:  # a renewal moves the due date on by two weeks
+            patron, due = on_loan[item]
+            on_loan[item] = (patron, due + timedelta(days=14))
+            plan.append(dict(kind="renew", item_id=item, patron_id=patron, transaction_date=when,
+                             due_date=on_loan[item][1]))
     return plan
 
 
@@ -66,6 +70,7 @@ def child_main(db_path: str, host: str, port: int, institution: str, items: str,
     replayer = Replayer(queue, connect_with(host=host, port=port, username="kiosk", password="kiosk",
                                             institution_id=institution, timeout=5.0), journal=journal)
     rng = random.Random()
+    print("ready", flush=True)
     while True:
         counts = queue.counts()
         queued = counts.waiting + counts.done + counts.refused
@@ -151,9 +156,13 @@ def test_killed_again_and_again_no_transaction_is_lost_or_applied_twice(tmp_path
                    acs.institution, ",".join(acs.items), ",".join(acs.patrons)]
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         while True:
-            child = subprocess.Popen(command, cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
+            child = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, text=True)
+            # Kill at a random moment of the work itself, not of the interpreter's start-up.
+            started, _, _ = select.select([child.stdout], [], [], 60)
+            assert started and child.stdout.readline() == "ready\n"
             try:
-                _, err = child.communicate(timeout=rng.uniform(0.3, 0.8) if kills < MAX_KILLS else 60)
+                _, err = child.communicate(timeout=rng.uniform(0.0, 0.12) if kills < MAX_KILLS else 60)
             except subprocess.TimeoutExpired:
                 child.send_signal(signal.SIGKILL)
                 child.communicate()
@@ -176,7 +185,9 @@ def test_killed_again_and_again_no_transaction_is_lost_or_applied_twice(tmp_path
         key = (CODES[entry.kind], entry.item_id, entry.transaction_date)
         assert seen[key] <= 1, f"entry {entry.id} ({entry.kind} {entry.item_id}) applied twice"
         if entry.state is EntryState.DONE:
-            assert seen[key] == 1 and outcome[key] is True, f"entry {entry.id} done but not applied"
+            assert seen[key] == 1 and outcome[key] is True, f"entry {entry.id} done but not applied: " + \
+                "; ".join(f"{e.id} {e.kind} {e.state} {e.attempts} {e.last_error}" for e in entries
+                          if e.item_id == entry.item_id and abs(e.id - entry.id) < 60)
         elif not entry.reason.startswith(("outcome unknown", "not replayed after")):
             assert seen[key] == 1 and outcome[key] is False, f"entry {entry.id}: {entry.reason}"
         record = journal.for_queue_entry(entry.id)
