@@ -26,7 +26,7 @@ from datetime import timedelta
 from typing import Callable, Iterator
 
 from sip2.client import SIP2Client
-from sip2.errors import ClientError, LoginRefused, UnknownOutcome, Unreachable
+from sip2.errors import ClientError, CodecError, LoginRefused, UnknownOutcome, Unreachable
 from sip2.messages import CheckinResponse, CheckoutResponse, ItemInformationResponse, RenewResponse
 
 from kiosk.devices.base import Backoff
@@ -130,6 +130,12 @@ class Replayer:
         """Settle or resend an entry left "sending"; False when the replay must stop."""
         try:
             status = client.item_information(entry.item_id)
+        except CodecError as exc:  # the item id cannot be written in SIP2: staff must look
+            settlement = Settlement(entry.id, EntryState.REFUSED,
+                                    reason=unknown_outcome_reason(entry, f"cannot ask about it: {exc}"))
+            self.queue.settle(settlement, journal=self.journal)
+            _count(report, settlement)
+            return True
         except ClientError as exc:
             self.queue.note_error(entry.id, f"could not ask about the item: {exc}")
             report.stopped_by = str(exc)
@@ -199,6 +205,10 @@ class Replayer:
             self.queue.note_error(entry.id, str(exc))
             report.stopped_by = str(exc)
             return None
+        except CodecError as exc:  # refused by the encoder, so nothing left the kiosk
+            return Settlement(entry.id, EntryState.REFUSED,
+                              reason=f"cannot be sent to the library system ({exc}): check item "
+                                     f"{entry.item_id} by hand")
         messages = tuple(reply.screen_messages)
         due = getattr(reply, "due_date", None) or None
         if reply.ok:

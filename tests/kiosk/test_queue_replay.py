@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from sip2.client import SIP2Client
+from sip2.connection import ConnectionSettings
 from sip2.errors import Unreachable
 from sip2.messages import ItemInformationResponse
 
@@ -188,6 +189,29 @@ def test_a_garbled_reply_is_never_resent_blindly_and_gives_up_after_max_attempts
     assert report.completed and report.refused == 1
     refused = queue.get(entry.id)
     assert refused.state is EntryState.REFUSED and "not replayed after 3 attempts" in refused.reason
+
+
+@pytest.mark.parametrize("left_sending", [False, True])
+def test_an_entry_the_character_set_cannot_carry_goes_to_staff_and_the_rest_replays(acs, store, left_sending):
+    queue, journal = store
+    queue.enqueue("checkin", item_id="Ärger-1", transaction_date=WHEN, journal=journal)
+    queue.enqueue("checkout", item_id=ITEMS[0], patron_id="P1", transaction_date=WHEN,
+                  due_date=DUE, journal=journal)
+    if left_sending:
+        queue.advance()  # a crash left it "sending": even the 17 about it cannot be written
+    connect = factory_for(acs)
+
+    def ascii_client() -> SIP2Client:
+        client = connect()
+        client.settings = ConnectionSettings(encoding="ascii")
+        client.close()  # the next request reconnects with the new settings
+        return client
+
+    report = Replayer(queue, ascii_client, journal=journal).replay_once()
+    assert report.completed and (report.done, report.refused) == (1, 1)
+    refused = queue.refused()[0]
+    assert refused.item_id == "Ärger-1" and "cannot be sent" in refused.reason
+    assert [a.item_id for a in acs.applied()] == [ITEMS[0]]
 
 
 def test_two_replays_of_one_queue_never_run_at_once(acs, store):
