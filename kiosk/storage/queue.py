@@ -147,7 +147,7 @@ class OfflineQueue:
         if due_date is not None and not isinstance(due_date, datetime):
             raise QueueError(f"due_date must be a datetime or None, got {due_date!r}")
         now = stamp()
-        values: dict[str, Any] = {
+        values: dict[str, Any] = {  # in the column order of _INSERT
             "kind": entry_kind.value, "item_id": item, "patron_id": patron,
             "transaction_date": date_text(transaction_date), "due_date": date_text(due_date),
             "created_at": now, "updated_at": now,
