@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from kiosk.devices.watch import add_arguments as add_device_check_arguments
 from kiosk.queue_cli import add_queue_commands
 
 
@@ -16,8 +17,18 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--port", type=int, default=6001, help="port of the ACS emulator (default 6001)")
     demo.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     demo.set_defaults(func=_demo)
+    devices = sub.add_parser("devices", help="device check: run the configured scanners and RFID "
+                                             "pad and print what they report")
+    add_device_check_arguments(devices)
+    devices.set_defaults(func=_devices)
     add_queue_commands(sub)
     return parser
+
+
+def _devices(args: argparse.Namespace) -> int:
+    from kiosk.devices.watch import run
+
+    return run(args)
 
 
 def _demo(args: argparse.Namespace) -> int:

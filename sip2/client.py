@@ -199,6 +199,11 @@ class SIP2Client:
                 self._open()
             try:
                 return self._exchange(message, expected)
+            except ProtocolError as exc:
+                self.close()  # what follows on this connection can no longer be trusted
+                if isinstance(message, (Checkout, Renew)):
+                    raise self._unknown_outcome(message, exc) from None
+                raise
             except (TimedOut, _ConnectionLost) as exc:
                 self.close()
                 if isinstance(message, (Checkout, Renew)):

@@ -6,6 +6,7 @@ import logging
 import threading
 from abc import ABC, abstractmethod
 
+from kiosk.config_table import ConfigTable
 from kiosk.devices.events import DeviceState, DeviceStatus, EventSink
 
 log = logging.getLogger(__name__)
@@ -84,8 +85,10 @@ class DeviceWorker(ABC):
         while not self.stopping.is_set():
             try:
                 self.open()
-            except OSError as exc:
+            except Exception as exc:  # OSError: not there (yet); anything else: a driver bug, retried too
                 delay = self.backoff.next_delay()
+                if not isinstance(exc, OSError):
+                    log.exception("device %s failed to open", self.name)
                 self._report(DeviceState.LOST if first_try else DeviceState.RECONNECTING,
                              f"cannot open: {exc}; retrying in {delay:.1f} s")
                 first_try = False
@@ -105,3 +108,10 @@ class DeviceWorker(ABC):
                 self.close()
             if not self.stopping.is_set():
                 self.stopping.wait(self.backoff.next_delay())
+
+
+def read_backoff(table: ConfigTable) -> Backoff:
+    """Reopen delays from the optional `retry_first` and `retry_max` keys (seconds)."""
+    first = table.number("retry_first", 0.5, minimum=0.01)
+    maximum = table.number("retry_max", 30.0, minimum=first)
+    return Backoff(first=first, maximum=maximum)

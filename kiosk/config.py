@@ -1,0 +1,308 @@
+"""The kiosk's configuration: one TOML file, validated at start into typed settings.
+
+Every error names the file, the key, what was wrong and what is allowed; unknown keys are
+refused with a "did you mean". Only `[sip2] host` is required (and the SIP2 credentials
+where the library system needs them); everything else has a default.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+from kiosk.config_table import ConfigError, ConfigTable, describe
+from kiosk.devices.classify import Classifier, KindRule, ScanKind
+
+DEFAULT_PATH = Path("/etc/library-kiosk/kiosk.toml")
+DEFAULT_DATABASE = "/var/lib/library-kiosk/kiosk.db"
+
+OFFLINE_MODES = ("off", "returns", "all")
+CHECK_DIGITS = ("none", "luhn", "weighted31")
+CHECKSUM_MODES = ("on", "off", "verify")
+TERMINATORS = ("cr", "lf", "crlf")
+
+
+@dataclass(frozen=True)
+class KioskIdentity:
+    """Who this kiosk is, for receipts, logs and monitoring."""
+
+    id: str = "kiosk-1"
+    library_name: str = "Library"
+
+
+@dataclass(frozen=True)
+class SIP2Settings:
+    """How to reach the library system (the ACS)."""
+
+    host: str
+    port: int = 6001
+    tls: bool = False
+    ca_file: str | None = None
+    cert_file: str | None = None
+    key_file: str | None = None
+    verify: bool = True
+    username: str | None = None
+    password: str | None = None
+    location: str = ""
+    institution: str = ""
+    terminal_password: str = ""
+    dialect: str = "generic"
+    encoding: str | None = None  # None: the dialect's
+    terminator: str | None = None
+    checksums: str | None = None
+    timeout: float = 10.0
+    connect_timeout: float = 5.0
+
+
+@dataclass(frozen=True)
+class PatronSettings:
+    """Which cards are patron cards, and whether a PIN is asked for."""
+
+    require_pin: bool = True
+    pattern: str = "2[0-9]{13}"
+    check_digit: str = "luhn"
+
+
+@dataclass(frozen=True)
+class BarcodeRule:
+    """What one kind of barcode looks like (a regular expression and a check-digit scheme)."""
+
+    pattern: str
+    check_digit: str = "none"
+
+
+@dataclass(frozen=True)
+class OfflineSettings:
+    """What the kiosk may do while the library system is unreachable."""
+
+    mode: str = "returns"
+    max_items: int = 5
+    loan_days: int = 14
+    loan_days_by_media: Mapping[str, int] = field(default_factory=dict)
+    deny_list: str | None = None  # a file of card numbers refused offline, one per line
+    cache_patrons: bool = True  # remember patrons seen valid online (salted hashes), for offline checks
+    cache_days: int = 14
+    alert_after_hours: float = 24.0
+    probe_interval: float = 30.0
+
+
+@dataclass(frozen=True)
+class StorageSettings:
+    """Where the offline queue and the journal live."""
+
+    database: str = DEFAULT_DATABASE
+    retention_days: int = 90  # patron ids are removed from the journal after this
+
+
+@dataclass(frozen=True)
+class SessionSettings:
+    """How long a patron session lasts, and how repeats are treated."""
+
+    timeout: float = 120.0
+    warning: float = 20.0
+    double_scan_seconds: float = 3.0
+    rollback_on_security_failure: bool = False  # a checkin to undo a checkout can trap the item for a hold
+
+
+@dataclass(frozen=True)
+class KioskConfig:
+    """Every setting of one kiosk."""
+
+    source: str
+    sip2: SIP2Settings
+    kiosk: KioskIdentity = KioskIdentity()
+    patron: PatronSettings = PatronSettings()
+    offline: OfflineSettings = OfflineSettings()
+    storage: StorageSettings = StorageSettings()
+    session: SessionSettings = SessionSettings()
+    item: BarcodeRule = field(default_factory=lambda: _DEFAULT_ITEM)
+    technician: BarcodeRule | None = None
+    devices: Mapping[str, Any] = field(default_factory=dict)  # the [[scanner]] and [rfid] tables
+
+    def classifier(self) -> Classifier:
+        """What-was-scanned rules: technician cards, patron cards, items, in that order."""
+        return _classifier(self.patron, self.item, self.technician)
+
+
+_DEFAULT_ITEM = BarcodeRule("3[0-9]{13}", "luhn")
+_SECTIONS = ("kiosk", "sip2", "patron", "item", "technician", "offline", "storage", "session",
+             "scanner", "rfid")
+
+
+def load_config(path: str | Path = DEFAULT_PATH) -> KioskConfig:
+    """Read and validate a configuration file; raise ConfigError naming the file and key."""
+    path = Path(path)
+    try:
+        with path.open("rb") as f:
+            data = tomllib.load(f)
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such configuration file (see config/kiosk.example.toml)") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read: {exc.strerror or exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    try:
+        return parse_config(data, source=str(path))
+    except ConfigError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+
+
+def parse_config(data: Mapping[str, Any], *, source: str = "<config>") -> KioskConfig:
+    """Validate an already parsed TOML document."""
+    for name in data:
+        if name not in _SECTIONS:
+            raise ConfigError(f"unknown table [{name}]{did_you_mean(name, _SECTIONS)}; "
+                              f"known tables: {', '.join(_SECTIONS)}")
+    if "sip2" not in data:
+        raise ConfigError("missing table [sip2]: at least `host` is needed to reach the library system")
+    config = KioskConfig(
+        source=source,
+        sip2=_sip2(ConfigTable("sip2", data["sip2"])),
+        kiosk=_section(data, "kiosk", _kiosk),
+        patron=_section(data, "patron", _patron),
+        offline=_section(data, "offline", _offline),
+        storage=_section(data, "storage", _storage),
+        session=_section(data, "session", _session),
+        item=_section(data, "item", lambda t: _barcode(t, _DEFAULT_ITEM)),
+        technician=_section(data, "technician", lambda t: _barcode(t, None)) if "technician" in data else None,
+        devices={k: data[k] for k in ("scanner", "rfid") if k in data},
+    )
+    _check_devices(config.devices)
+    return config
+
+
+def classifier_from_tables(data: Mapping[str, Any]) -> Classifier:
+    """The scan classification of a configuration's [patron], [item] and [technician] tables
+    alone (for device checks that need no library system)."""
+    return _classifier(
+        _section(data, "patron", _patron),
+        _section(data, "item", lambda t: _barcode(t, _DEFAULT_ITEM)),
+        _section(data, "technician", lambda t: _barcode(t, None)) if "technician" in data else None)
+
+
+def _classifier(patron: PatronSettings, item: BarcodeRule, technician: BarcodeRule | None) -> Classifier:
+    rules = [KindRule.build(ScanKind.PATRON, patron.pattern, patron.check_digit),
+             KindRule.build(ScanKind.ITEM, item.pattern, item.check_digit)]
+    if technician is not None:
+        rules.insert(0, KindRule.build(ScanKind.TECHNICIAN, technician.pattern, technician.check_digit))
+    return Classifier(rules)
+
+
+def did_you_mean(word: str, choices: tuple[str, ...] | list[str]) -> str:
+    """' (did you mean "x"?)' when a close match exists, else ''."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _section(data: Mapping[str, Any], name: str, build: Any) -> Any:
+    table = ConfigTable(name, data.get(name, {}))
+    return build(table)
+
+
+def _finish(table: ConfigTable, value: Any) -> Any:
+    table.check_all_read()
+    return value
+
+
+def _sip2(t: ConfigTable) -> SIP2Settings:
+    from sip2.dialects import DIALECTS
+
+    host = t.text("host")
+    if not host.strip():
+        raise t.error("host", "must name the library system's SIP2 server (a host name or address)")
+    port = t.integer("port", 6001, minimum=1)
+    if port > 65535:
+        raise t.error("port", f"must be 1-65535, got {port}")
+    encoding = t.text("encoding", "") or None
+    if encoding is not None:
+        try:
+            "".encode(encoding)
+        except LookupError:
+            raise t.error("encoding", f"unknown character set {describe(encoding)} "
+                                      "(allowed: utf-8, cp850, latin-1, ascii, ...)") from None
+    terminator = t.choice("terminator", TERMINATORS, "") if t.has("terminator") else None
+    checksums = t.choice("checksums", CHECKSUM_MODES, "") if t.has("checksums") else None
+    return _finish(t, SIP2Settings(
+        host=host, port=port, tls=t.flag("tls", False), ca_file=_file(t, "ca_file"),
+        cert_file=_file(t, "cert_file"), key_file=_file(t, "key_file"), verify=t.flag("verify", True),
+        username=t.text("username", "") or None, password=t.text("password", "") or None,
+        location=t.text("location", ""), institution=t.text("institution", ""),
+        terminal_password=t.text("terminal_password", ""),
+        dialect=t.choice("dialect", tuple(DIALECTS), "generic"), encoding=encoding,
+        terminator=terminator, checksums=checksums,
+        timeout=t.number("timeout", 10.0, minimum=0.1),
+        connect_timeout=t.number("connect_timeout", 5.0, minimum=0.1)))
+
+
+def _file(t: ConfigTable, key: str) -> str | None:
+    value = t.text(key, "") or None
+    if value is not None and not Path(value).is_file():
+        raise t.error(key, f"no such file: {value}")
+    return value
+
+
+def _kiosk(t: ConfigTable) -> KioskIdentity:
+    return _finish(t, KioskIdentity(id=t.text("id", "kiosk-1"), library_name=t.text("library_name", "Library")))
+
+
+def _pattern(t: ConfigTable, default: str | None) -> str:
+    pattern = t.text("pattern") if default is None else t.text("pattern", default)
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise t.error("pattern", f"not a valid regular expression: {exc}") from None
+    return pattern
+
+
+def _patron(t: ConfigTable) -> PatronSettings:
+    return _finish(t, PatronSettings(require_pin=t.flag("require_pin", True),
+                                     pattern=_pattern(t, PatronSettings.pattern),
+                                     check_digit=t.choice("check_digit", CHECK_DIGITS, PatronSettings.check_digit)))
+
+
+def _barcode(t: ConfigTable, default: BarcodeRule | None) -> BarcodeRule:
+    return _finish(t, BarcodeRule(
+        pattern=_pattern(t, default.pattern if default else None),
+        check_digit=t.choice("check_digit", CHECK_DIGITS, default.check_digit if default else "none")))
+
+
+def _offline(t: ConfigTable) -> OfflineSettings:
+    by_media_raw = t.table("loan_days_by_media", {})
+    by_media: dict[str, int] = {}
+    for media, days in dict(by_media_raw).items():
+        if not isinstance(days, int) or isinstance(days, bool) or days < 1:
+            raise t.error(f"loan_days_by_media.{media}", f"expected a number of days (1 or more), got {describe(days)}")
+        by_media[str(media)] = days
+    deny = _file(t, "deny_list")
+    return _finish(t, OfflineSettings(
+        mode=t.choice("mode", OFFLINE_MODES, "returns"), max_items=t.integer("max_items", 5, minimum=0),
+        loan_days=t.integer("loan_days", 14, minimum=1), loan_days_by_media=by_media, deny_list=deny,
+        cache_patrons=t.flag("cache_patrons", True), cache_days=t.integer("cache_days", 14, minimum=0),
+        alert_after_hours=t.number("alert_after_hours", 24.0, minimum=0.0),
+        probe_interval=t.number("probe_interval", 30.0, minimum=1.0)))
+
+
+def _storage(t: ConfigTable) -> StorageSettings:
+    return _finish(t, StorageSettings(database=t.text("database", DEFAULT_DATABASE),
+                                      retention_days=t.integer("retention_days", 90, minimum=1)))
+
+
+def _session(t: ConfigTable) -> SessionSettings:
+    timeout = t.number("timeout", 120.0, minimum=10.0)
+    warning = t.number("warning", 20.0, minimum=0.0)
+    if warning >= timeout:
+        raise t.error("warning", f"must be shorter than the session timeout ({timeout:g} s), got {warning:g}")
+    return _finish(t, SessionSettings(
+        timeout=timeout, warning=warning, double_scan_seconds=t.number("double_scan_seconds", 3.0, minimum=0.0),
+        rollback_on_security_failure=t.flag("rollback_on_security_failure", False)))
+
+
+def _check_devices(tables: Mapping[str, Any]) -> None:
+    """Validate the device tables by building (not starting) the devices they describe."""
+    from kiosk.devices.manager import DeviceManager
+
+    DeviceManager.from_config(tables, lambda event: None)

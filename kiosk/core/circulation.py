@@ -1,0 +1,487 @@
+"""The kiosk's library rules in one place: log in, check out, return, renew, account, offline.
+
+Screens call these methods from worker threads and only show what comes back. Every call is
+serialised (one patron, one SIP2 connection), returns a plain record, and never raises for
+anything a patron or the library system can do.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import threading
+import time
+from datetime import datetime
+from typing import Callable, Protocol
+
+from sip2.dates import parse_due_date
+from sip2.errors import ClientError, UnknownOutcome
+from sip2.fields import denied_privileges
+from sip2.messages import CheckinResponse, CheckoutResponse, ItemInformationResponse, RenewResponse
+
+from kiosk.config import KioskConfig
+from kiosk.core.acs_link import ACSLink, Offline
+from kiosk.core.offline_policy import OfflinePolicy
+from kiosk.core.outcomes import (Account, Action, Alert, ItemOutcome, LoanLine, LoginResult,
+                                 LoginStatus)
+from kiosk.core.session import DoubleScanFilter, PatronSession, SessionState
+from kiosk.devices.classify import Classifier, ScanKind
+
+log = logging.getLogger(__name__)
+
+# Circulation statuses (17 reply) that mean the item is out on loan.
+_CHARGED = ("04", "05")
+# Card flags that stop a patron from using the kiosk at all.
+_BLOCKING_FLAGS = (0, 4)  # charge privileges denied, card reported lost
+_MAX_ACCOUNT_LOOKUPS = 50
+
+
+class SecurityResultLike(Protocol):
+    """What a security write reports (see kiosk.devices.rfid.security.SecurityResult)."""
+
+    held: bool
+    detail: str
+
+
+class SecurityPad(Protocol):
+    """The RFID pad's security control, as the core uses it."""
+
+    def set_security(self, uid: str, secured: bool) -> SecurityResultLike:
+        """Set (True) or clear (False) the tag's security, read it back, say whether it held."""
+
+
+class Circulation:
+    """One kiosk's circulation core."""
+
+    def __init__(self, config: KioskConfig, link: ACSLink, queue, journal, *,
+                 classifier: Classifier, pad: SecurityPad | None = None,
+                 patron_cache=None, clock: Callable[[], float] = time.monotonic) -> None:
+        self.config = config
+        self.link = link
+        self.queue = queue
+        self.journal = journal
+        self.classifier = classifier
+        self.pad = pad
+        self.patron_cache = patron_cache
+        self.policy = OfflinePolicy(config.offline, classifier)
+        self.clock = clock
+        self.session: PatronSession | None = None
+        self._repeats = DoubleScanFilter(config.session.double_scan_seconds)
+        self._lock = threading.RLock()
+
+    # --- sessions ---------------------------------------------------------------------------
+
+    def log_in(self, card: str, pin: str | None = None) -> LoginResult:
+        """A card was scanned or typed (with its PIN when one is required).
+
+        Returns NEED_PIN when a PIN is required and none was given; another patron's card
+        ends the current session first.
+        """
+        with self._lock:
+            card = card.strip()
+            classified = self.classifier.classify(card)
+            if classified.kind is not ScanKind.PATRON:
+                why = classified.reason or "not a library card"
+                return LoginResult(LoginStatus.REFUSED, reason=f"This is not a library card we know ({why}).")
+            if self.session is not None and self.session.patron_id != card:
+                self._end_session_locked("another patron's card")
+            if self.config.patron.require_pin and not pin:
+                return LoginResult(LoginStatus.NEED_PIN, patron_id=card)
+            try:
+                return self._log_in_online(card, pin)
+            except Offline:
+                return self._log_in_offline(card, pin)
+
+    def _log_in_online(self, card: str, pin: str | None) -> LoginResult:
+        try:
+            info = self.link.call(lambda c: c.patron_information(card, pin))
+        except Offline:
+            raise
+        except ClientError as exc:
+            log.warning("patron check failed: %s", exc)
+            return LoginResult(LoginStatus.REFUSED, patron_id=card,
+                               reason="Your card could not be checked just now. Please try again or see staff.")
+        messages = tuple(info.screen_messages)
+        acs_says = " ".join(messages)
+        if info.valid_patron == "N" or (info.valid_patron is None and not info.personal_name):
+            return self._refused(card, acs_says or "This card is not known to the library.", messages)
+        if self.config.patron.require_pin:
+            if info.valid_patron_password == "N":
+                return self._refused(card, acs_says or "The PIN is not right. Please try again.", messages)
+            if info.valid_patron_password != "Y":
+                # An ACS that says "valid" without checking the PIN is not trusted with it.
+                return self._refused(card, "The library system did not confirm your PIN. Please see staff.",
+                                     messages)
+        denied = [i for i, flag in enumerate(info.patron_status) if flag.upper() == "Y"]
+        if any(i in _BLOCKING_FLAGS for i in denied):
+            reasons = ", ".join(denied_privileges(info.patron_status))
+            return self._refused(card, acs_says or f"Your card cannot be used here ({reasons}). Please see staff.",
+                                 messages)
+        if self.patron_cache is not None:
+            self.patron_cache.remember(card)
+        self.session = self._new_session(card, info.personal_name or "", pin, offline=False,
+                                         email=info.email or "")
+        return LoginResult(LoginStatus.OK, patron_id=card, name=self.session.name,
+                           screen_messages=messages, email=self.session.email)
+
+    def _log_in_offline(self, card: str, pin: str | None) -> LoginResult:
+        seen = self.patron_cache.seen(card) if self.patron_cache is not None and \
+            self.config.offline.cache_patrons else None
+        verdict = self.policy.patron_allowed(card, seen)
+        if not verdict.allowed:
+            return LoginResult(LoginStatus.REFUSED, patron_id=card, reason=verdict.reason, offline=True)
+        self.session = self._new_session(card, "", pin, offline=True)
+        return LoginResult(LoginStatus.OK, patron_id=card, offline=True)
+
+    def _refused(self, card: str, reason: str, messages: tuple[str, ...]) -> LoginResult:
+        return LoginResult(LoginStatus.REFUSED, patron_id=card, reason=reason, screen_messages=messages)
+
+    def _new_session(self, card: str, name: str, pin: str | None, *, offline: bool,
+                     email: str = "") -> PatronSession:
+        s = self.config.session
+        return PatronSession(patron_id=card, name=name, pin=pin, started=self.clock(),
+                             timeout=s.timeout, warning=s.warning, offline=offline, email=email)
+
+    def end_session(self, why: str = "done") -> list[ItemOutcome]:
+        """End the patron's session (tells the library system when online); returns its results."""
+        with self._lock:
+            return self._end_session_locked(why)
+
+    def _end_session_locked(self, why: str) -> list[ItemOutcome]:
+        session, self.session = self.session, None
+        if session is None:
+            return []
+        log.info("session ended: %s", why)
+        if not session.offline:
+            try:
+                self.link.call(lambda c: c.end_patron_session(session.patron_id, session.pin))
+            except (Offline, ClientError) as exc:
+                log.info("end of session not confirmed by the library system: %s", exc)
+        return session.results()
+
+    def tick(self) -> SessionState | None:
+        """Called regularly: ends an expired session whatever is on screen; returns the state."""
+        with self._lock:
+            if self.session is None:
+                return None
+            state = self.session.state(self.clock())
+            if state is SessionState.EXPIRED:
+                self._end_session_locked("timeout")
+            return state
+
+    def keep_alive(self) -> None:
+        """The patron touched the screen: restart the session timeout."""
+        with self._lock:
+            if self.session is not None:
+                self.session.touch(self.clock())
+
+    # --- items ------------------------------------------------------------------------------
+
+    def checkout(self, item_id: str, *, uid: str | None = None,
+                 missing_parts: tuple[int, ...] = ()) -> ItemOutcome:
+        """Check an item out to the patron of the session."""
+        with self._lock:
+            item_id = item_id.strip()
+            session = self.session
+            if session is None:
+                return ItemOutcome(Action.CHECKOUT, item_id, False, reason="Please scan your library card first.")
+            session.touch(self.clock())
+            earlier = self._earlier(session, Action.CHECKOUT, item_id)
+            if earlier is not None:
+                return earlier
+            if missing_parts:
+                parts = ", ".join(str(p) for p in missing_parts)
+                return ItemOutcome(Action.CHECKOUT, item_id, False, alerts=(Alert.INCOMPLETE_SET,),
+                                   reason=f"Some parts of this item are not on the pad (missing: {parts}). "
+                                          "Please place all parts together.")
+            if session.offline:
+                outcome = self._checkout_offline(session, item_id, uid)
+            else:
+                try:
+                    outcome = self._checkout_online(session, item_id, uid)
+                except Offline:
+                    outcome = self._checkout_offline(session, item_id, uid)
+            if outcome.ok or Alert.OUTCOME_UNKNOWN in outcome.alerts:
+                session.outcomes[(Action.CHECKOUT.value, item_id)] = outcome
+            return outcome
+
+    def _earlier(self, session: PatronSession, action: Action, item_id: str) -> ItemOutcome | None:
+        """The result already given for this item in this session (a repeat scan sends nothing)."""
+        earlier = session.outcomes.get((action.value, item_id))
+        repeat = self._repeats.is_repeat(f"{action.value}:{item_id}", self.clock())
+        if earlier is not None:
+            return _as_repeat(earlier)
+        if repeat:
+            return ItemOutcome(action, item_id, False, repeat=True, reason="Already scanned.")
+        return None
+
+    def _checkout_online(self, session: PatronSession, item_id: str, uid: str | None) -> ItemOutcome:
+        try:
+            reply: CheckoutResponse = self.link.call(
+                lambda c: c.checkout(session.patron_id, item_id, patron_password=session.pin))
+        except UnknownOutcome as exc:
+            return self._reconcile_checkout(session, item_id, uid, exc)
+        except Offline:
+            raise
+        except ClientError as exc:
+            return self._record(session, ItemOutcome(Action.CHECKOUT, item_id, False,
+                                reason=f"The library system could not be asked: {exc}. Please see staff."))
+        outcome = _outcome_from_reply(Action.CHECKOUT, item_id, reply)
+        if outcome.ok:
+            outcome = self._set_security(outcome, uid, secured=False, session=session)
+        return self._record(session, outcome)
+
+    def _reconcile_checkout(self, session: PatronSession, item_id: str, uid: str | None,
+                            exc: UnknownOutcome) -> ItemOutcome:
+        status: ItemInformationResponse | None = exc.item_status  # type: ignore[assignment]
+        if status is not None and status.circulation_status in _CHARGED:
+            # The 17 cannot say to whom; the checkout just sent is by far the likeliest cause.
+            due = parse_due_date(status.due_date)
+            outcome = ItemOutcome(Action.CHECKOUT, item_id, True, title=status.title or "",
+                                  due=due.moment if due else None, due_text=status.due_date or "")
+            return self._record(session, self._set_security(outcome, uid, secured=False, session=session))
+        if status is not None:
+            return self._record(session, ItemOutcome(
+                Action.CHECKOUT, item_id, False, title=status.title or "",
+                reason="The library system did not answer in time; this item was not checked out. "
+                       "Please scan it again."))
+        return self._record(session, ItemOutcome(
+            Action.CHECKOUT, item_id, False, alerts=(Alert.OUTCOME_UNKNOWN,),
+            reason="The library system did not confirm this checkout. Please see staff."))
+
+    def _checkout_offline(self, session: PatronSession, item_id: str, uid: str | None) -> ItemOutcome:
+        if self.config.offline.mode != "all":
+            return ItemOutcome(Action.CHECKOUT, item_id, False, offline=True,
+                               reason="Checking out is not possible while the library system is "
+                                      "unavailable. Returns still work.")
+        verdict = self.policy.checkout_allowed(session.offline_checkouts)
+        if not verdict.allowed:
+            return ItemOutcome(Action.CHECKOUT, item_id, False, offline=True, reason=verdict.reason)
+        now = datetime.now().replace(microsecond=0)
+        due = self.policy.due_date(now)
+        try:
+            entry = self.queue.enqueue("checkout", item_id=item_id, patron_id=session.patron_id,
+                                       transaction_date=now, due_date=due)
+        except Exception as exc:  # storage failure: tell the patron, never pretend it worked
+            log.exception("offline checkout could not be stored")
+            return ItemOutcome(Action.CHECKOUT, item_id, False, offline=True,
+                               reason=f"This item could not be recorded ({exc}). Please see staff.")
+        session.offline_checkouts += 1
+        outcome = ItemOutcome(Action.CHECKOUT, item_id, True, due=due, due_text=due.strftime("%Y-%m-%d"),
+                              offline=True)
+        outcome = self._set_security(outcome, uid, secured=False, session=session)
+        return self._record(session, outcome, queue_entry=getattr(entry, "id", None))
+
+    def checkin(self, item_id: str, *, uid: str | None = None) -> ItemOutcome:
+        """Return an item (no session needed)."""
+        with self._lock:
+            item_id = item_id.strip()
+            session = self.session
+            if session is not None:
+                session.touch(self.clock())
+                earlier = self._earlier(session, Action.CHECKIN, item_id)
+                if earlier is not None:
+                    return earlier
+            elif self._repeats.is_repeat(f"checkin:{item_id}", self.clock()):
+                return ItemOutcome(Action.CHECKIN, item_id, False, repeat=True, reason="Already scanned.")
+            try:
+                outcome = self._checkin_online(item_id, uid, session)
+            except Offline:
+                outcome = self._checkin_offline(item_id, uid, session)
+            if session is not None and outcome.ok:
+                session.outcomes[(Action.CHECKIN.value, item_id)] = outcome
+            return outcome
+
+    def _checkin_online(self, item_id: str, uid: str | None, session: PatronSession | None) -> ItemOutcome:
+        try:
+            reply: CheckinResponse = self.link.call(lambda c: c.checkin(item_id))
+        except Offline:
+            raise
+        except ClientError as exc:
+            return self._record(session, ItemOutcome(Action.CHECKIN, item_id, False,
+                                reason=f"The library system could not be asked: {exc}. Please see staff."))
+        outcome = _outcome_from_reply(Action.CHECKIN, item_id, reply)
+        if outcome.ok:
+            outcome = self._set_security(outcome, uid, secured=True, session=session)
+        return self._record(session, outcome)
+
+    def _checkin_offline(self, item_id: str, uid: str | None, session: PatronSession | None) -> ItemOutcome:
+        verdict = self.policy.returns_allowed()
+        if not verdict.allowed:
+            return ItemOutcome(Action.CHECKIN, item_id, False, offline=True, reason=verdict.reason)
+        now = datetime.now().replace(microsecond=0)
+        try:
+            entry = self.queue.enqueue("checkin", item_id=item_id, transaction_date=now)
+        except Exception as exc:
+            log.exception("offline return could not be stored")
+            return ItemOutcome(Action.CHECKIN, item_id, False, offline=True,
+                               reason=f"This return could not be recorded ({exc}). Please see staff.")
+        outcome = ItemOutcome(Action.CHECKIN, item_id, True, offline=True)
+        outcome = self._set_security(outcome, uid, secured=True, session=session)
+        return self._record(session, outcome, queue_entry=getattr(entry, "id", None))
+
+    def renew(self, item_id: str) -> ItemOutcome:
+        """Renew one of the patron's loans (needs the library system)."""
+        with self._lock:
+            session = self.session
+            if session is None:
+                return ItemOutcome(Action.RENEW, item_id, False, reason="Please scan your library card first.")
+            session.touch(self.clock())
+            try:
+                reply: RenewResponse = self.link.call(
+                    lambda c: c.renew(session.patron_id, item_id, patron_password=session.pin))
+            except Offline:
+                return ItemOutcome(Action.RENEW, item_id, False, offline=True,
+                                   reason="Renewing needs the library system, which is unavailable just now.")
+            except UnknownOutcome:
+                return self._record(session, ItemOutcome(
+                    Action.RENEW, item_id, False, alerts=(Alert.OUTCOME_UNKNOWN,),
+                    reason="The library system did not confirm this renewal. Please check your account."))
+            except ClientError as exc:
+                return ItemOutcome(Action.RENEW, item_id, False, reason=f"The library system could not be asked: {exc}.")
+            return self._record(session, _outcome_from_reply(Action.RENEW, item_id, reply))
+
+    def renew_all(self) -> list[ItemOutcome]:
+        """Renew every loan; one outcome per item (due dates looked up for the renewed ones)."""
+        with self._lock:
+            session = self.session
+            if session is None:
+                return []
+            session.touch(self.clock())
+            try:
+                reply = self.link.call(lambda c: c.renew_all(session.patron_id, session.pin))
+            except (Offline, ClientError) as exc:
+                return [ItemOutcome(Action.RENEW, "", False, offline=isinstance(exc, Offline),
+                                    reason="Renewing needs the library system, which is unavailable just now.")]
+            outcomes = []
+            for item_id in reply.renewed_items[:_MAX_ACCOUNT_LOOKUPS]:
+                line = self._loan_line(item_id)
+                outcomes.append(ItemOutcome(Action.RENEW, item_id, True, title=line.title, due=line.due,
+                                            due_text=line.due_text))
+            for item_id in reply.unrenewed_items:
+                outcomes.append(ItemOutcome(Action.RENEW, item_id, False,
+                                            reason=" ".join(reply.screen_messages) or "Could not be renewed."))
+            for outcome in outcomes:
+                self._record(session, outcome)
+            return outcomes
+
+    def account(self) -> Account | None:
+        """The patron's loans (with due dates), holds and fines; None without a session or offline."""
+        with self._lock:
+            session = self.session
+            if session is None or session.offline:
+                return None
+            session.touch(self.clock())
+            try:
+                lists = {kind: self.link.call(lambda c, k=kind: c.patron_information(
+                    session.patron_id, session.pin, summary=k))
+                    for kind in ("charged_items", "overdue_items", "hold_items", "unavailable_hold_items",
+                                 "fine_items")}
+            except (Offline, ClientError) as exc:
+                log.info("account not available: %s", exc)
+                return None
+            overdue = set(lists["overdue_items"].overdue_items)
+            now = datetime.now()
+            loans = []
+            for item_id in lists["charged_items"].charged_items[:_MAX_ACCOUNT_LOOKUPS]:
+                line = self._loan_line(item_id)
+                late = item_id in overdue or (line.due is not None and line.due.replace(tzinfo=None) < now)
+                loans.append(LoanLine(line.item_id, line.title, line.due, line.due_text, late))
+            info = lists["charged_items"]
+            return Account(
+                patron_id=session.patron_id, name=info.personal_name or session.name, loans=tuple(loans),
+                holds_ready=lists["hold_items"].hold_items,
+                holds_waiting=lists["unavailable_hold_items"].unavailable_hold_items,
+                fines=lists["fine_items"].fine_items, fine_total=info.fee_amount or "",
+                currency=info.currency_type or "", email=info.email or "",
+                screen_messages=info.screen_messages)
+
+    def _loan_line(self, item_id: str) -> LoanLine:
+        """Title and due date of a loan, from a 17 (item ids only when that fails)."""
+        try:
+            info = self.link.call(lambda c: c.item_information(item_id))
+        except (Offline, ClientError):
+            return LoanLine(item_id)
+        due = parse_due_date(info.due_date)
+        return LoanLine(item_id, info.title or "", due.moment if due else None, info.due_date or "")
+
+    # --- security and records -------------------------------------------------------------
+
+    def _set_security(self, outcome: ItemOutcome, uid: str | None, *, secured: bool,
+                      session: PatronSession | None) -> ItemOutcome:
+        """Clear (checkout) or set (return) the item's security on the pad, and check it held."""
+        if uid is None or self.pad is None:
+            return outcome
+        try:
+            result = self.pad.set_security(uid, secured)
+            held, detail = result.held, result.detail
+        except Exception as exc:  # the pad failing must not lose the transaction already made
+            held, detail = False, f"pad error: {exc}"
+        if held:
+            return outcome
+        log.warning("security of item %s (tag %s) not changed: %s", outcome.item_id, uid, detail)
+        self._record_security_failure(outcome.item_id, uid, secured, detail)
+        alerts = outcome.alerts + (Alert.SECURITY_NOT_CHANGED,)
+        if (not secured and self.config.session.rollback_on_security_failure and not outcome.offline
+                and session is not None):
+            try:
+                self.link.call(lambda c: c.checkin(outcome.item_id))
+                return _replace(outcome, ok=False, alerts=alerts,
+                                reason="This item could not be checked out here. Please see staff.")
+            except (Offline, ClientError) as exc:
+                log.warning("rollback checkin failed: %s", exc)
+        return _replace(outcome, alerts=alerts)
+
+    def _record_security_failure(self, item_id: str, uid: str, secured: bool, detail: str) -> None:
+        try:
+            self.journal.security_event(item_id=item_id, uid=uid, wanted_secured=secured, reason=detail)
+        except Exception:
+            log.exception("security event could not be recorded")
+
+    def _record(self, session: PatronSession | None, outcome: ItemOutcome,
+                queue_entry: int | None = None) -> ItemOutcome:
+        try:
+            self.journal.record(outcome, patron_id=session.patron_id if session else None,
+                                queue_entry_id=queue_entry)
+        except Exception:  # the journal is for receipts and statistics; the patron is not held up
+            log.exception("journal entry could not be written")
+        return outcome
+
+
+def _outcome_from_reply(action: Action, item_id: str,
+                        reply: CheckoutResponse | CheckinResponse | RenewResponse) -> ItemOutcome:
+    alerts: list[Alert] = []
+    if reply.magnetic_media:
+        alerts.append(Alert.MAGNETIC_MEDIA)
+    sort_bin = ""
+    due, due_text, title = None, "", reply.title or ""
+    if isinstance(reply, CheckinResponse):
+        sort_bin = reply.sort_bin or ""
+        if reply.alert:
+            alerts.append(Alert.GIVE_TO_STAFF)
+            if any("hold" in m.lower() for m in reply.screen_messages):
+                alerts.append(Alert.HOLD_FOR_OTHER)
+    else:
+        parsed = parse_due_date(reply.due_date)
+        due, due_text = (parsed.moment if parsed else None), (reply.due_date or "")
+    messages = tuple(reply.screen_messages)
+    reason = ""
+    if not reply.ok:
+        reason = " ".join(messages) or {
+            Action.CHECKOUT: "This item cannot be checked out here. Please see staff.",
+            Action.CHECKIN: "This item could not be returned here. Please see staff.",
+            Action.RENEW: "This item cannot be renewed.",
+        }[action]
+        if action is Action.CHECKOUT and any("hold" in m.lower() for m in messages):
+            alerts.append(Alert.HOLD_FOR_OTHER)
+    return ItemOutcome(action, reply.item_id or item_id, bool(reply.ok), title=title, due=due,
+                       due_text=due_text, reason=reason, screen_messages=messages,
+                       print_lines=tuple(reply.print_lines), alerts=tuple(alerts), sort_bin=sort_bin)
+
+
+def _as_repeat(outcome: ItemOutcome) -> ItemOutcome:
+    return _replace(outcome, repeat=True)
+
+
+def _replace(outcome: ItemOutcome, **changes: object) -> ItemOutcome:
+    return dataclasses.replace(outcome, **changes)

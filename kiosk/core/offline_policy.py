@@ -1,0 +1,79 @@
+"""The rules for working while the library system is unreachable. Pure: no I/O."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from pathlib import Path
+
+from kiosk.config import OfflineSettings
+from kiosk.devices.classify import Classifier, ScanKind
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Whether something is allowed offline, and if not, why (for the patron)."""
+
+    allowed: bool
+    reason: str = ""
+
+
+class OfflinePolicy:
+    """Decides what the kiosk may do offline: returns, checkouts, which patrons, how many items."""
+
+    def __init__(self, settings: OfflineSettings, classifier: Classifier) -> None:
+        self.settings = settings
+        self.classifier = classifier
+        self.denied = load_deny_list(settings.deny_list)
+
+    def returns_allowed(self) -> Verdict:
+        """Returns are stored for later in modes "returns" and "all"."""
+        if self.settings.mode == "off":
+            return Verdict(False, "Returns are not possible while the library system is unavailable.")
+        return Verdict(True)
+
+    def patron_allowed(self, patron_id: str, seen_recently: bool | None) -> Verdict:
+        """May this card check out offline? Card pattern and check digit, deny list, and the cache
+        of patrons seen valid online (`seen_recently` None when that cache is switched off)."""
+        if self.settings.mode != "all":
+            return Verdict(False, "Checking out is not possible while the library system is "
+                                  "unavailable. Returns still work.")
+        classified = self.classifier.classify(patron_id)
+        if classified.kind is not ScanKind.PATRON:
+            return Verdict(False, "This card cannot be checked while the library system is unavailable.")
+        if patron_id in self.denied:
+            return Verdict(False, "This card cannot be used at the kiosk. Please see staff.")
+        if seen_recently is False:
+            return Verdict(False, "This card cannot be checked while the library system is "
+                                  "unavailable. Please see staff.")
+        return Verdict(True)
+
+    def checkout_allowed(self, offline_items_so_far: int) -> Verdict:
+        """The cap on items per patron while offline."""
+        if offline_items_so_far >= self.settings.max_items:
+            return Verdict(False, f"While the library system is unavailable, at most "
+                                  f"{self.settings.max_items} items can be checked out.")
+        return Verdict(True)
+
+    def due_date(self, when: datetime, media_type: str | None = None) -> datetime:
+        """The due date given offline: the loan period for the media type, at the end of that day."""
+        days = self.settings.loan_days_by_media.get(media_type or "", self.settings.loan_days)
+        return datetime.combine((when + timedelta(days=days)).date(), time(23, 59, 59))
+
+
+def load_deny_list(path: str | None) -> frozenset[str]:
+    """Card numbers refused offline, one per line ('#' starts a comment); missing file = none."""
+    if not path:
+        return frozenset()
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return frozenset()
+    return frozenset(line.split("#", 1)[0].strip() for line in lines if line.split("#", 1)[0].strip())
+
+
+def patron_key(salt: bytes, patron_id: str) -> str:
+    """A salted hash of a card number, so the cache of recent patrons holds no card numbers."""
+    return hmac.new(salt, patron_id.encode("utf-8"), hashlib.sha256).hexdigest()

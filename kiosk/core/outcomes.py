@@ -1,0 +1,95 @@
+"""What the core tells the screens and the receipt: plain records, in the library's words."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+class Alert(enum.Enum):
+    """Something the patron or staff must be told about an item."""
+
+    HOLD_FOR_OTHER = "on hold for another patron"
+    GIVE_TO_STAFF = "please give this item to staff"
+    MAGNETIC_MEDIA = "magnetic media: keep away from the security pad"
+    NOT_CHECKED_OUT = "this item was not checked out"
+    SECURITY_NOT_CHANGED = "the item's security could not be changed: please see staff"
+    INCOMPLETE_SET = "parts of this item are missing"
+    OUTCOME_UNKNOWN = "the library system did not confirm this: please see staff"
+
+
+class Action(enum.Enum):
+    """The circulation transactions a patron can make."""
+
+    CHECKOUT = "checkout"
+    CHECKIN = "checkin"
+    RENEW = "renew"
+
+
+@dataclass(frozen=True)
+class ItemOutcome:
+    """The result of one transaction on one item, for the screen and the receipt."""
+
+    action: Action
+    item_id: str
+    ok: bool
+    title: str = ""
+    due: datetime | None = None
+    due_text: str = ""  # the due date as the library system wrote it
+    reason: str = ""  # why it was refused, in the library system's words when it gave some
+    screen_messages: tuple[str, ...] = ()
+    print_lines: tuple[str, ...] = ()
+    alerts: tuple[Alert, ...] = ()
+    sort_bin: str = ""
+    offline: bool = False  # stored to be sent when the library system is back
+    repeat: bool = False  # the same item again: this is the earlier result, nothing was sent
+    timestamp: datetime = field(default_factory=lambda: datetime.now().replace(microsecond=0))
+
+
+@dataclass(frozen=True)
+class LoanLine:
+    """One item on a patron's account."""
+
+    item_id: str
+    title: str = ""
+    due: datetime | None = None
+    due_text: str = ""
+    overdue: bool = False
+
+
+@dataclass(frozen=True)
+class Account:
+    """What a patron sees under "my account"."""
+
+    patron_id: str
+    name: str
+    loans: tuple[LoanLine, ...] = ()
+    holds_ready: tuple[str, ...] = ()
+    holds_waiting: tuple[str, ...] = ()
+    fines: tuple[str, ...] = ()
+    fine_total: str = ""
+    currency: str = ""
+    email: str = ""
+    screen_messages: tuple[str, ...] = ()
+
+
+class LoginStatus(enum.Enum):
+    """How a log-in attempt ended."""
+
+    OK = "ok"
+    NEED_PIN = "need pin"
+    REFUSED = "refused"
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    """The answer to a card scan or a typed card number (with its PIN)."""
+
+    status: LoginStatus
+    patron_id: str = ""
+    name: str = ""
+    reason: str = ""
+    screen_messages: tuple[str, ...] = ()
+    offline: bool = False
+    email: str = ""
