@@ -14,7 +14,7 @@ import os
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable, Protocol
 
 from sqlalchemy import Connection, Engine, func, insert, select, update
 
@@ -29,7 +29,21 @@ if TYPE_CHECKING:
     from kiosk.storage.queue import QueueEntry, Settlement
 
 KINDS = ("checkout", "checkin", "renew")
-SECURITY_STATES = ("secured", "unsecured")
+
+
+class TransactionOutcome(Protocol):
+    """What the journal reads from a transaction's outcome (the circulation core's ItemOutcome)."""
+
+    action: Any  # "checkout", "checkin", "renew", or an enum with one of those as its value
+    item_id: str
+    ok: bool
+    title: str
+    due: datetime | None
+    due_text: str  # the due date as the library system wrote it
+    reason: str
+    screen_messages: tuple[str, ...]
+    offline: bool
+    timestamp: datetime
 
 
 @dataclass(frozen=True)
@@ -51,6 +65,7 @@ class JournalEntry:
     acs_due_date: str | None
     replayed_at: datetime | None
     patron_forgotten_at: datetime | None
+    reason: str | None = None  # why the kiosk itself refused it (offline rules), if it did
 
 
 @dataclass(frozen=True)
@@ -71,23 +86,47 @@ class Journal:
     def __init__(self, engine_or_path: Database | Engine | str | os.PathLike[str]) -> None:
         self.db = as_database(engine_or_path)
 
-    def record(self, kind: str, *, item_id: str, ok: bool, patron_id: str | None = None,
-               title: str | None = None, due_date: datetime | str | None = None,
-               acs_messages: Iterable[str] = (), transaction_date: datetime | None = None) -> JournalEntry:
-        """Record an online transaction and the library system's answer."""
+    def record(self, outcome: TransactionOutcome, *, patron_id: str | None = None,
+               queue_entry_id: int | None = None) -> JournalEntry | None:
+        """Record the outcome of a transaction as the circulation core reports it.
+
+        An offline outcome that was queued (`queue_entry_id`) is recorded as waiting for its
+        replay, once: None is returned when its queue entry already has a record.
+        """
+        waiting = outcome.offline and queue_entry_id is not None and outcome.ok
+        return self.record_transaction(
+            getattr(outcome.action, "value", outcome.action), item_id=outcome.item_id,
+            ok=None if waiting else outcome.ok, patron_id=patron_id, title=outcome.title or None,
+            due_date=outcome.due_text or outcome.due, acs_messages=outcome.screen_messages,
+            transaction_date=outcome.timestamp, reason=outcome.reason or None,
+            offline=outcome.offline, queue_entry_id=queue_entry_id)
+
+    def record_transaction(self, kind: str, *, item_id: str, ok: bool | None,
+                           patron_id: str | None = None, title: str | None = None,
+                           due_date: datetime | str | None = None, acs_messages: Iterable[str] = (),
+                           transaction_date: datetime | None = None, reason: str | None = None,
+                           offline: bool = False, queue_entry_id: int | None = None) -> JournalEntry | None:
+        """Record one transaction: `ok` True or False as answered, None while it waits offline.
+
+        With `queue_entry_id`, nothing is added (None returned) when that queue entry already
+        has a record: an offline transaction is recorded once, however it got there.
+        """
         if kind not in KINDS:
             raise QueueError(f"unknown transaction kind {kind!r}: expected one of {', '.join(KINDS)}")
         if not isinstance(item_id, str) or not item_id:
             raise QueueError(f"item id must be non-empty text, got {item_id!r}")
         values = {
             "recorded_at": stamp(), "kind": kind, "item_id": item_id, "patron_id": patron_id,
-            "ok": int(bool(ok)), "due_date": _due_text(due_date), "offline": 0, "title": title,
+            "ok": None if ok is None else int(bool(ok)), "due_date": _due_text(due_date),
+            "offline": int(bool(offline)), "queue_entry_id": queue_entry_id, "title": title,
             "transaction_date": date_text(transaction_date),
-            "acs_messages": json.dumps(list(acs_messages), ensure_ascii=False),
+            "acs_messages": json.dumps(list(acs_messages), ensure_ascii=False), "reason": reason,
         }
         with self.db.transaction() as conn:
-            new_id = conn.execute(insert(J).values(**values)).inserted_primary_key[0]
-        return _journal_entry({**values, "id": new_id})
+            result = conn.exec_driver_sql(_INSERT_ONCE, (*values.values(), queue_entry_id))
+            if result.rowcount == 0:
+                return None
+            return _journal_entry({**values, "id": result.lastrowid})
 
     def record_queued(self, entry: "QueueEntry", *, conn: Connection | None = None) -> None:
         """Record an offline transaction as it is queued (its outcome comes with the replay)."""
@@ -166,19 +205,16 @@ class Journal:
             ).values(patron_id=None, patron_name=None))
         return changed
 
-    def record_security_event(self, item_id: str, *, wanted_state: str, why: str,
-                              tag_uid: str | None = None) -> SecurityEvent:
-        """Record that an item's security could not be changed to `wanted_state`
-        ("secured" or "unsecured"), and why, so staff can fix it by hand."""
-        if wanted_state not in SECURITY_STATES:
-            raise QueueError(f"wanted security state must be one of {', '.join(SECURITY_STATES)}, "
-                             f"got {wanted_state!r}")
+    def security_event(self, *, item_id: str, wanted_secured: bool, reason: str,
+                       uid: str | None = None) -> SecurityEvent:
+        """Record that an item's security could not be changed (to secured, on a return, or to
+        unsecured, on a checkout) and why, so staff can fix it by hand. `uid` is the RFID tag's."""
         if not isinstance(item_id, str) or not item_id:
             raise QueueError(f"item id must be non-empty text, got {item_id!r}")
-        if not isinstance(why, str) or not why:
+        if not isinstance(reason, str) or not reason:
             raise QueueError("a security event needs the reason it failed")
-        values = {"recorded_at": stamp(), "item_id": item_id, "tag_uid": tag_uid,
-                  "wanted_state": wanted_state, "why": why}
+        values = {"recorded_at": stamp(), "item_id": item_id, "tag_uid": uid,
+                  "wanted_state": "secured" if wanted_secured else "unsecured", "why": reason}
         with self.db.transaction() as conn:
             new_id = conn.execute(insert(S).values(**values)).inserted_primary_key[0]
         return _security_event({**values, "id": new_id})
@@ -197,6 +233,10 @@ def _maybe(db: Database, conn: Connection | None) -> AbstractContextManager[Conn
     return nullcontext(conn) if conn is not None else db.transaction()
 
 
+_INSERT_ONCE = ("INSERT INTO journal (recorded_at, kind, item_id, patron_id, ok, due_date, offline, "
+                "queue_entry_id, title, transaction_date, acs_messages, reason) "
+                "SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? "
+                "WHERE NOT EXISTS (SELECT 1 FROM journal WHERE queue_entry_id = ?)")
 # Plain SQL: these run in the queue's transactions, once per queued or replayed entry.
 _INSERT_QUEUED = ("INSERT INTO journal (recorded_at, kind, item_id, patron_id, ok, due_date, offline, "
                   "queue_entry_id, title, transaction_date, acs_messages) "
@@ -223,7 +263,7 @@ def _journal_entry(row: Any) -> JournalEntry:
         transaction_date=parse_date_text(row.get("transaction_date")),
         acs_messages=tuple(json.loads(row["acs_messages"])) if row.get("acs_messages") else (),
         acs_due_date=row.get("acs_due_date"), replayed_at=from_stamp(row.get("replayed_at")),
-        patron_forgotten_at=from_stamp(row.get("patron_forgotten_at")))
+        patron_forgotten_at=from_stamp(row.get("patron_forgotten_at")), reason=row.get("reason"))
 
 
 def _security_event(row: Any) -> SecurityEvent:

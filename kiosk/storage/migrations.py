@@ -63,6 +63,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         "ALTER TABLE journal ADD COLUMN acs_due_date TEXT",
         "ALTER TABLE journal ADD COLUMN replayed_at TEXT",
         "ALTER TABLE journal ADD COLUMN patron_forgotten_at TEXT",
+        "ALTER TABLE journal ADD COLUMN reason TEXT",
         "CREATE INDEX journal_queue_entry ON journal (queue_entry_id)",
         "CREATE INDEX journal_recorded_at ON journal (recorded_at)",
         """CREATE TABLE security_events (

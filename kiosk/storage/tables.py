@@ -49,6 +49,7 @@ journal = Table(
     Column("acs_due_date", Text),
     Column("replayed_at", Text),
     Column("patron_forgotten_at", Text),
+    Column("reason", Text),  # why it was refused, when the kiosk itself refused it (offline rules)
 )
 
 security_events = Table(

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from kiosk.core.outcomes import Action, ItemOutcome
 from kiosk.storage import EntryState, Journal, OfflineQueue, QueueError, Settlement, open_database
 
 WHEN = datetime(2026, 3, 2, 10, 15, 0)
@@ -21,10 +22,10 @@ def db(tmp_path):
 
 def test_online_transactions_are_recorded_with_what_the_acs_said(db):
     journal = Journal(db)
-    ok = journal.record("checkout", item_id="I1", ok=True, patron_id="P1", title="Germinal",
+    ok = journal.record_transaction("checkout", item_id="I1", ok=True, patron_id="P1", title="Germinal",
                         due_date="2026-03-23 23:59:59", acs_messages=["Checked out.", "Enjoy!"],
                         transaction_date=WHEN)
-    refused = journal.record("renew", item_id="I2", ok=False, patron_id="P1",
+    refused = journal.record_transaction("renew", item_id="I2", ok=False, patron_id="P1",
                              acs_messages=["Renewal limit reached."])
     assert [e.id for e in journal.entries()] == [ok.id, refused.id]
     first = journal.entries()[0]
@@ -39,11 +40,11 @@ def test_online_transactions_are_recorded_with_what_the_acs_said(db):
 def test_bad_records_are_refused(db):
     journal = Journal(db)
     with pytest.raises(QueueError, match="unknown transaction kind"):
-        journal.record("pay", item_id="I1", ok=True)
+        journal.record_transaction("pay", item_id="I1", ok=True)
     with pytest.raises(QueueError, match="item id"):
-        journal.record("checkin", item_id="", ok=True)
+        journal.record_transaction("checkin", item_id="", ok=True)
     with pytest.raises(TypeError):
-        journal.record("checkout", item_id="I1", ok=True, patron_password="1234")  # type: ignore[call-arg]
+        journal.record_transaction("checkout", item_id="I1", ok=True, patron_password="1234")  # type: ignore[call-arg]
 
 
 def test_an_offline_transaction_is_completed_by_its_replay(db):
@@ -77,8 +78,8 @@ def test_a_replay_outcome_without_a_queued_record_creates_one(db):
 def test_statistics_count_outcomes_per_kind(db):
     journal = Journal(db)
     for ok in (True, True, False):
-        journal.record("checkout", item_id="I1", ok=ok)
-    journal.record("checkin", item_id="I1", ok=True)
+        journal.record_transaction("checkout", item_id="I1", ok=ok)
+    journal.record_transaction("checkin", item_id="I1", ok=True)
     OfflineQueue(db).enqueue("checkin", item_id="I2", transaction_date=WHEN, journal=journal)
     stats = journal.statistics()
     assert stats["checkout"] == {"ok": 2, "refused": 1, "waiting": 0, "offline": 0}
@@ -89,7 +90,7 @@ def test_statistics_count_outcomes_per_kind(db):
 
 def test_patron_ids_are_forgotten_after_the_retention_period(db):
     queue, journal = OfflineQueue(db), Journal(db)
-    journal.record("checkout", item_id="I1", ok=True, patron_id="P1")
+    journal.record_transaction("checkout", item_id="I1", ok=True, patron_id="P1")
     done = queue.enqueue("checkout", item_id="I2", patron_id="P2", patron_name="Ann",
                          transaction_date=WHEN, due_date=DUE, journal=journal)
     refused = queue.enqueue("checkout", item_id="I3", patron_id="P3", transaction_date=WHEN,
@@ -114,13 +115,49 @@ def test_patron_ids_are_forgotten_after_the_retention_period(db):
 
 def test_security_failures_are_recorded_for_staff(db):
     journal = Journal(db)
-    event = journal.record_security_event("I1", wanted_state="unsecured", tag_uid="E004010012345678",
-                                          why="the pad did not confirm the AFI write")
-    journal.record_security_event("I2", wanted_state="secured", why="no tag found for the item")
+    event = journal.security_event(item_id="I1", wanted_secured=False, uid="E004010012345678",
+                                   reason="the pad did not confirm the AFI write")
+    journal.security_event(item_id="I2", wanted_secured=True, reason="no tag found for the item")
     events = journal.security_events()
     assert events[0] == event and [e.item_id for e in events] == ["I1", "I2"]
+    assert (events[0].wanted_state, events[0].tag_uid) == ("unsecured", "E004010012345678")
     assert events[1].tag_uid is None and events[1].wanted_state == "secured"
-    with pytest.raises(QueueError, match="wanted security state"):
-        journal.record_security_event("I1", wanted_state="off", why="x")
     with pytest.raises(QueueError, match="reason"):
-        journal.record_security_event("I1", wanted_state="secured", why="")
+        journal.security_event(item_id="I1", wanted_secured=True, reason="")
+    with pytest.raises(QueueError, match="item id"):
+        journal.security_event(item_id="", wanted_secured=True, reason="x")
+
+
+def test_outcomes_from_the_circulation_core_are_recorded(db):
+    queue, journal = OfflineQueue(db), Journal(db)
+    online = ItemOutcome(Action.CHECKOUT, "I1", True, title="Germinal", due=DUE,
+                         due_text="2026-03-23 23:59:59", screen_messages=("Checked out.",), timestamp=WHEN)
+    refused = ItemOutcome(Action.CHECKOUT, "I2", False, offline=True, timestamp=WHEN,
+                          reason="Checking out is not possible while the library system is unavailable.")
+    record = journal.record(online, patron_id="P1")
+    assert (record.kind, record.ok, record.offline, record.title) == ("checkout", True, False, "Germinal")
+    assert record.due_date == "2026-03-23 23:59:59" and record.transaction_date == WHEN
+    assert record.acs_messages == ("Checked out.",) and record.patron_id == "P1"
+    local = journal.record(refused, patron_id="P1")
+    assert (local.ok, local.offline, local.reason) == (False, True, refused.reason)
+
+    # Queued offline: recorded as waiting, once, and completed by the replay.
+    entry = queue.enqueue("checkin", item_id="I3", transaction_date=WHEN)
+    accepted = ItemOutcome(Action.CHECKIN, "I3", True, offline=True, timestamp=WHEN)
+    waiting = journal.record(accepted, queue_entry_id=entry.id)
+    assert (waiting.ok, waiting.offline, waiting.queue_entry_id) == (None, True, entry.id)
+    assert journal.record(accepted, queue_entry_id=entry.id) is None  # never twice
+    queue.advance()
+    queue.settle(Settlement(entry.id, EntryState.DONE, acs_messages=("Returned.",)), journal=journal)
+    assert journal.for_queue_entry(entry.id).ok is True
+    assert len(journal.entries()) == 3
+
+
+def test_an_outcome_recorded_after_its_replay_is_not_added_again(db):
+    queue, journal = OfflineQueue(db), Journal(db)
+    entry = queue.enqueue("checkin", item_id="I3", transaction_date=WHEN)
+    queue.advance()
+    queue.settle(Settlement(entry.id, EntryState.DONE), journal=journal)  # the worker was quick
+    assert journal.record(ItemOutcome(Action.CHECKIN, "I3", True, offline=True),
+                          queue_entry_id=entry.id) is None
+    assert journal.for_queue_entry(entry.id).ok is True and len(journal.entries()) == 1
