@@ -11,10 +11,14 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from sip2.client import TLSSettings
+from sip2.dialects import dialect
+from sip2.errors import SIP2Error
+
+from kiosk.config import DEFAULT_DATABASE, KioskConfig, load_config
+from kiosk.config_table import ConfigError
 from kiosk.storage import (EntryState, Journal, OfflineQueue, QueueEntry, QueueError, Replayer,
                            StorageError, connect_with, open_database)
-
-DEFAULT_DATABASE = "/var/lib/kiosk/kiosk.sqlite"  # systemd's StateDirectory=kiosk
 STATES = ("waiting", "pending", "sending", "done", "refused", "all")
 
 
@@ -25,9 +29,10 @@ def add_queue_commands(subparsers: Any) -> None:
 
     def command(name: str, help_text: str, func) -> argparse.ArgumentParser:
         parser = commands.add_parser(name, help=help_text, description=help_text)
-        parser.add_argument("--database", default=os.environ.get("KIOSK_DATABASE", DEFAULT_DATABASE),
-                            help="the kiosk's database file (default $KIOSK_DATABASE or "
-                                 f"{DEFAULT_DATABASE})")
+        parser.add_argument("--config", help="the kiosk's configuration file: its [storage] database "
+                                             "and, for replay, its [sip2] settings")
+        parser.add_argument("--database", help="the kiosk's database file (default: the configuration's, "
+                                               f"else $KIOSK_DATABASE, else {DEFAULT_DATABASE})")
         parser.add_argument("--json", action="store_true", help="print JSON instead of text")
         parser.set_defaults(func=lambda args: _guarded(func, args))
         return parser
@@ -37,15 +42,15 @@ def add_queue_commands(subparsers: Any) -> None:
                          help="which entries (default: waiting = pending and sending)")
 
     replay = command("replay", "send the waiting entries to the library system now", _replay)
-    replay.add_argument("--host", required=True, help="the library system's SIP2 address")
-    replay.add_argument("--port", type=int, required=True, help="the library system's SIP2 port")
+    replay.add_argument("--host", help="the library system's SIP2 address (or from --config)")
+    replay.add_argument("--port", type=int, help="the library system's SIP2 port (or from --config)")
     replay.add_argument("--user", help="SIP2 login user (93 CN)")
     replay.add_argument("--password", default=os.environ.get("KIOSK_SIP2_PASSWORD"),
                         help="SIP2 login password (default $KIOSK_SIP2_PASSWORD; the environment "
                              "keeps it out of the process list)")
-    replay.add_argument("--institution", default="", help="institution id (AO)")
+    replay.add_argument("--institution", help="institution id (AO)")
     replay.add_argument("--location", help="location code (93 CP)")
-    replay.add_argument("--timeout", type=float, default=10.0, help="seconds to wait for a reply")
+    replay.add_argument("--timeout", type=float, help="seconds to wait for a reply (default 10)")
 
     export = command("export", "write the refused entries as CSV for staff", _export)
     export.add_argument("--output", help="file to write (default: standard output)")
@@ -74,16 +79,45 @@ def _guarded(func, args: argparse.Namespace) -> int:
     """Run a sub-command; storage and input errors become one line on stderr and exit status 2."""
     try:
         return func(args)
-    except (StorageError, QueueError, OSError) as exc:
+    except (StorageError, QueueError, ConfigError, SIP2Error, OSError) as exc:
         print(f"kiosk queue {args.queue_command}: {exc}", file=sys.stderr)
         return 2
 
 
-def _queue(args: argparse.Namespace) -> OfflineQueue:
-    path = Path(args.database)
+def _config(args: argparse.Namespace) -> KioskConfig | None:
+    return load_config(args.config) if args.config else None
+
+
+def _queue(args: argparse.Namespace, config: KioskConfig | None = None) -> OfflineQueue:
+    config = config or _config(args)
+    path = Path(args.database or (config.storage.database if config else None)
+                or os.environ.get("KIOSK_DATABASE") or DEFAULT_DATABASE)
     if not path.is_file():
-        raise StorageError(f"there is no kiosk database at {path} (use --database or $KIOSK_DATABASE)")
+        raise StorageError(f"there is no kiosk database at {path} "
+                           "(use --database, --config or $KIOSK_DATABASE)")
     return OfflineQueue(open_database(path))
+
+
+def _client_settings(args: argparse.Namespace, config: KioskConfig | None) -> dict[str, Any]:
+    """SIP2Client arguments: the configuration's [sip2], overridden by the command line."""
+    settings: dict[str, Any] = {"timeout": 10.0}
+    if config is not None:
+        sip2 = config.sip2
+        settings.update(
+            host=sip2.host, port=sip2.port, username=sip2.username, password=sip2.password,
+            location=sip2.location or None, institution_id=sip2.institution,
+            terminal_password=sip2.terminal_password, timeout=sip2.timeout,
+            connect_timeout=sip2.connect_timeout,
+            settings=dialect(sip2.dialect).settings(encoding=sip2.encoding, terminator=sip2.terminator,
+                                                    checksums=sip2.checksums),
+            tls=TLSSettings(ca_file=sip2.ca_file, cert_file=sip2.cert_file, key_file=sip2.key_file,
+                            verify=sip2.verify) if sip2.tls else None)
+    given = {"host": args.host, "port": args.port, "username": args.user, "password": args.password,
+             "institution_id": args.institution, "location": args.location, "timeout": args.timeout}
+    settings.update({key: value for key, value in given.items() if value is not None})
+    if "host" not in settings or "port" not in settings:
+        raise ConfigError("replay needs the library system's address: --host and --port, or --config")
+    return settings
 
 
 def _list(args: argparse.Namespace) -> int:
@@ -111,9 +145,9 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _replay(args: argparse.Namespace) -> int:
-    queue = _queue(args)
-    factory = connect_with(host=args.host, port=args.port, username=args.user, password=args.password,
-                           location=args.location, institution_id=args.institution, timeout=args.timeout)
+    config = _config(args)
+    factory = connect_with(**_client_settings(args, config))
+    queue = _queue(args, config)
     report = Replayer(queue, factory, journal=Journal(queue.db)).replay_once()
     counts = queue.counts()
     if args.json:

@@ -108,3 +108,26 @@ def test_the_database_comes_from_the_environment(capsys, database, monkeypatch):
     monkeypatch.setenv("KIOSK_DATABASE", database)
     code, out, _ = run(capsys, "queue", "list")
     assert code == 0 and "waiting 3" in out
+
+
+def test_replay_with_the_kiosk_configuration(capsys, database, tmp_path):
+    with CannedACS(["I1", "I2", "I3"]) as acs:
+        acs.loans["I3"] = ("P9", DUE)
+        host, port = acs.address
+        config = tmp_path / "kiosk.toml"
+        config.write_text(f'[sip2]\nhost = "{host}"\nport = {port}\nusername = "kiosk"\n'
+                          f'password = "kiosk"\ninstitution = "{INSTITUTION}"\n'
+                          f'[storage]\ndatabase = "{database}"\n')
+        code, out, _ = run(capsys, "queue", "list", "--config", str(config))
+        assert code == 0 and "waiting 3" in out
+        code, out, _ = run(capsys, "queue", "replay", "--config", str(config))
+    assert code == 0 and "3 done, 0 refused" in out and len(acs.applied()) == 3
+
+
+def test_replay_needs_an_address_and_a_valid_configuration(capsys, database, tmp_path):
+    code, _, err = run(capsys, "queue", "replay", "--database", database)
+    assert code == 2 and "--host and --port, or --config" in err
+    config = tmp_path / "kiosk.toml"
+    config.write_text('[sip2]\nhost = "127.0.0.1"\nprot = 6001\n')
+    code, _, err = run(capsys, "queue", "replay", "--config", str(config))
+    assert code == 2 and "prot" in err and "kiosk.toml" in err
