@@ -72,6 +72,26 @@ class Database:
             yield conn
 
     @contextmanager
+    def write_cursor(self) -> Iterator[sqlite3.Cursor]:
+        """A bare driver cursor in a write transaction, committed durably when the block ends.
+
+        For the one-statement writes on a patron's path (queueing a transaction), where
+        SQLAlchemy's own bookkeeping would cost as much as the disk sync.
+        """
+        raw = self.engine.raw_connection()
+        try:
+            cursor = raw.driver_connection.cursor()
+            cursor.execute("BEGIN IMMEDIATE")
+            try:
+                yield cursor
+            except BaseException:
+                cursor.execute("ROLLBACK")
+                raise
+            cursor.execute("COMMIT")
+        finally:
+            raw.close()  # back to the pool
+
+    @contextmanager
     def reading(self) -> Iterator[Connection]:
         """A read transaction: a consistent snapshot that does not hold up writers."""
         with self.engine.connect() as conn:

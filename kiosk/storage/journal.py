@@ -128,13 +128,6 @@ class Journal:
                 return None
             return _journal_entry({**values, "id": result.lastrowid})
 
-    def record_queued(self, entry: "QueueEntry", *, conn: Connection | None = None) -> None:
-        """Record an offline transaction as it is queued (its outcome comes with the replay)."""
-        with _maybe(self.db, conn) as c:
-            c.exec_driver_sql(_INSERT_QUEUED, (
-                stamp(entry.created_at), entry.kind.value, entry.item_id, entry.patron_id,
-                date_text(entry.due_date), entry.id, entry.title, date_text(entry.transaction_date)))
-
     def record_replay_outcome(self, settlement: "Settlement", *, conn: Connection | None = None) -> None:
         """Complete the record of a replayed entry (made from the queue entry if it has none)."""
         values = (int(settlement.state == "done"), stamp(),
@@ -247,6 +240,14 @@ _INSERT_REPLAYED = ("INSERT INTO journal (recorded_at, kind, item_id, patron_id,
                     "queue_entry_id, title, transaction_date, acs_messages, acs_due_date, replayed_at) "
                     "SELECT created_at, kind, item_id, patron_id, ?1, due_date, 1, id, coalesce(?5, title), "
                     "transaction_date, ?3, ?4, ?2 FROM queue_entries WHERE id = ?6")
+
+
+def journal_row_for_queued(entry: "QueueEntry") -> tuple[str, tuple[Any, ...]]:
+    """SQL and parameters recording an offline transaction as it is queued (outcome unknown
+    until its replay), for the queue to run in the transaction that queues it."""
+    return _INSERT_QUEUED, (stamp(entry.created_at), entry.kind.value, entry.item_id, entry.patron_id,
+                            date_text(entry.due_date), entry.id, entry.title,
+                            date_text(entry.transaction_date))
 
 
 def _due_text(due: datetime | str | None) -> str | None:

@@ -15,17 +15,16 @@ import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, Iterable, Sequence, TextIO
+from typing import Any, Iterable, Sequence, TextIO
 
 from sqlalchemy import Connection, Engine, func, select, update
 
 from kiosk.storage.db import Database, as_database
 from kiosk.storage.errors import QueueError
+from kiosk.storage.journal import Journal, journal_row_for_queued
 from kiosk.storage.tables import queue_entries as Q
 from kiosk.storage.timestamps import date_text, from_stamp, parse_date_text, stamp, utc_now
 
-if TYPE_CHECKING:
-    from kiosk.storage.journal import Journal
 
 MAX_ID_LENGTH = 100
 
@@ -126,7 +125,7 @@ class OfflineQueue:
     def enqueue(self, kind: str, *, item_id: str, patron_id: str | None = None,
                 transaction_date: datetime, due_date: datetime | None = None,
                 patron_name: str | None = None, title: str | None = None,
-                journal: "Journal | None" = None) -> QueueEntry:
+                journal: Journal | None = None) -> QueueEntry:
         """Queue a transaction; it is on disk when this returns.
 
         `kind` is "checkout", "checkin" or "renew"; checkouts and renewals need the patron
@@ -154,11 +153,15 @@ class OfflineQueue:
             "patron_name": _optional_text("patron name", patron_name),
             "title": _optional_text("title", title),
         }
-        with self.db.transaction() as conn:
-            entry_id = conn.exec_driver_sql(_INSERT, tuple(values.values())).lastrowid
-            entry = _entry({**values, "id": entry_id, "state": EntryState.PENDING.value, "attempts": 0})
+        with self.db.write_cursor() as cursor:
+            entry_id = cursor.execute(_INSERT, tuple(values.values())).lastrowid
+            entry = QueueEntry(
+                id=entry_id, kind=entry_kind, item_id=item, patron_id=patron,
+                transaction_date=transaction_date, due_date=due_date, state=EntryState.PENDING,
+                attempts=0, last_error=None, reason=None, created_at=from_stamp(now),
+                updated_at=from_stamp(now), patron_name=patron_name, title=title)
             if journal is not None:
-                journal.record_queued(entry, conn=conn)
+                cursor.execute(*journal_row_for_queued(entry))
         return entry
 
     # --- reading ------------------------------------------------------------------------------
@@ -262,7 +265,7 @@ class OfflineQueue:
     # --- replay bookkeeping (used by the replayer) ----------------------------------------------
 
     def advance_batch(self, settlements: Sequence[Settlement] = (), *, release: Sequence[int] = (),
-                      take: int = 1, journal: "Journal | None" = None) -> list[QueueEntry]:
+                      take: int = 1, journal: Journal | None = None) -> list[QueueEntry]:
         """In one transaction: record the `settlements` of entries in flight (and in `journal`),
         put the `release`d ones (in flight but never sent) back to pending, then mark up to
         `take` of the oldest pending entries "sending" (one more attempt each) and return them.
@@ -295,13 +298,13 @@ class OfflineQueue:
             return batch
 
     def advance(self, settlement: Settlement | None = None, *, take_next: bool = True,
-                journal: "Journal | None" = None) -> QueueEntry | None:
+                journal: Journal | None = None) -> QueueEntry | None:
         """`advance_batch` for one entry: settle `settlement`, then take the next pending entry."""
         batch = self.advance_batch([settlement] if settlement else [], take=1 if take_next else 0,
                                    journal=journal)
         return batch[0] if batch else None
 
-    def settle(self, settlement: Settlement, *, journal: "Journal | None" = None) -> None:
+    def settle(self, settlement: Settlement, *, journal: Journal | None = None) -> None:
         """Record the outcome of one entry in flight (see `advance_batch`)."""
         self.advance_batch([settlement], take=0, journal=journal)
 

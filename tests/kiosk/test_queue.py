@@ -59,6 +59,17 @@ def test_every_connection_is_durable(tmp_path):
     db.close()
 
 
+def test_a_failed_write_leaves_nothing_behind(queue):
+    with pytest.raises(RuntimeError):
+        with queue.db.write_cursor() as cursor:
+            cursor.execute("INSERT INTO security_events (recorded_at, item_id, wanted_state, why) "
+                           "VALUES ('2026-01-01T00:00:00.000000', 'I1', 'secured', 'test')")
+            raise RuntimeError("the disk is full")
+    with queue.db.reading() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM security_events").scalar() == 0
+    assert checkout(queue).id == 1  # and the database is usable afterwards
+
+
 def test_an_engine_given_by_the_caller_gets_the_same_settings(tmp_path):
     engine = create_engine(f"sqlite:///{tmp_path / 'k.sqlite'}")
     queue = OfflineQueue(engine)
