@@ -72,22 +72,22 @@ class ConfigTable:
             raise self.error(key, f"expected one of {', '.join(choices)}, got {describe(value)}")
         return value
 
-    def integer(self, key: str, default: Any = _MISSING, minimum: int | None = None) -> int:
-        """An integer value (booleans are not integers here)."""
+    def integer(self, key: str, default: Any = _MISSING, minimum: int | None = None,
+                maximum: int | None = None) -> int:
+        """An integer value (booleans are not integers here); TOML's 0x.. hex literals are fine."""
         value = self._get(key, default)
         if not isinstance(value, int) or isinstance(value, bool):
             raise self.error(key, f"expected an integer, got {describe(value)}")
-        if minimum is not None and value < minimum:
-            raise self.error(key, f"must be at least {minimum}, got {value}")
+        _check_range(self, key, value, minimum, maximum)
         return value
 
-    def number(self, key: str, default: Any = _MISSING, minimum: float | None = None) -> float:
+    def number(self, key: str, default: Any = _MISSING, minimum: float | None = None,
+               maximum: float | None = None) -> float:
         """A number (integer or float)."""
         value = self._get(key, default)
         if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value):
             raise self.error(key, f"expected a number, got {describe(value)}")
-        if minimum is not None and value < minimum:
-            raise self.error(key, f"must be at least {minimum}, got {value}")
+        _check_range(self, key, value, minimum, maximum)
         return float(value)
 
     def flag(self, key: str, default: Any = _MISSING) -> bool:
@@ -118,3 +118,11 @@ class ConfigTable:
             close = difflib.get_close_matches(unknown[0], sorted(self._read), n=1, cutoff=0.6)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             raise self.error(unknown[0], f"unknown key{hint}; known keys: {', '.join(sorted(self._read))}")
+
+
+def _check_range(table: ConfigTable, key: str, value: float, minimum: float | None,
+                 maximum: float | None) -> None:
+    if minimum is not None and value < minimum:
+        raise table.error(key, f"must be at least {minimum}, got {value}")
+    if maximum is not None and value > maximum:
+        raise table.error(key, f"must be at most {maximum}, got {value}")

@@ -62,12 +62,13 @@ def _parser() -> argparse.ArgumentParser:
     cli.add_argument("--terminator", choices=["cr", "lf", "crlf"], help="line end to send")
     cli.add_argument("--checksums", choices=["on", "off", "verify"], help="AY/AZ error detection")
     cli.add_argument("--timeout", type=float, default=10.0, help="seconds to wait for each reply")
-    cli.add_argument("--pin", help="the patron's PIN (AD), for commands about a patron")
     cmds = cli.add_subparsers(dest="action", required=True)
     for name, params, help_text in _COMMANDS:
         p = cmds.add_parser(name, help=help_text)
         for param in params:
             p.add_argument(param)
+        if "patron" in params:
+            p.add_argument("--pin", help="the patron's PIN (AD)")
         if name in ("checkout", "checkin", "renew"):
             p.add_argument("--no-block", action="store_true", help="store-and-forward (no block = Y)")
         if name == "patron-info":

@@ -260,8 +260,9 @@ class Circulation:
         now = datetime.now().replace(microsecond=0)
         due = self.policy.due_date(now)
         try:
-            entry = self.queue.enqueue("checkout", item_id=item_id, patron_id=session.patron_id,
-                                       transaction_date=now, due_date=due)
+            self.queue.enqueue("checkout", item_id=item_id, patron_id=session.patron_id,
+                               patron_name=session.name or None, transaction_date=now, due_date=due,
+                               journal=self.journal)
         except Exception as exc:  # storage failure: tell the patron, never pretend it worked
             log.exception("offline checkout could not be stored")
             return ItemOutcome(Action.CHECKOUT, item_id, False, offline=True,
@@ -269,8 +270,7 @@ class Circulation:
         session.offline_checkouts += 1
         outcome = ItemOutcome(Action.CHECKOUT, item_id, True, due=due, due_text=due.strftime("%Y-%m-%d"),
                               offline=True)
-        outcome = self._set_security(outcome, uid, secured=False, session=session)
-        return self._record(session, outcome, queue_entry=getattr(entry, "id", None))
+        return self._set_security(outcome, uid, secured=False, session=session)
 
     def checkin(self, item_id: str, *, uid: str | None = None) -> ItemOutcome:
         """Return an item (no session needed)."""
@@ -311,14 +311,13 @@ class Circulation:
             return ItemOutcome(Action.CHECKIN, item_id, False, offline=True, reason=verdict.reason)
         now = datetime.now().replace(microsecond=0)
         try:
-            entry = self.queue.enqueue("checkin", item_id=item_id, transaction_date=now)
+            self.queue.enqueue("checkin", item_id=item_id, transaction_date=now, journal=self.journal)
         except Exception as exc:
             log.exception("offline return could not be stored")
             return ItemOutcome(Action.CHECKIN, item_id, False, offline=True,
                                reason=f"This return could not be recorded ({exc}). Please see staff.")
         outcome = ItemOutcome(Action.CHECKIN, item_id, True, offline=True)
-        outcome = self._set_security(outcome, uid, secured=True, session=session)
-        return self._record(session, outcome, queue_entry=getattr(entry, "id", None))
+        return self._set_security(outcome, uid, secured=True, session=session)
 
     def renew(self, item_id: str) -> ItemOutcome:
         """Renew one of the patron's loans (needs the library system)."""
@@ -434,15 +433,18 @@ class Circulation:
 
     def _record_security_failure(self, item_id: str, uid: str, secured: bool, detail: str) -> None:
         try:
-            self.journal.security_event(item_id=item_id, uid=uid, wanted_secured=secured, reason=detail)
-        except Exception:
+            self.journal.record_security_event(item_id, wanted_state="secured" if secured else "unsecured",
+                                               why=detail or "no reason given", tag_uid=uid)
+        except Exception:  # recorded in the log at least; the patron is told to see staff anyway
             log.exception("security event could not be recorded")
 
-    def _record(self, session: PatronSession | None, outcome: ItemOutcome,
-                queue_entry: int | None = None) -> ItemOutcome:
+    def _record(self, session: PatronSession | None, outcome: ItemOutcome) -> ItemOutcome:
+        """Journal an online transaction (offline ones are journalled with their queue entry)."""
         try:
-            self.journal.record(outcome, patron_id=session.patron_id if session else None,
-                                queue_entry_id=queue_entry)
+            self.journal.record(outcome.action.value, item_id=outcome.item_id, ok=outcome.ok,
+                                patron_id=session.patron_id if session else None,
+                                title=outcome.title or None, due_date=outcome.due or outcome.due_text or None,
+                                acs_messages=outcome.screen_messages or ((outcome.reason,) if outcome.reason else ()))
         except Exception:  # the journal is for receipts and statistics; the patron is not held up
             log.exception("journal entry could not be written")
         return outcome

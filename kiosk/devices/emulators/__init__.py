@@ -1,1 +1,1 @@
-"""Emulators of the kiosk's devices: real programs for tests and for technicians' bench checks."""
+"""Emulated devices speaking their real wire protocols: for tests, the demo and technicians' bench checks."""

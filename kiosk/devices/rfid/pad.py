@@ -1,0 +1,250 @@
+"""The pad loop: inventory the pad, decode new tags, report items placed, removed and unreadable.
+
+Runs in its own thread (a `DeviceWorker`): a tag missing from `missing_rounds` inventories in a
+row counts as removed; a tag that cannot be read after `read_attempts` rounds, or whose data
+does not decode, is reported as `UnreadableTag` (raw bytes logged) and never as an item; parts
+of a multi-part item on the pad without the others give `IncompleteSet`. `set_security` may be
+called from any thread: the request runs on the loop's thread between two reader exchanges.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+from concurrent.futures import Future, TimeoutError as FutureTimeout
+from dataclasses import dataclass
+from typing import Callable, TypeVar
+
+from kiosk.devices.base import Backoff, DeviceWorker
+from kiosk.devices.events import EventSink, IncompleteSet, ItemPlaced, ItemRemoved, TagData, UnreadableTag
+from kiosk.devices.rfid.config import PadSettings
+from kiosk.devices.rfid.errors import NoTag, RfidError
+from kiosk.devices.rfid.reader import InventoryEntry, SystemInfo, TagReader
+from kiosk.devices.rfid.security import (SecurityPolicy, SecurityResult, read_security, secured_by_afi,
+                                         set_security)
+from kiosk.devices.tags import TagFormatError, decode_tag
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+SECURITY_WAIT = 5.0  # seconds set_security waits for the loop before giving up
+
+
+def _is_uid(uid: object) -> bool:
+    if not isinstance(uid, str) or len(uid) != 16:
+        return False
+    try:
+        bytes.fromhex(uid)
+    except ValueError:
+        return False
+    return True
+
+
+@dataclass
+class _OnPad:
+    """What the loop knows about one tag in the field."""
+
+    uid: str
+    dsfid: int | None
+    missing: int = 0
+    attempts: int = 0
+    reported: bool = False
+    tag: TagData | None = None
+
+
+class PadLoop(DeviceWorker):
+    """A library RFID pad served by its own thread, delivering item events to the sink."""
+
+    def __init__(self, settings: PadSettings, open_reader: Callable[[], TagReader],
+                 sink: EventSink, backoff: Backoff | None = None) -> None:
+        super().__init__(settings.name, sink, backoff)
+        self.settings = settings
+        self.policy = SecurityPolicy(settings.security, settings.afi_secured, settings.afi_on_loan)
+        self.tag_store = None  # the virtual tags of the "sim" driver, None for real readers
+        self.rounds = 0  # inventory rounds completed, for technicians and tests
+        self._open_reader = open_reader
+        self._reader: TagReader | None = None
+        self._jobs: queue.Queue[tuple[Callable[[TagReader], object], Future]] = queue.Queue()
+        self._on_pad: dict[str, _OnPad] = {}
+        self._incomplete: dict[tuple[str, str], tuple[int, ...]] = {}
+
+    # ---- DeviceWorker ------------------------------------------------------------------
+
+    def open(self) -> None:
+        """Open the reader; any failure is reported as the device being unavailable."""
+        try:
+            self._reader = self._open_reader()
+        except OSError:
+            raise
+        except Exception as exc:  # e.g. a malformed port URL: report it like a missing device
+            raise OSError(f"cannot open {self.settings.port or self.settings.driver}: {exc}") from exc
+
+    def close(self) -> None:
+        """Close the reader and fail any security request still waiting."""
+        reader, self._reader = self._reader, None
+        if reader is not None:
+            reader.close()
+        self._fail_jobs("reader not connected")
+
+    def serve(self) -> None:
+        """Inventory rounds until stopped; OSError after repeated failures so the port reopens."""
+        failures = 0
+        while not self.stopping.is_set():
+            try:
+                entries = self._exchange(lambda reader: reader.inventory())
+            except RfidError as exc:
+                failures += 1
+                log.warning("%s: inventory failed (%d in a row): %s", self.name, failures, exc)
+                if failures >= self.settings.failures_before_reopen:
+                    raise OSError(f"reader not answering: {exc}") from exc
+                self.stopping.wait(self.settings.poll_interval)
+                continue
+            failures = 0
+            self._update(entries)
+            self.rounds += 1
+            self._run_jobs()
+            self.stopping.wait(self.settings.poll_interval)
+
+    # ---- security, from any thread -----------------------------------------------------
+
+    def set_security(self, uid: str, secured: bool) -> SecurityResult:
+        """Secure (True) or release (False) a tag, verified by reading back; never raises."""
+        if not _is_uid(uid):
+            return SecurityResult(uid, secured, self.policy.method, False, "not a tag UID (16 hex digits)")
+        if self._reader is None or self.stopping.is_set():
+            return SecurityResult(uid, secured, self.policy.method, False, "reader not connected")
+        future: Future = Future()
+        self._jobs.put((lambda reader: set_security(reader, uid, secured, self.policy), future))
+        try:
+            try:
+                return future.result(SECURITY_WAIT)
+            except FutureTimeout:
+                if future.cancel():  # never started, so it never will: nothing was written
+                    return SecurityResult(uid, secured, self.policy.method, False,
+                                          "reader busy: timed out, nothing written")
+                return future.result(SECURITY_WAIT)  # already talking to the tag: let it finish
+        except FutureTimeout:
+            return SecurityResult(uid, secured, self.policy.method, False,
+                                  "reader did not finish in time; the tag's state is unknown")
+        except Exception as exc:  # the job failed on the loop's thread (e.g. the port was lost)
+            return SecurityResult(uid, secured, self.policy.method, False, f"failed: {exc}")
+
+    def _run_jobs(self) -> None:
+        while self._reader is not None:
+            try:
+                job, future = self._jobs.get_nowait()
+            except queue.Empty:
+                return
+            if not future.set_running_or_notify_cancel():
+                continue  # the caller gave up waiting
+            try:
+                future.set_result(job(self._reader))
+            except Exception as exc:  # the caller gets the failure; a lost port also ends serving
+                future.set_exception(exc)
+                if isinstance(exc, OSError):
+                    raise
+
+    def _fail_jobs(self, why: str) -> None:
+        while True:
+            try:
+                _, future = self._jobs.get_nowait()
+            except queue.Empty:
+                return
+            if future.set_running_or_notify_cancel():
+                future.set_exception(OSError(why))
+
+    def _exchange(self, job: Callable[[TagReader], T]) -> T:
+        self._run_jobs()
+        if self._reader is None:
+            raise OSError("reader not connected")
+        return job(self._reader)
+
+    # ---- one inventory round ------------------------------------------------------------
+
+    def _update(self, entries: list[InventoryEntry]) -> None:
+        seen = {entry.uid: entry for entry in entries}
+        for uid, state in list(self._on_pad.items()):
+            if uid in seen:
+                state.missing = 0
+                continue
+            state.missing += 1
+            if state.missing >= self.settings.missing_rounds:
+                del self._on_pad[uid]
+                if state.reported:
+                    self.sink(ItemRemoved(uid=uid, source=self.name, tag=state.tag))
+        for uid, entry in seen.items():
+            state = self._on_pad.setdefault(uid, _OnPad(uid, entry.dsfid))
+            if not state.reported:
+                self._read(state)
+        self._check_sets()
+
+    def _read(self, state: _OnPad) -> None:
+        try:
+            info = self._exchange(lambda reader: reader.system_info(state.uid))
+            dsfid = info.dsfid if info.dsfid is not None else state.dsfid
+            secured = self._security_of(state.uid, info)
+            outcome, memory = self._read_and_decode(state.uid, info, dsfid, secured)
+        except NoTag:
+            del self._on_pad[state.uid]  # it left between the inventory and the read
+            return
+        except RfidError as exc:
+            state.attempts += 1
+            if state.attempts >= self.settings.read_attempts:
+                state.reported = True
+                self.sink(UnreadableTag(uid=state.uid, reason=f"could not read the tag: {exc}",
+                                        source=self.name))
+            return
+        state.reported = True
+        if isinstance(outcome, TagFormatError):
+            log.warning("%s: unreadable tag %s (%s), DSFID %s, memory %s", self.name, state.uid,
+                        outcome.reason, dsfid, memory.hex())
+            self.sink(UnreadableTag(uid=state.uid, reason=outcome.reason, source=self.name, raw=memory))
+            return
+        state.tag = outcome
+        self.sink(ItemPlaced(tag=outcome, source=self.name))
+
+    def _read_and_decode(self, uid: str, info: SystemInfo, dsfid: int | None,
+                         secured: bool | None) -> tuple[TagData | TagFormatError, bytes]:
+        """Read the first blocks; read the rest only when they do not decode on their own."""
+        first = min(info.block_count, self.settings.first_read_blocks)
+        memory = self._exchange(lambda reader: reader.read_blocks(uid, 0, first))
+        partial = first < info.block_count
+        try:
+            return decode_tag(uid, memory, dsfid, secured, partial=partial), memory
+        except TagFormatError as exc:
+            if not partial:
+                return exc, memory
+        rest = SystemInfo(uid, info.dsfid, info.afi, info.block_size, info.block_count - first)
+        memory += self._exchange(lambda reader: reader.read_memory(uid, rest, self.settings.blocks_per_read, first))
+        try:
+            return decode_tag(uid, memory, dsfid, secured), memory
+        except TagFormatError as exc:
+            return exc, memory
+
+    def _security_of(self, uid: str, info: SystemInfo) -> bool | None:
+        if self.policy.method == "afi" and info.afi is not None:
+            return secured_by_afi(info.afi, self.policy)  # already read with the system info
+        try:
+            return self._exchange(lambda reader: read_security(reader, uid, self.policy))
+        except NoTag:
+            raise
+        except RfidError as exc:
+            log.info("%s: security state of %s unknown: %s", self.name, uid, exc)
+            return None
+
+    def _check_sets(self) -> None:
+        sets: dict[tuple[str, str], tuple[int, set[int]]] = {}
+        for state in self._on_pad.values():
+            tag = state.tag
+            if tag is not None and tag.parts_in_item > 1:
+                key = (tag.owner_library, tag.item_id)
+                sets.setdefault(key, (tag.parts_in_item, set()))[1].add(tag.part_number)
+        incomplete = {}
+        for key, (parts, present) in sets.items():
+            if len(present) < parts:
+                incomplete[key] = tuple(sorted(present))
+                if self._incomplete.get(key) != incomplete[key]:
+                    missing = tuple(n for n in range(1, parts + 1) if n not in present)
+                    self.sink(IncompleteSet(item_id=key[1], parts_in_item=parts,
+                                            present=incomplete[key], missing=missing,
+                                            source=self.name))
+        self._incomplete = incomplete
