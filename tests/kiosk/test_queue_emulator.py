@@ -152,3 +152,18 @@ def test_the_acs_going_away_and_coming_back_with_its_records(tmp_path, store):
     finally:
         acs.stop()
     assert len(entries) == len(queue.entries())
+
+
+def test_an_acs_without_no_block_refuses_and_the_refusals_reach_staff(store):
+    from sip2.emulator import Policy
+
+    queue, journal = store
+    queue_offline_spell(queue, journal)
+    with ACSEmulator(host="127.0.0.1", port=0, policy=Policy(honour_no_block=False)) as strict:
+        report = Replayer(queue, connecting_to(lambda: strict.address), journal=journal).replay_once()
+        log = emulator_log(strict)
+    assert report.completed and report.refused >= 2
+    refused = {e.item_id: e for e in queue.refused()}
+    assert ITEMS[4] in refused and ITEMS[3] in refused  # the blocked patron is judged this time
+    assert all(e.reason and e.acs_messages for e in refused.values())
+    assert [(r.item_id, r.ok) for r in journal.entries()] == [(t.item_id, t.ok) for t in log]
