@@ -7,6 +7,7 @@ import sys
 
 from kiosk.devices.rfid.tag_tool import add_tag_commands
 from kiosk.devices.watch import add_arguments as add_device_check_arguments
+from kiosk.queue_cli import add_queue_commands
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -22,6 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_device_check_arguments(devices)
     devices.set_defaults(func=_devices)
     add_tag_commands(sub)
+    add_queue_commands(sub)
     return parser
 
 

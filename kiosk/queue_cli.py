@@ -1,0 +1,206 @@
+"""`kiosk queue ...`: the technician's view of the offline queue (list, replay, export, purge, resolve)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from dataclasses import asdict
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sip2.client import TLSSettings
+from sip2.dialects import dialect
+from sip2.errors import SIP2Error
+
+from kiosk.config import DEFAULT_DATABASE, KioskConfig, load_config
+from kiosk.config_table import ConfigError
+from kiosk.storage import (EntryState, Journal, OfflineQueue, QueueEntry, QueueError, Replayer,
+                           StorageError, connect_with, open_database)
+STATES = ("waiting", "pending", "sending", "done", "refused", "all")
+
+
+def add_queue_commands(subparsers: Any) -> None:
+    """Add `queue` and its sub-commands to the `kiosk` command's sub-parsers."""
+    queue = subparsers.add_parser("queue", help="look at, replay, export or purge the offline queue")
+    commands = queue.add_subparsers(dest="queue_command", required=True)
+
+    def command(name: str, help_text: str, func) -> argparse.ArgumentParser:
+        parser = commands.add_parser(name, help=help_text, description=help_text)
+        parser.add_argument("--config", help="the kiosk's configuration file: its [storage] database "
+                                             "and, for replay, its [sip2] settings")
+        parser.add_argument("--database", help="the kiosk's database file (default: the configuration's, "
+                                               f"else $KIOSK_DATABASE, else {DEFAULT_DATABASE})")
+        parser.add_argument("--json", action="store_true", help="print JSON instead of text")
+        parser.set_defaults(func=lambda args: _guarded(func, args))
+        return parser
+
+    listing = command("list", "list queue entries and counts", _list)
+    listing.add_argument("--state", choices=STATES, default="waiting",
+                         help="which entries (default: waiting = pending and sending)")
+
+    replay = command("replay", "send the waiting entries to the library system now", _replay)
+    replay.add_argument("--host", help="the library system's SIP2 address (or from --config)")
+    replay.add_argument("--port", type=int, help="the library system's SIP2 port (or from --config)")
+    replay.add_argument("--user", help="SIP2 login user (93 CN)")
+    replay.add_argument("--password", default=os.environ.get("KIOSK_SIP2_PASSWORD"),
+                        help="SIP2 login password (default $KIOSK_SIP2_PASSWORD; the environment "
+                             "keeps it out of the process list)")
+    replay.add_argument("--institution", help="institution id (AO)")
+    replay.add_argument("--location", help="location code (93 CP)")
+    replay.add_argument("--timeout", type=float, help="seconds to wait for a reply (default 10)")
+
+    export = command("export", "write the refused entries as CSV for staff", _export)
+    export.add_argument("--output", help="file to write (default: standard output)")
+    export.add_argument("--all", action="store_true", help="include refusals already resolved")
+
+    purge = command("purge", "delete entries done more than N days ago (never waiting or refused ones)",
+                    _purge)
+    purge.add_argument("--days", type=_days, required=True, help="age in days of done entries to delete")
+
+    resolve = command("resolve", "mark a refused entry as dealt with by staff", _resolve)
+    resolve.add_argument("entry", type=int, help="the entry's id")
+    resolve.add_argument("--note", help="what was done (kept with the entry)")
+
+
+def _days(text: str) -> int:
+    try:
+        days = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of days: {text!r}") from None
+    if days < 0:
+        raise argparse.ArgumentTypeError("the number of days cannot be negative")
+    return days
+
+
+def _guarded(func, args: argparse.Namespace) -> int:
+    """Run a sub-command; storage and input errors become one line on stderr and exit status 2."""
+    try:
+        return func(args)
+    except (StorageError, QueueError, ConfigError, SIP2Error, OSError) as exc:
+        print(f"kiosk queue {args.queue_command}: {exc}", file=sys.stderr)
+        return 2
+
+
+def _config(args: argparse.Namespace) -> KioskConfig | None:
+    return load_config(args.config) if args.config else None
+
+
+def _queue(args: argparse.Namespace, config: KioskConfig | None = None) -> OfflineQueue:
+    config = config or _config(args)
+    path = Path(args.database or (config.storage.database if config else None)
+                or os.environ.get("KIOSK_DATABASE") or DEFAULT_DATABASE)
+    if not path.is_file():
+        raise StorageError(f"there is no kiosk database at {path} "
+                           "(use --database, --config or $KIOSK_DATABASE)")
+    return OfflineQueue(open_database(path))
+
+
+def _client_settings(args: argparse.Namespace, config: KioskConfig | None) -> dict[str, Any]:
+    """SIP2Client arguments: the configuration's [sip2], overridden by the command line."""
+    settings: dict[str, Any] = {"timeout": 10.0}
+    if config is not None:
+        sip2 = config.sip2
+        settings.update(
+            host=sip2.host, port=sip2.port, username=sip2.username, password=sip2.password,
+            location=sip2.location or None, institution_id=sip2.institution,
+            terminal_password=sip2.terminal_password, timeout=sip2.timeout,
+            connect_timeout=sip2.connect_timeout,
+            settings=dialect(sip2.dialect).settings(encoding=sip2.encoding, terminator=sip2.terminator,
+                                                    checksums=sip2.checksums),
+            tls=TLSSettings(ca_file=sip2.ca_file, cert_file=sip2.cert_file, key_file=sip2.key_file,
+                            verify=sip2.verify) if sip2.tls else None)
+    given = {"host": args.host, "port": args.port, "username": args.user, "password": args.password,
+             "institution_id": args.institution, "location": args.location, "timeout": args.timeout}
+    settings.update({key: value for key, value in given.items() if value is not None})
+    if "host" not in settings or "port" not in settings:
+        raise ConfigError("replay needs the library system's address: --host and --port, or --config")
+    return settings
+
+
+def _list(args: argparse.Namespace) -> int:
+    queue = _queue(args)
+    entries = {
+        "waiting": queue.pending, "refused": queue.refused, "all": queue.entries,
+    }.get(args.state, lambda: [e for e in queue.entries() if e.state == args.state])()
+    counts = queue.counts()
+    age = queue.oldest_pending_age()
+    if args.json:
+        _print_json({"counts": asdict(counts), "oldest_waiting_seconds": age and age.total_seconds(),
+                     "entries": [_entry_json(e) for e in entries]})
+        return 0
+    print(f"waiting {counts.waiting} (pending {counts.pending}, sending {counts.sending}), "
+          f"done {counts.done}, refused {counts.refused} ({counts.unresolved} not resolved)")
+    if age is not None:
+        print(f"oldest waiting entry queued {_duration(age)} ago")
+    for e in entries:
+        who = f" patron {e.patron_id}" if e.patron_id else ""
+        line = (f"{e.id:>6}  {e.state:<8} {e.kind:<8} item {e.item_id}{who}  "
+                f"{e.transaction_date:%Y-%m-%d %H:%M:%S}  attempts {e.attempts}")
+        print(line + (f"\n        {e.reason}" if e.reason else "")
+              + (f"\n        last error: {e.last_error}" if e.last_error and e.state != EntryState.DONE else ""))
+    return 0
+
+
+def _replay(args: argparse.Namespace) -> int:
+    config = _config(args)
+    factory = connect_with(**_client_settings(args, config))
+    queue = _queue(args, config)
+    report = Replayer(queue, factory, journal=Journal(queue.db)).replay_once()
+    counts = queue.counts()
+    if args.json:
+        _print_json({**asdict(report), "completed": report.completed, "counts": asdict(counts)})
+    else:
+        print(f"sent {report.sent}: {report.done} done, {report.refused} refused, "
+              f"{report.reconciled} settled from the item's status; {counts.waiting} still waiting")
+        if report.stopped_by:
+            print(f"stopped: {report.stopped_by}")
+    return 0 if report.completed else 1
+
+
+def _export(args: argparse.Namespace) -> int:
+    queue = _queue(args)
+    if args.output:
+        with open(args.output, "w", newline="", encoding="utf-8") as stream:
+            rows = queue.export_refused_csv(stream, include_resolved=args.all)
+        _summary(args, {"exported": rows, "output": args.output},
+                 f"{rows} refused entries written to {args.output}")
+    else:
+        queue.export_refused_csv(sys.stdout, include_resolved=args.all)
+    return 0
+
+
+def _purge(args: argparse.Namespace) -> int:
+    removed = _queue(args).purge(timedelta(days=args.days))
+    _summary(args, {"purged": removed}, f"{removed} done entries older than {args.days} days deleted")
+    return 0
+
+
+def _resolve(args: argparse.Namespace) -> int:
+    entry = _queue(args).mark_refused_resolved(args.entry, args.note)
+    _summary(args, _entry_json(entry), f"entry {entry.id} marked resolved")
+    return 0
+
+
+def _summary(args: argparse.Namespace, data: dict, text: str) -> None:
+    if args.json:
+        _print_json(data)
+    else:
+        print(text)
+
+
+def _entry_json(entry: QueueEntry) -> dict[str, Any]:
+    return {key: (value.isoformat() if isinstance(value, datetime) else
+                  list(value) if isinstance(value, tuple) else value)
+            for key, value in asdict(entry).items()}
+
+
+def _duration(age: timedelta) -> str:
+    minutes = int(age.total_seconds() // 60)
+    return f"{minutes // 60} h {minutes % 60} min" if minutes >= 60 else f"{minutes} min"
+
+
+def _print_json(data: Any) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2))
