@@ -2,9 +2,9 @@
 
 The protocol rules live in `sip2.connection`; this module only moves bytes, keeps the
 connection alive (reconnect and log in again when the ACS closed it while idle), asks for
-resends (96/97, capped), and never resends a checkout or renew blindly after a timeout: it
-asks the ACS with a 17 what became of the item and raises `UnknownOutcome` for the caller
-to reconcile.
+resends (96/97, capped), and never resends a checkout, return or renewal blindly after a
+timeout or a broken connection: it asks the ACS with a 17 what became of the item and raises
+`UnknownOutcome` for the caller to reconcile.
 """
 
 from __future__ import annotations
@@ -39,7 +39,9 @@ log = logging.getLogger(__name__)
 R = TypeVar("R", bound=Message)
 
 # Requests that change the library's records and must not be sent twice without checking.
-_NOT_REPEATABLE = (Checkout, Renew, RenewAll, FeePaid, Hold, BlockPatron, ItemStatusUpdate)
+_NOT_REPEATABLE = (Checkout, Checkin, Renew, RenewAll, FeePaid, Hold, BlockPatron, ItemStatusUpdate)
+# Of those, the ones about one item, whose fate a 17 item information can tell.
+_ASK_ABOUT_ITEM = (Checkout, Checkin, Renew)
 
 
 @dataclass(frozen=True)
@@ -67,7 +69,7 @@ class TLSSettings:
 class SIP2Client:
     """Talks to one ACS. Every public method sends one request and returns the typed reply.
 
-    Raises `Unreachable`, `TimedOut`, `LoginRefused`, `ProtocolError` or (for checkout and
+    Raises `Unreachable`, `TimedOut`, `LoginRefused`, `ProtocolError` or (for checkout, checkin and
     renew only) `UnknownOutcome`; all are `ClientError`s with a message a technician can act on.
     """
 
@@ -201,12 +203,12 @@ class SIP2Client:
                 return self._exchange(message, expected)
             except ProtocolError as exc:
                 self.close()  # what follows on this connection can no longer be trusted
-                if isinstance(message, (Checkout, Renew)):
+                if isinstance(message, _ASK_ABOUT_ITEM):
                     raise self._unknown_outcome(message, exc) from None
                 raise
             except (TimedOut, _ConnectionLost) as exc:
                 self.close()
-                if isinstance(message, (Checkout, Renew)):
+                if isinstance(message, _ASK_ABOUT_ITEM):
                     raise self._unknown_outcome(message, exc) from None
                 if isinstance(exc, _ConnectionLost):
                     if isinstance(message, _NOT_REPEATABLE):
@@ -286,8 +288,8 @@ class SIP2Client:
                 raise _ConnectionLost("the library system closed the connection")
             self._conn.receive_data(data)
 
-    def _unknown_outcome(self, message: Checkout | Renew, cause: Exception) -> UnknownOutcome:
-        """Ask with a 17 what became of the item; never resend the checkout or renew itself."""
+    def _unknown_outcome(self, message: Checkout | Checkin | Renew, cause: Exception) -> UnknownOutcome:
+        """Ask with a 17 what became of the item; never resend the request itself."""
         status: ItemInformationResponse | None = None
         if message.item_id:
             try:

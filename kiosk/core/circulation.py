@@ -438,18 +438,15 @@ class Circulation:
 
     def _record_security_failure(self, item_id: str, uid: str, secured: bool, detail: str) -> None:
         try:
-            self.journal.record_security_event(item_id, wanted_state="secured" if secured else "unsecured",
-                                               why=detail or "no reason given", tag_uids=uids)
-        except Exception:  # recorded in the log at least; the patron is told to see staff anyway
+            self.journal.security_event(item_id=item_id, wanted_secured=secured,
+                                        reason=detail or "no reason given", uid=uid)
+        except Exception:  # it is in the log at least; the patron is told to see staff anyway
             log.exception("security event could not be recorded")
 
     def _record(self, session: PatronSession | None, outcome: ItemOutcome) -> ItemOutcome:
         """Journal an online transaction (offline ones are journalled with their queue entry)."""
         try:
-            self.journal.record(outcome.action.value, item_id=outcome.item_id, ok=outcome.ok,
-                                patron_id=session.patron_id if session else None,
-                                title=outcome.title or None, due_date=outcome.due or outcome.due_text or None,
-                                acs_messages=outcome.screen_messages or ((outcome.reason,) if outcome.reason else ()))
+            self.journal.record(outcome, patron_id=session.patron_id if session else None)
         except Exception:  # the journal is for receipts and statistics; the patron is not held up
             log.exception("journal entry could not be written")
         return outcome

@@ -193,12 +193,8 @@ class Replayer:
                 _count(report, settlement)
             return None
         except (Unreachable, LoginRefused) as exc:
-            # Checkouts and renewals lost after sending raise UnknownOutcome; a return may have
-            # been sent twice by the client before it gave up, so it stays in doubt.
-            if entry.kind is Kind.CHECKIN and not isinstance(exc, LoginRefused):
-                self.queue.note_error(entry.id, str(exc))
-            else:
-                self.queue.retry_later(entry.id, str(exc))
+            # Nothing was sent: a request lost after sending raises UnknownOutcome instead.
+            self.queue.retry_later(entry.id, str(exc))
             report.stopped_by = str(exc)
             return None
         except ClientError as exc:  # timed out or garbled: it may have been applied

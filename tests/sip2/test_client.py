@@ -238,3 +238,14 @@ def test_nonsense_from_the_acs_is_a_protocol_error(reply, reason):
     with canned_server(reply) as (host, port):
         with pytest.raises(ProtocolError, match=reason):
             SIP2Client(host, port, timeout=3).sc_status()
+
+
+def test_lost_return_reply_is_never_resent_but_reconciled(emulator):
+    item = DEMO.item_on_loan
+    with client_for(emulator) as client:
+        emulator.faults.apply_then_drop_next = 1
+        with pytest.raises(UnknownOutcome) as caught:
+            client.checkin(item)
+        assert caught.value.item_status.circulation_status != "04"  # it was returned
+    checkins = [t for t in emulator.library.transactions("09") if t.item_id == item]
+    assert len(checkins) == 1 and checkins[0].ok
