@@ -186,15 +186,12 @@ class Circulation:
             if session is None:
                 return ItemOutcome(Action.CHECKOUT, item_id, False, reason="Please scan your library card first.")
             session.touch(self.clock())
+            if missing_parts:
+                return _incomplete(Action.CHECKOUT, item_id, missing_parts)
             earlier = self._earlier(session, Action.CHECKOUT, item_id)
             if earlier is not None:
                 return earlier
-            if missing_parts:
-                parts = ", ".join(str(p) for p in missing_parts)
-                return ItemOutcome(Action.CHECKOUT, item_id, False, alerts=(Alert.INCOMPLETE_SET,),
-                                   reason=f"Some parts of this item are not on the pad (missing: {parts}). "
-                                          "Please place all parts together.")
-            if session.offline:
+            if session.offline or self._waiting_in_queue(item_id):
                 outcome = self._checkout_offline(session, item_id, uids)
             else:
                 try:
@@ -204,6 +201,15 @@ class Circulation:
             if outcome.ok or Alert.OUTCOME_UNKNOWN in outcome.alerts:
                 session.outcomes[(Action.CHECKOUT.value, item_id)] = outcome
             return outcome
+
+    def _waiting_in_queue(self, item_id: str) -> bool:
+        """Whether the item has queued transactions not yet replayed: a new one must queue behind
+        them, or it would reach the library system before them (out of order)."""
+        try:
+            return any(e.item_id == item_id for e in self.queue.pending() + self.queue.in_flight())
+        except Exception:  # the queue unreadable: going online is what would happen without it
+            log.exception("offline queue could not be read")
+            return False
 
     def _earlier(self, session: PatronSession, action: Action, item_id: str) -> ItemOutcome | None:
         """The result already given for this item in this session (a repeat scan sends nothing)."""
@@ -272,10 +278,13 @@ class Circulation:
                               offline=True)
         return self._set_security(outcome, uids, secured=False, session=session)
 
-    def checkin(self, item_id: str, *, uids: tuple[str, ...] = ()) -> ItemOutcome:
+    def checkin(self, item_id: str, *, uids: tuple[str, ...] = (),
+                missing_parts: tuple[int, ...] = ()) -> ItemOutcome:
         """Return an item (no session needed)."""
         with self._lock:
             item_id = item_id.strip()
+            if missing_parts:
+                return _incomplete(Action.CHECKIN, item_id, missing_parts)
             session = self.session
             if session is not None:
                 session.touch(self.clock())
@@ -285,6 +294,8 @@ class Circulation:
             elif self._repeats.is_repeat(f"checkin:{item_id}", self.clock()):
                 return ItemOutcome(Action.CHECKIN, item_id, False, repeat=True, reason="Already scanned.")
             try:
+                if self._waiting_in_queue(item_id):
+                    raise Offline("an earlier transaction of this item is still queued")
                 outcome = self._checkin_online(item_id, uids, session)
             except Offline:
                 outcome = self._checkin_offline(item_id, uids, session)
@@ -301,8 +312,8 @@ class Circulation:
             return self._record(session, ItemOutcome(Action.CHECKIN, item_id, False,
                                 reason=f"The library system could not be asked: {exc}. Please see staff."))
         outcome = _outcome_from_reply(Action.CHECKIN, item_id, reply)
-        if outcome.ok:
-            outcome = self._set_security(outcome, uids, secured=True, session=session)
+        # Secured even when refused ("not checked out"): the item is back in the library's hands.
+        outcome = self._set_security(outcome, uids, secured=True, session=session)
         return self._record(session, outcome)
 
     def _checkin_offline(self, item_id: str, uids: tuple[str, ...], session: PatronSession | None) -> ItemOutcome:
@@ -481,6 +492,13 @@ def _outcome_from_reply(action: Action, item_id: str,
     return ItemOutcome(action, reply.item_id or item_id, bool(reply.ok), title=title, due=due,
                        due_text=due_text, reason=reason, screen_messages=messages,
                        print_lines=tuple(reply.print_lines), alerts=tuple(alerts), sort_bin=sort_bin)
+
+
+def _incomplete(action: Action, item_id: str, missing_parts: tuple[int, ...]) -> ItemOutcome:
+    parts = ", ".join(str(p) for p in missing_parts)
+    return ItemOutcome(action, item_id, False, alerts=(Alert.INCOMPLETE_SET,),
+                       reason=f"Some parts of this item are not on the pad (missing: {parts}). "
+                              "Please place all parts together.")
 
 
 def _as_repeat(outcome: ItemOutcome) -> ItemOutcome:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from pathlib import Path
@@ -72,8 +70,3 @@ def load_deny_list(path: str | None) -> frozenset[str]:
     except OSError:
         return frozenset()
     return frozenset(line.split("#", 1)[0].strip() for line in lines if line.split("#", 1)[0].strip())
-
-
-def patron_key(salt: bytes, patron_id: str) -> str:
-    """A salted hash of a card number, so the cache of recent patrons holds no card numbers."""
-    return hmac.new(salt, patron_id.encode("utf-8"), hashlib.sha256).hexdigest()

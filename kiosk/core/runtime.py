@@ -18,7 +18,7 @@ from kiosk.core.acs_link import ACSLink, client_for
 from kiosk.core.circulation import Circulation
 from kiosk.core.outcomes import Action, ItemOutcome, LoginResult
 from kiosk.devices.classify import ScanKind
-from kiosk.devices.events import DeviceEvent, IncompleteSet, ItemPlaced
+from kiosk.devices.events import DeviceEvent, ItemPlaced, ItemRemoved
 from kiosk.devices.manager import DeviceManager
 from kiosk.storage.db import open_database
 from kiosk.storage.journal import Journal
@@ -77,7 +77,7 @@ class KioskRuntime:
                                        patron_cache=self.patron_cache if config.offline.cache_patrons else None)
         self.link.listeners.append(self._on_link_change)
         self.alerts: list[QueueAlert] = []
-        self._missing_parts: dict[str, tuple[int, ...]] = {}
+        self._sets_on_pad: dict[str, dict[int, str]] = {}  # item id -> part number -> tag uid
 
     def _replay_client(self):
         client = client_for(self.config.sip2)
@@ -110,7 +110,7 @@ class KioskRuntime:
     # --- what the patron does -------------------------------------------------------------
 
     def handle_scan(self, text: str, mode: Mode = Mode.CHECKOUT, *, pin: str | None = None,
-                    uid: str | None = None) -> ScanResult:
+                    uids: tuple[str, ...] = (), missing_parts: tuple[int, ...] = ()) -> ScanResult:
         """A barcode (or an RFID item) arrived: log in, check out or return, by what it is."""
         classified = self.classifier.classify(text)
         if classified.kind is ScanKind.PATRON:
@@ -118,22 +118,27 @@ class KioskRuntime:
         if classified.kind is ScanKind.TECHNICIAN:
             return TechnicianCard(classified.text)
         if classified.kind is ScanKind.ITEM:
-            if mode is Mode.RETURN or self.circulation.session is None:
-                if mode is Mode.CHECKOUT:
-                    return ItemOutcome(Action.CHECKOUT, classified.text, False,
-                                       reason="Please scan your library card first.")
-                return self.circulation.checkin(classified.text, uid=uid)
-            return self.circulation.checkout(classified.text, uid=uid,
-                                             missing_parts=self._missing_parts.get(classified.text, ()))
+            if mode is Mode.RETURN:
+                return self.circulation.checkin(classified.text, uids=uids, missing_parts=missing_parts)
+            return self.circulation.checkout(classified.text, uids=uids, missing_parts=missing_parts)
         hint = " It looks like a library card." if classified.candidate is ScanKind.PATRON else ""
         return NotUnderstood(classified.text, f"This barcode was not recognised ({classified.reason}).{hint}")
 
     def handle_device_event(self, event: DeviceEvent, mode: Mode = Mode.CHECKOUT) -> ScanResult | None:
-        """An RFID event: items placed on the pad are checked out or returned like scans."""
-        if isinstance(event, IncompleteSet):
-            self._missing_parts[event.item_id] = event.missing
+        """An RFID event: an item placed on the pad is checked out or returned like a scan; the
+        parts of a set are collected until every part is there (or reported missing)."""
+        if isinstance(event, ItemRemoved) and event.tag is not None:
+            parts = self._sets_on_pad.get(event.tag.item_id)
+            if parts is not None:
+                parts.pop(event.tag.part_number, None)
             return None
-        if isinstance(event, ItemPlaced):
-            self._missing_parts.pop(event.tag.item_id, None) if event.tag.parts_in_item <= 1 else None
-            return self.handle_scan(event.tag.item_id, mode, uid=event.tag.uid)
-        return None
+        if not isinstance(event, ItemPlaced):
+            return None
+        tag = event.tag
+        if tag.parts_in_item <= 1:
+            return self.handle_scan(tag.item_id, mode, uids=(tag.uid,))
+        parts = self._sets_on_pad.setdefault(tag.item_id, {})
+        parts[tag.part_number] = tag.uid
+        missing = tuple(n for n in range(1, tag.parts_in_item + 1) if n not in parts)
+        uids = tuple(parts[n] for n in sorted(parts))
+        return self.handle_scan(tag.item_id, mode, uids=uids, missing_parts=missing)

@@ -75,6 +75,16 @@ MIGRATIONS: tuple[Migration, ...] = (
             why TEXT NOT NULL
         )""",
     )),
+    Migration(3, "patrons seen valid online, for offline checks (salted hashes, no card numbers)", (
+        """CREATE TABLE kiosk_secrets (
+            name TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        )""",
+        """CREATE TABLE patron_cache (
+            patron_key TEXT PRIMARY KEY,
+            seen_at TEXT NOT NULL
+        )""",
+    )),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -61,3 +61,15 @@ security_events = Table(
     Column("wanted_state", Text, nullable=False),
     Column("why", Text, nullable=False),
 )
+
+kiosk_secrets = Table(
+    "kiosk_secrets", metadata,
+    Column("name", Text, primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+patron_cache = Table(
+    "patron_cache", metadata,
+    Column("patron_key", Text, primary_key=True),  # HMAC-SHA256 of the card number with a local salt
+    Column("seen_at", Text, nullable=False),
+)
