@@ -108,6 +108,28 @@ class SessionSettings:
     rollback_on_security_failure: bool = False  # a checkin to undo a checkout can trap the item for a hold
 
 
+# --- patron app and technician mode --------------------------------------------------------
+
+@dataclass(frozen=True)
+class AppSettings:
+    """How the touchscreen app looks and behaves ([app])."""
+
+    logo: str | None = None  # an image file shown on the idle screen
+    languages: tuple[str, ...] = ("en", "de", "fr")  # offered on screen; the first is the default
+    fullscreen: bool = True
+    show_cursor: bool = False  # touch screens need none; a mouse setup may want one
+    sounds: bool = True
+    required_devices: tuple[str, ...] = ()  # device names whose loss puts the kiosk out of service
+
+
+@dataclass(frozen=True)
+class TechnicianAccess:
+    """How a technician gets in: the PIN hash, and how long the mode stays open."""
+
+    pin_hash: str | None = None  # made by `kiosk hash-pin`; without it technician mode stays shut
+    timeout: float = 300.0
+
+
 @dataclass(frozen=True)
 class KioskConfig:
     """Every setting of one kiosk."""
@@ -122,6 +144,8 @@ class KioskConfig:
     item: BarcodeRule = field(default_factory=lambda: _DEFAULT_ITEM)
     technician: BarcodeRule | None = None
     devices: Mapping[str, Any] = field(default_factory=dict)  # the [[scanner]] and [rfid] tables
+    app: AppSettings = AppSettings()
+    technician_access: TechnicianAccess = TechnicianAccess()
 
     def classifier(self) -> Classifier:
         """What-was-scanned rules: technician cards, patron cards, items, in that order."""
@@ -130,7 +154,7 @@ class KioskConfig:
 
 _DEFAULT_ITEM = BarcodeRule("3[0-9]{13}", "luhn")
 _SECTIONS = ("kiosk", "sip2", "patron", "item", "technician", "offline", "storage", "session",
-             "scanner", "rfid")
+             "scanner", "rfid", "app")
 
 
 def load_config(path: str | Path = DEFAULT_PATH) -> KioskConfig:
@@ -168,8 +192,10 @@ def parse_config(data: Mapping[str, Any], *, source: str = "<config>") -> KioskC
         storage=_section(data, "storage", _storage),
         session=_section(data, "session", _session),
         item=_section(data, "item", lambda t: _barcode(t, _DEFAULT_ITEM)),
-        technician=_section(data, "technician", lambda t: _barcode(t, None)) if "technician" in data else None,
+        technician=_section(data, "technician", _technician_card),
         devices={k: data[k] for k in ("scanner", "rfid") if k in data},
+        app=_section(data, "app", _app),
+        technician_access=_section(data, "technician", _technician_access),
     )
     _check_devices(config.devices)
     return config
@@ -181,7 +207,7 @@ def classifier_from_tables(data: Mapping[str, Any]) -> Classifier:
     return _classifier(
         _section(data, "patron", _patron),
         _section(data, "item", lambda t: _barcode(t, _DEFAULT_ITEM)),
-        _section(data, "technician", lambda t: _barcode(t, None)) if "technician" in data else None)
+        _section(data, "technician", _technician_card))
 
 
 def _classifier(patron: PatronSettings, item: BarcodeRule, technician: BarcodeRule | None) -> Classifier:
@@ -306,3 +332,49 @@ def _check_devices(tables: Mapping[str, Any]) -> None:
     from kiosk.devices.manager import DeviceManager
 
     DeviceManager.from_config(tables, lambda event: None)
+
+
+# --- patron app and technician mode --------------------------------------------------------
+
+_TECHNICIAN_ACCESS_KEYS = ("pin_hash", "timeout")
+_TECHNICIAN_CARD_KEYS = ("pattern", "check_digit")
+
+
+def _technician_card(t: ConfigTable) -> BarcodeRule | None:
+    """The technician card rule; None when [technician] has no pattern (gesture and PIN only)."""
+    for key in _TECHNICIAN_ACCESS_KEYS:
+        t.has(key)
+    if not t.has("pattern"):
+        t.choice("check_digit", CHECK_DIGITS, "none")
+        return _finish(t, None)
+    return _barcode(t, None)
+
+
+def _technician_access(t: ConfigTable) -> TechnicianAccess:
+    from kiosk.core.technician_pin import PinHashError, check_form
+
+    for key in _TECHNICIAN_CARD_KEYS:
+        t.has(key)
+    pin_hash = t.text("pin_hash", "") or None
+    if pin_hash is not None:
+        try:
+            check_form(pin_hash)
+        except PinHashError as exc:
+            raise t.error("pin_hash", str(exc)) from None
+    return _finish(t, TechnicianAccess(pin_hash=pin_hash, timeout=t.number("timeout", 300.0, minimum=10.0)))
+
+
+def _app(t: ConfigTable) -> AppSettings:
+    from kiosk.i18n import AVAILABLE
+
+    logo = _file(t, "logo")
+    languages = t.texts("languages", AppSettings.languages)
+    if not languages:
+        raise t.error("languages", "name at least one language")
+    for code in languages:
+        if code not in AVAILABLE:
+            raise t.error("languages", f"no catalogue for {code!r}; available: {', '.join(AVAILABLE)}")
+    return _finish(t, AppSettings(
+        logo=logo, languages=languages, fullscreen=t.flag("fullscreen", True),
+        show_cursor=t.flag("show_cursor", False), sounds=t.flag("sounds", True),
+        required_devices=t.texts("required_devices", ())))

@@ -17,6 +17,7 @@ from kiosk.config import KioskConfig
 from kiosk.core.acs_link import ACSLink, client_for
 from kiosk.core.circulation import Circulation
 from kiosk.core.outcomes import Action, ItemOutcome, LoginResult
+from kiosk.core.service import ServiceStatus
 from kiosk.devices.classify import ScanKind
 from kiosk.devices.events import DeviceEvent, ItemPlaced, ItemRemoved
 from kiosk.devices.manager import DeviceManager
@@ -76,8 +77,17 @@ class KioskRuntime:
                                        classifier=self.classifier, pad=pad,
                                        patron_cache=self.patron_cache if config.offline.cache_patrons else None)
         self.link.listeners.append(self._on_link_change)
+        self.service = ServiceStatus(
+            offline_mode=config.offline.mode, link_online=lambda: self.link.online,
+            device_states=lambda: [(s.name, s.state) for s in self.devices.summaries()],
+            required_devices=config.app.required_devices)
         self.alerts: list[QueueAlert] = []
         self._sets_on_pad: dict[str, dict[int, str]] = {}  # item id -> part number -> tag uid
+
+    @property
+    def pad(self):
+        """The RFID pad, or None when the kiosk has none."""
+        return self.circulation.pad
 
     def _replay_client(self):
         client = client_for(self.config.sip2)
@@ -142,3 +152,4 @@ class KioskRuntime:
         missing = tuple(n for n in range(1, tag.parts_in_item + 1) if n not in parts)
         uids = tuple(parts[n] for n in sorted(parts))
         return self.handle_scan(tag.item_id, mode, uids=uids, missing_parts=missing)
+

@@ -1,0 +1,65 @@
+"""Renew: the patron's loans with due dates; renew the chosen ones or all; results per item."""
+
+from __future__ import annotations
+
+from kivy.app import App
+
+from kiosk.core.outcomes import Account, ItemOutcome
+from kiosk.screens.present import item_line, loan_line
+from kiosk.screens.widgets import BigToggle, ItemRow, KioskScreen
+
+
+class RenewScreen(KioskScreen):
+    """Loans as toggles to choose from; after renewing, one result row per item."""
+
+    def loading(self) -> None:
+        """Empty the list while the loans are fetched."""
+        self.ids.loans.clear_widgets()
+
+    def show_account(self, account: Account | None) -> None:
+        """The loans to choose from (the account's)."""
+        app = App.get_running_app()
+        box = self.ids.loans
+        box.clear_widgets()
+        if account is None:
+            self.message = app.tr("Your loans cannot be shown while the library system is offline.")
+            self.message_bad = True
+            return
+        if not account.loans:
+            self.message = app.tr("You have no loans to renew.")
+            self.message_bad = False
+        for loan in account.loans:
+            line = loan_line(loan, app.tr)
+            text = f"{line.title}\n{line.detail}" + (f" - {line.status}" if not line.ok else "")
+            box.add_widget(BigToggle(text=text, item_id=loan.item_id))
+
+    def chosen(self) -> list[str]:
+        """The item ids of the loans toggled on."""
+        return [w.item_id for w in reversed(self.ids.loans.children)
+                if isinstance(w, BigToggle) and w.state == "down"]
+
+    def renew_chosen(self) -> None:
+        """Forward "Renew selected" to the app."""
+        app = App.get_running_app()
+        chosen = self.chosen()
+        if not chosen:
+            self.message = app.tr("Touch the loans you want to renew first.")
+            self.message_bad = True
+            return
+        app.renew(chosen)
+
+    def show_results(self, outcomes: list[ItemOutcome]) -> None:
+        """One result row per renewal."""
+        app = App.get_running_app()
+        box = self.ids.loans
+        box.clear_widgets()
+        renewed = sum(1 for o in outcomes if o.ok)
+        self.message = app.tr("Renewed: {done} of {total}").format(done=renewed, total=len(outcomes))
+        self.message_bad = renewed < len(outcomes)
+        for outcome in outcomes:
+            line = item_line(outcome, app.tr)
+            box.add_widget(ItemRow(title=line.title, status=line.status, detail=line.detail,
+                                   ok=line.ok, warn=line.warn, item_id=line.item_id))
+
+
+SCREEN = RenewScreen

@@ -1,0 +1,73 @@
+"""Technician mode: status at a glance, device and connection tests, and the kiosk's switches."""
+
+from __future__ import annotations
+
+from kivy.app import App
+from kivy.clock import Clock
+from kivy.properties import StringProperty
+
+from kiosk.core.status_report import StatusReport
+from kiosk.devices.classify import Classified
+from kiosk.devices.events import DeviceStatus, TagData, UnreadableTag
+from kiosk.screens.widgets import KioskScreen
+
+REFRESH_SECONDS = 2.0
+
+
+class TechnicianScreen(KioskScreen):
+    """Status on the left, tests and actions on the right, their output under the status."""
+
+    status_text = StringProperty("")
+    test_output = StringProperty("")
+
+    def on_enter(self, *args) -> None:
+        self._refresh = Clock.schedule_interval(lambda dt: App.get_running_app().refresh_status(),
+                                                REFRESH_SECONDS)
+
+    def on_leave(self, *args) -> None:
+        self._refresh.cancel()
+
+    def show_report(self, report: StatusReport) -> None:
+        """Lay the status report out, section by section."""
+        sections = [("Library system", report.library_system), ("Devices", report.devices),
+                    ("Offline queue", report.queue), ("Kiosk", report.kiosk)]
+        self.status_text = "\n".join(f"[b]{title}[/b]\n" + "\n".join(f"  {line}" for line in lines)
+                                     for title, lines in sections)
+
+    def show_scan(self, raw: str, classified: Classified) -> None:
+        """A scan while in technician mode: shown raw and decoded, nothing is checked out."""
+        kind = classified.kind.value
+        why = f" ({classified.reason})" if classified.reason else ""
+        self.test_output = f"[b]Scan[/b]\n  raw: {raw!r}\n  decoded: {kind} {classified.text!r}{why}"
+
+    def show_tags(self, tags: dict) -> None:
+        """The tags on the pad with their decoded content and security state."""
+        if not tags:
+            self.test_output = "[b]Tags on the pad[/b]\n  none"
+            return
+        lines = []
+        for uid, tag in tags.items():
+            if isinstance(tag, TagData):
+                security = {True: "secured", False: "released", None: "security unknown"}[tag.secured]
+                part = f", part {tag.part_number}/{tag.parts_in_item}" if tag.parts_in_item > 1 else ""
+                owner = f", library {tag.owner_library}" if tag.owner_library else ""
+                lines.append(f"  {uid}: item {tag.item_id} ({tag.data_model}{part}{owner}), {security}")
+            elif isinstance(tag, UnreadableTag):
+                lines.append(f"  {uid}: UNREADABLE - {tag.reason} raw {tag.raw[:16].hex()}")
+        self.test_output = "[b]Tags on the pad[/b]\n" + "\n".join(lines)
+
+    def pad_changed(self) -> None:
+        """Keep the tag list current while it is on show."""
+        if self.test_output.startswith("[b]Tags on the pad"):
+            self.show_tags(App.get_running_app().tags_on_pad)
+
+    def device_status(self, event: DeviceStatus) -> None:
+        """A device changed state: refresh the status."""
+        App.get_running_app().refresh_status()
+
+    def show_result(self, title: str, text: str) -> None:
+        """The answer of a test or an action."""
+        self.test_output = f"[b]{title}[/b]\n  {text}"
+
+
+SCREEN = TechnicianScreen

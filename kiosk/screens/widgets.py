@@ -1,0 +1,97 @@
+"""Widgets every screen uses: text that wraps, big buttons, item rows, the PIN pad, the countdown."""
+
+from __future__ import annotations
+
+from kivy.metrics import dp
+from kivy.properties import BooleanProperty, NumericProperty, StringProperty
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.button import Button
+from kivy.uix.gridlayout import GridLayout
+from kivy.uix.label import Label
+from kivy.uix.modalview import ModalView
+from kivy.uix.screenmanager import Screen
+from kivy.uix.togglebutton import ToggleButton
+
+
+class KioskScreen(Screen):
+    """A screen with a message line (refusals, hints) shared by all screens."""
+
+    message = StringProperty("")
+    message_bad = BooleanProperty(False)
+
+
+class Body(Label):
+    """Text that wraps to its width and is as tall as it needs."""
+
+
+class Heading(Body):
+    """A screen's title."""
+
+
+class Banner(Body):
+    """A coloured strip (offline, out of service) shown only when `shown`."""
+
+    shown = BooleanProperty(False)
+
+
+class BigButton(Button):
+    """A button at least 64 dp tall (touch targets: 48 dp or more), its text wrapped inside."""
+
+
+class BigToggle(ToggleButton):
+    """A toggle button of the same size, for choosing loans to renew."""
+
+    item_id = StringProperty("")
+
+
+class ButtonRow(BoxLayout):
+    """A row of buttons as tall as its tallest one."""
+
+    def on_kv_post(self, base_widget) -> None:
+        self.bind(children=self._track)
+        self._track()
+
+    def _track(self, *args) -> None:
+        for child in self.children:
+            child.unbind(height=self._fit)
+            child.bind(height=self._fit)
+        self._fit()
+
+    def _fit(self, *args) -> None:
+        self.height = max([c.height for c in self.children] or [dp(64)])
+
+
+class ItemRow(BoxLayout):
+    """One item in a list: title, how it went, and the details under it."""
+
+    title = StringProperty("")
+    status = StringProperty("")
+    detail = StringProperty("")
+    ok = BooleanProperty(True)
+    warn = BooleanProperty(False)
+    item_id = StringProperty("")
+
+
+class PinPad(GridLayout):
+    """Digits, Clear and OK, each a big button; fires on_digit, on_clear, on_enter."""
+
+    __events__ = ("on_digit", "on_clear", "on_enter")
+
+    def on_digit(self, digit: str) -> None:
+        """A digit was touched."""
+
+    def on_clear(self) -> None:
+        """Clear was touched."""
+
+    def on_enter(self) -> None:
+        """OK was touched."""
+
+
+class TimeoutWarning(ModalView):
+    """"Are you still there?" with the seconds left; fires on_still_here."""
+
+    __events__ = ("on_still_here",)
+    seconds = NumericProperty(0)
+
+    def on_still_here(self) -> None:
+        """The patron touched "I am still here"."""

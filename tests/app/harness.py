@@ -1,0 +1,163 @@
+"""Drive the kiosk app headless like a person: a real window (SDL offscreen, Mesa), real touch
+events, scans through the keyboard scanner and the simulated pad, and the ACS emulator."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from typing import Callable, Iterator
+
+os.environ.setdefault("KIVY_HOME", tempfile.mkdtemp(prefix="kivy-home-"))
+os.environ["KIVY_NO_ARGS"] = "1"
+os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
+os.environ.setdefault("KIVY_NO_FILELOG", "1")
+os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+
+from kiosk.window_setup import configure_window  # noqa: E402
+from kiosk.demo import demo_config  # noqa: E402
+
+configure_window(demo_config("127.0.0.1", 1, tempfile.gettempdir()), size=(800, 480))
+
+from kivy.base import EventLoop  # noqa: E402
+from kivy.core.window import Window  # noqa: E402
+from kivy.tests.common import UnitTestTouch  # noqa: E402
+from kivy.uix.button import Button  # noqa: E402
+from kivy.uix.label import Label  # noqa: E402
+from kivy.uix.widget import Widget  # noqa: E402
+
+from kiosk.app import KioskApp  # noqa: E402
+from kiosk.core.runtime import KioskRuntime  # noqa: E402
+
+
+class FakeClock:
+    """Monotonic time for the session timer that a test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class Driver:
+    """One running app in the test process's one window."""
+
+    def __init__(self, runtime: KioskRuntime) -> None:
+        self.runtime = runtime
+        self.clock = FakeClock()
+        runtime.circulation.clock = self.clock
+        self.app = KioskApp(runtime)
+        if EventLoop.status != "started":
+            EventLoop.ensure_window()
+            EventLoop.start()
+        self.app._run_prepare()
+        self.wait_for(lambda: self.app.manager.current in ("idle", "out_of_service"))
+
+    # --- time ---------------------------------------------------------------------------
+
+    def pump(self, seconds: float = 0.05) -> None:
+        """Let the UI loop run (frames, clock events) for a while."""
+        end = time.monotonic() + seconds
+        while True:
+            EventLoop.idle()
+            if time.monotonic() >= end:
+                return
+
+    def wait_for(self, condition: Callable[[], object], timeout: float = 15.0, what: str = "") -> None:
+        """Run the UI loop until `condition()` holds; fail with what the screen shows if it never does."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            EventLoop.idle()
+            if condition():
+                return
+        raise AssertionError(f"timed out waiting for {what or condition}; screen {self.screen_name}: "
+                             f"{self.texts()}")
+
+    def settle(self) -> None:
+        """Wait until no operation is in progress and a few frames have been drawn."""
+        self.wait_for(lambda: self.app._busy_jobs == 0, what="workers to finish")
+        self.pump(0.1)
+
+    # --- looking ------------------------------------------------------------------------
+
+    @property
+    def screen_name(self) -> str:
+        return self.app.manager.current
+
+    def widgets(self, root: Widget | None = None) -> Iterator[Widget]:
+        """Every widget on show (the window's children, modal views included)."""
+        roots = [root] if root is not None else list(Window.children)
+        for top in roots:
+            yield from top.walk(restrict=True)
+
+    def visible(self, widget: Widget) -> bool:
+        node = widget
+        while node is not None:
+            if node.opacity == 0 or node.width <= 0 or node.height <= 0:
+                return False
+            if node.parent is node:
+                break
+            node = node.parent
+        return True
+
+    def texts(self) -> list[str]:
+        """The text of every visible label and button, in tree order."""
+        return [w.text for w in self.widgets() if isinstance(w, Label) and w.text and self.visible(w)]
+
+    def shows(self, fragment: str) -> bool:
+        """True when some visible text contains `fragment`."""
+        return any(fragment in text for text in self.texts())
+
+    def wait_shows(self, fragment: str, timeout: float = 15.0) -> None:
+        self.wait_for(lambda: self.shows(fragment), timeout, what=repr(fragment))
+
+    def button(self, text: str) -> Button:
+        """The visible button whose text contains `text` (exactly one)."""
+        found = [w for w in self.widgets() if isinstance(w, Button) and text in w.text and self.visible(w)]
+        assert len(found) == 1, f"buttons matching {text!r}: {[b.text for b in found]}"
+        return found[0]
+
+    # --- doing --------------------------------------------------------------------------
+
+    def touch(self, widget: Widget) -> None:
+        """A finger on the widget's centre and off again: real touch events through the window."""
+        x, y = widget.to_window(*widget.center)
+        touch = UnitTestTouch(x, y)
+        touch.touch_down()
+        self.pump(0.02)
+        touch.touch_up()
+        self.pump(0.05)
+
+    def press(self, text: str) -> None:
+        """Touch the button labelled `text`."""
+        self.touch(self.button(text))
+
+    def type_on_pad(self, digits: str) -> None:
+        """Touch each digit on the screen's PIN pad."""
+        pad = self.app.screen.ids.pad
+        for digit in digits:
+            button = next(b for b in pad.children if isinstance(b, Button) and b.text == digit)
+            self.touch(button)
+
+    def scan(self, text: str) -> None:
+        """A barcode through the keyboard scanner, as a wedge scanner types it."""
+        for ch in text:
+            Window.dispatch("on_textinput", ch)
+        Window.dispatch("on_keyboard", 13, 40, None, [])
+        self.pump(0.05)
+
+    def close(self) -> None:
+        """Stop the app and the runtime; leave the window empty for the next test."""
+        app = self.app
+        app.close_warning()
+        for child in list(Window.children):
+            if hasattr(child, "dismiss"):
+                child.dismiss(animation=False)
+        app.dispatch("on_stop")
+        for child in list(Window.children):
+            Window.remove_widget(child)
+        Window.unbind(on_request_close=app._refuse_close, on_keyboard=app._on_keyboard,
+                      on_textinput=app._on_text, on_touch_down=app._on_any_touch)
+        type(app)._running_app = None
+        self.pump(0.05)
