@@ -389,13 +389,13 @@ class KioskApp(App):
         if isinstance(event, UnreadableTag):
             if name != "idle":
                 self.play("error")
-                self.show_message(self.tr("An item on the pad could not be read. Please move it a little, "
-                                          "or give it to staff."), bad=True)
+                self.show_message(self.tr(
+                    "An item on the pad could not be read. Please move it a little, or give it to staff."), bad=True)
             return
         if name == "idle":
             if isinstance(event, ItemPlaced):
-                self.show_message(self.tr("Please scan your library card first, or touch "
-                                          "\"Return items\"."), bad=True)
+                self.show_message(self.tr('Please scan your library card first, or touch "Return items".'),
+                                  bad=True)
             return
         mode = Mode.RETURN if name == "returns" else Mode.CHECKOUT
         self.activity()

@@ -7,9 +7,14 @@ the usual C escapes. Fuzzy entries are left out, as msgfmt does.
 from __future__ import annotations
 
 import ast
+import re
 import struct
 import sys
 from pathlib import Path
+from typing import Iterable
+
+# tr("...") / app.tr('...') / self.tr("...") with a literal first argument, in .py and .kv files.
+_TR_CALL = re.compile(r"""\btr\(\s*(?P<q>["'])(?P<text>(?:\\.|(?!(?P=q)).)*)(?P=q)""")
 
 
 class CatalogueError(ValueError):
@@ -102,6 +107,25 @@ def compile_all(root: Path) -> list[Path]:
         mo.write_bytes(build_mo(parse_po(po.read_text(encoding="utf-8"), name=str(po))))
         written.append(mo)
     return written
+
+
+def extract_messages(files: Iterable[Path], extra: Iterable[str] = ()) -> list[str]:
+    """Every literal passed to `tr(...)` in these files, plus `extra`, sorted and unique."""
+    found = set(extra)
+    for path in files:
+        for match in _TR_CALL.finditer(path.read_text(encoding="utf-8")):
+            found.add(ast.literal_eval(match.group("q") + match.group("text") + match.group("q")))
+    return sorted(found)
+
+
+def source_messages() -> list[str]:
+    """The messages of the patron app (screens, app, presentation)."""
+    from kiosk.screens.present import ALERT_TEXT
+
+    package = Path(__file__).resolve().parent.parent
+    files = [package / "app.py", *sorted((package / "screens").glob("*.py")),
+             *sorted((package / "screens").glob("*.kv"))]
+    return extract_messages(files, ALERT_TEXT.values())
 
 
 if __name__ == "__main__":

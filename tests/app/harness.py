@@ -85,6 +85,10 @@ class Driver:
     def screen_name(self) -> str:
         return self.app.manager.current
 
+    @property
+    def screen(self):
+        return self.app.screen
+
     def widgets(self, root: Widget | None = None) -> Iterator[Widget]:
         """Every widget on show (the window's children, modal views included)."""
         roots = [root] if root is not None else list(Window.children)

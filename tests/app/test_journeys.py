@@ -1,0 +1,264 @@
+"""Whole patron journeys on the real app in a real (offscreen) window against the ACS emulator:
+touches on the screen, scans through the keyboard scanner and the simulated RFID pad, and
+assertions on what the screen shows."""
+
+from __future__ import annotations
+
+from sip2.emulator.demo_data import DEMO
+
+from kiosk.devices.emulators.tag_store import make_tag
+from tests.app.conftest import RecordingReceipts
+
+
+def log_in(app, patron: str = DEMO.good_patron, pin: str = DEMO.good_pin) -> None:
+    app.scan(patron)
+    app.wait_for(lambda: app.screen_name == "login", what="the PIN pad")
+    assert app.shows("Enter your PIN")
+    app.type_on_pad(pin)
+    app.wait_for(lambda: app.screen.entry == pin)
+    assert app.shows("*" * len(pin)) and not app.shows(pin)
+    app.press("OK")
+    app.wait_for(lambda: app.screen_name == "checkout", what="the checkout screen")
+
+
+def test_checkout_three_items_one_refused_then_receipt_by_email(kiosk_app):
+    receipts = RecordingReceipts()
+    app = kiosk_app(receipts=receipts)
+    assert app.shows("Scan your library card") and app.shows("Springfield Public Library")
+    log_in(app)
+    assert app.shows("Hello, ") and app.shows("Items checked out: 0")
+    for item in (DEMO.available_items[0], DEMO.available_items[1], DEMO.reference_item):
+        app.scan(item)
+    app.wait_shows("Items checked out: 2")
+    app.settle()
+    rows = {row.item_id: row for row in app.widgets() if type(row).__name__ == "ItemRow"}
+    assert set(rows) == {DEMO.available_items[0], DEMO.available_items[1], DEMO.reference_item}
+    assert rows[DEMO.available_items[0]].ok and "Due back" in rows[DEMO.available_items[0]].detail
+    refused = rows[DEMO.reference_item]
+    assert not refused.ok and refused.status == "Not done" and refused.detail  # the ACS's reason
+    app.press("Done")
+    app.wait_for(lambda: app.screen_name == "receipt", what="the receipt screen")
+    assert app.shows("Would you like a receipt?") and app.shows("Print a receipt") and app.shows("No receipt")
+    email_button = next(t for t in app.texts() if t.startswith("E-mail it to "))
+    assert "@" in email_button  # the address the ACS gave
+    app.press("E-mail it to")
+    app.wait_shows("Your receipt is on its way")
+    choice, results, name, email, offline = receipts.delivered[0]
+    assert choice == "email" and email in email_button and not offline and name
+    assert {r.item_id for r in results if r.ok} == {DEMO.available_items[0], DEMO.available_items[1]}
+    app.press("Finish")
+    app.wait_for(lambda: app.screen_name == "idle")
+    assert app.runtime.circulation.session is None
+
+
+def test_without_receipt_service_done_goes_straight_back_to_idle(kiosk_app):
+    app = kiosk_app()
+    log_in(app)
+    app.scan(DEMO.available_items[4])
+    app.wait_shows("Items checked out: 1")
+    app.press("Done")
+    app.wait_for(lambda: app.screen_name == "idle")
+    assert app.shows("Welcome!")
+
+
+def test_return_with_hold_and_staff_messages(kiosk_app):
+    app = kiosk_app()
+    app.press("Return items")
+    app.wait_for(lambda: app.screen_name == "returns")
+    app.scan(DEMO.loaned_item_with_hold)
+    app.scan(DEMO.item_to_staff)
+    app.wait_for(lambda: len(app.screen.outcomes) == 2, what="two returns")
+    app.settle()
+    assert app.shows("Please give this item to staff.")
+    assert app.shows(f"Please put it in bin {DEMO.staff_sort_bin}.")
+    held = app.screen.outcomes[DEMO.loaned_item_with_hold]
+    assert held.ok
+    row_texts = " ".join(app.texts())
+    assert "Returned" in row_texts
+    app.press("Done")
+    app.wait_for(lambda: app.screen_name == "idle")
+
+
+def test_renew_selected_and_all(kiosk_app):
+    app = kiosk_app()
+    log_in(app)
+    app.press("Renew")
+    app.wait_for(lambda: app.screen_name == "renew")
+    app.settle()
+    loans = [b for b in app.widgets() if type(b).__name__ == "BigToggle"]
+    assert {b.item_id for b in loans} >= set(DEMO.good_patron_loans)
+    assert all("Due back" in b.text for b in loans)
+    app.press("Renew selected")
+    assert app.shows("Touch the loans you want to renew first.")
+    first = next(b for b in loans if b.item_id == DEMO.good_patron_loans[0])
+    app.touch(first)
+    assert first.state == "down"
+    app.press("Renew selected")
+    app.wait_shows("Renewed: 1 of 1")
+    app.press("Renew all")
+    app.wait_shows("Renewed: ")
+    assert app.shows("Not done")  # the loan at its renewal limit says why
+    app.press("Back")
+    app.wait_for(lambda: app.screen_name == "checkout")
+
+
+def test_account_shows_holds_ready_and_overdue_and_fines(kiosk_app):
+    app = kiosk_app()
+    log_in(app, DEMO.holds_ready_patron)
+    app.press("My account")
+    app.wait_for(lambda: app.screen_name == "account")
+    app.wait_shows("Ready for you to pick up: 2")
+    assert app.shows("Ready for pickup")
+    app.press("Back")
+    app.wait_for(lambda: app.screen_name == "checkout")
+    app.scan(DEMO.overdue_patron)  # another patron's card ends this session and starts theirs
+    app.wait_for(lambda: app.screen_name == "login")
+    app.type_on_pad(DEMO.good_pin)
+    app.press("OK")
+    app.wait_for(lambda: app.screen_name == "checkout")
+    assert app.runtime.circulation.session.patron_id == DEMO.overdue_patron
+    app.press("My account")
+    app.wait_shows("Overdue: ")
+    assert app.shows("Overdue")
+
+
+def test_refused_card_shows_the_acs_message(kiosk_app):
+    app = kiosk_app()
+    app.scan(DEMO.blocked_patron)
+    app.wait_for(lambda: app.screen_name == "login")
+    app.type_on_pad(DEMO.good_pin)
+    app.press("OK")
+    app.wait_shows("blocked")
+    assert app.app.last_sound == "error" and app.runtime.circulation.session is None
+
+
+def test_card_scanned_into_the_pin_field_is_caught(kiosk_app):
+    app = kiosk_app()
+    app.scan(DEMO.good_patron)
+    app.wait_for(lambda: app.screen_name == "login")
+    app.type_on_pad("12")
+    app.scan(DEMO.second_good_patron)  # the wedge types the card where the PIN goes
+    app.wait_for(lambda: app.app.pending_login == DEMO.second_good_patron, what="the new card")
+    assert app.screen.stage == "pin" and app.screen.entry == ""
+    app.type_on_pad(DEMO.good_pin)
+    app.press("OK")
+    app.wait_for(lambda: app.screen_name == "checkout")
+    assert app.runtime.circulation.session.patron_id == DEMO.second_good_patron
+
+
+def test_typed_card_number_then_pin(kiosk_app):
+    app = kiosk_app()
+    app.press("Type my card number")
+    app.wait_for(lambda: app.screen_name == "login")
+    assert app.shows("Type your card number")
+    app.type_on_pad(DEMO.good_patron)
+    app.press("OK")
+    app.wait_shows("Enter your PIN")
+    app.type_on_pad(DEMO.good_pin)
+    app.press("OK")
+    app.wait_for(lambda: app.screen_name == "checkout")
+
+
+def test_no_pin_required_logs_in_on_the_idle_screen(kiosk_app):
+    app = kiosk_app(patron={"require_pin": False})
+    app.scan(DEMO.good_patron)
+    app.wait_for(lambda: app.screen_name == "checkout")
+    assert app.shows("Hello, ")
+
+
+def test_rfid_stack_checked_out_at_once_and_incomplete_set_flagged(kiosk_app):
+    app = kiosk_app()
+    log_in(app)
+    store = app.runtime.pad.tag_store
+    stack = [make_tag("iso28560-3", item) for item in DEMO.available_items[5:8]]
+    store.place(*stack)
+    app.wait_shows("Items checked out: 3")
+    discs = [make_tag("iso28560-3", DEMO.multipart_item, parts=3, part=n) for n in (1, 2)]
+    store.place(*discs)
+    app.wait_for(lambda: DEMO.multipart_item in app.screen.outcomes, what="the set's row")
+    app.settle()
+    assert app.shows("Parts of this item are missing")
+    assert not app.screen.outcomes[DEMO.multipart_item].ok
+
+
+def test_timeout_in_the_middle_of_a_dialog_returns_to_idle(kiosk_app):
+    app = kiosk_app()
+    log_in(app)
+    app.press("My account")
+    app.wait_for(lambda: app.screen_name == "account")
+    app.press("Deutsch") if app.shows("Deutsch") else None
+    app.clock.now += 105  # 120 s timeout, the last 20 s counted down
+    app.wait_shows("Are you still there?")
+    assert app.shows("Your session ends in 15 seconds.")
+    app.press("I am still here")
+    app.wait_for(lambda: app.app.warning is None)
+    app.clock.now += 105
+    app.wait_shows("Are you still there?")
+    app.clock.now += 20
+    app.wait_for(lambda: app.screen_name == "idle", what="idle after the timeout")
+    app.settle()
+    assert app.runtime.circulation.session is None and not app.shows("Are you still there?")
+
+
+def test_language_is_chosen_per_session_and_reset(kiosk_app):
+    app = kiosk_app()
+    app.press("Deutsch")
+    app.wait_shows("Willkommen!")
+    log_in_de = app.button("Ausweisnummer eintippen")
+    assert log_in_de
+    app.scan(DEMO.good_patron)
+    app.wait_shows("Geben Sie Ihre PIN ein")
+    app.type_on_pad(DEMO.good_pin)
+    app.touch(app.button("OK"))
+    app.wait_shows("Hallo, ")
+    app.press("Fertig")
+    app.wait_for(lambda: app.screen_name == "idle")
+    app.wait_shows("Welcome!")
+    app.press("Français")
+    app.wait_shows("Bienvenue !")
+
+
+def test_high_contrast_and_larger_text(kiosk_app):
+    app = kiosk_app()
+    heading = next(w for w in app.widgets() if getattr(w, "text", "").startswith("Welcome!"))
+    size = heading.font_size
+    app.press("Larger text")
+    app.press("High contrast")
+    app.pump(0.1)
+    assert heading.font_size > size * 1.2
+    assert tuple(app.app.color_bg[:3]) == (0, 0, 0)
+
+
+def test_offline_checkout_needs_no_extra_touch(kiosk_app, acs):
+    app = kiosk_app()
+    acs.stop()
+    app.runtime.link.probe()
+    app.wait_shows("The library system is offline")
+    app.scan(DEMO.good_patron)
+    app.wait_for(lambda: app.screen_name == "login")
+    app.type_on_pad(DEMO.good_pin)
+    app.press("OK")
+    app.wait_for(lambda: app.screen_name == "checkout")
+    assert app.shows("your loans are saved and sent when it is back")
+    app.scan(DEMO.available_items[9])
+    app.wait_shows("Items checked out: 1")
+    assert app.shows("Saved: it will be sent to the library system when it is back.")
+    assert app.runtime.queue.counts().waiting == 1
+
+
+def test_out_of_service_when_the_acs_is_down_and_offline_mode_is_off(kiosk_app, acs):
+    app = kiosk_app(offline={"mode": "off", "probe_interval": 1.0, "cache_patrons": False})
+    acs.stop()
+    app.runtime.link.probe()
+    app.wait_shows("Out of service")
+    assert app.shows("offline mode is off")
+
+
+def test_keyboard_cannot_close_the_kiosk(kiosk_app):
+    from kivy.core.window import Window
+
+    app = kiosk_app()
+    for key in (27, 282, 292):  # Escape, F1, F11
+        assert Window.dispatch("on_keyboard", key, 0, None, []) is True
+    assert app.app._refuse_close() is True
+    assert app.screen_name == "idle"
