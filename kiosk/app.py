@@ -109,8 +109,10 @@ class KioskApp(App):
         self._keys = ""
         self._last_key = 0.0
         self._ending = False
+        self._stopped = False
         self._hidden_taps: list[float] = []
         self.bind(high_contrast=self._apply_theme, large_text=self._apply_theme)
+        Window.bind(size=self._apply_theme)
         self._apply_theme()
 
     # --- building and lifecycle ------------------------------------------------------------
@@ -140,6 +142,7 @@ class KioskApp(App):
     def on_stop(self) -> None:
         """Stop the workers and the runtime (queued transactions stay on disk)."""
         systemd_notify.stopping()
+        self._stopped = True
         Clock.unschedule(self._pump_events)
         Clock.unschedule(self._tick)
         self.circulation_worker.shutdown(wait=True, cancel_futures=True)
@@ -161,7 +164,9 @@ class KioskApp(App):
     def _apply_theme(self, *args: Any) -> None:
         for key, value in THEMES["contrast" if self.high_contrast else "normal"].items():
             setattr(self, key, value)
-        self.font_scale = 1.3 if self.large_text else 1.0
+        # Text grows with big screens (a 1080-line screen stands further away than a 7" one).
+        screen_scale = min(1.6, max(1.0, Window.height / 720))
+        self.font_scale = screen_scale * (1.3 if self.large_text else 1.0)
 
     def tr(self, text: str, language: str | None = None) -> str:
         """`text` in the session's language (kv rules pass app.language so they update)."""
@@ -207,8 +212,10 @@ class KioskApp(App):
     # --- workers ---------------------------------------------------------------------------
 
     def in_worker(self, call: Callable[[], Any], then: Callable[[Any], None], *, busy: str = "",
-                  technician: bool = False) -> Future:
+                  technician: bool = False) -> Future | None:
         """Run `call` on a worker; `then(result)` runs on the UI thread. Progress shows after 0.3 s."""
+        if self._stopped:
+            return None  # the app is closing: nothing new starts
         worker = self.side_worker if technician else self.circulation_worker
         self._busy_jobs += 1
         if self._busy_event is None:

@@ -58,15 +58,32 @@ def item_line(outcome: ItemOutcome, tr: Translate) -> ItemLine:
         status = tr("Not done")
         if outcome.reason:
             notes.append(outcome.reason)
-    notes.extend(tr(ALERT_TEXT[a]) for a in outcome.alerts)
+    alerts = [a for a in outcome.alerts
+              if not (a is Alert.GIVE_TO_STAFF and Alert.HOLD_FOR_OTHER in outcome.alerts)]  # said once
+    notes.extend(tr(ALERT_TEXT[a]) for a in alerts)
     if outcome.sort_bin:
         notes.append(tr("Please put it in bin {bin}.").format(bin=outcome.sort_bin))
-    if not outcome.ok or outcome.alerts:
-        notes.extend(m for m in outcome.screen_messages if m not in notes)  # the ACS's own words
+    if not outcome.ok:
+        notes.extend(outcome.screen_messages)  # the ACS's own words about a refusal
     if outcome.offline:
         notes.append(tr("Saved: it will be sent to the library system when it is back."))
     warn = outcome.ok and bool(outcome.alerts or outcome.sort_bin)
-    return ItemLine(outcome.item_id, title, status, "\n".join(notes), outcome.ok, warn)
+    return ItemLine(outcome.item_id, title, status, "\n".join(_without_repeats(notes)), outcome.ok, warn)
+
+
+def _without_repeats(notes: list[str]) -> list[str]:
+    """Drop notes that another note already says (the ACS and the alerts often overlap)."""
+    def plain(text: str) -> str:
+        return " ".join(text.lower().replace(":", ".").split()).rstrip(".")
+
+    kept: list[str] = []
+    for i, note in enumerate(notes):
+        key = plain(note)
+        if not key or any(key in plain(other) for j, other in enumerate(notes)
+                          if j != i and (key != plain(other) or j < i)):
+            continue
+        kept.append(note)
+    return kept
 
 
 def loan_line(loan: LoanLine, tr: Translate) -> ItemLine:

@@ -17,10 +17,14 @@ os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 from kiosk.window_setup import configure_window  # noqa: E402
 from kiosk.demo import demo_config  # noqa: E402
 
-configure_window(demo_config("127.0.0.1", 1, tempfile.gettempdir()), size=(800, 480))
+# SDL's offscreen surface keeps the size it was created with: create it at the largest size
+# the tests need (1920x1080), then shrink the window to the Raspberry Pi touchscreen's 800x480.
+configure_window(demo_config("127.0.0.1", 1, tempfile.gettempdir()), size=(1920, 1080))
 
 from kivy.base import EventLoop  # noqa: E402
 from kivy.core.window import Window  # noqa: E402
+
+Window.size = (800, 480)
 from kivy.tests.common import UnitTestTouch  # noqa: E402
 from kivy.uix.button import Button  # noqa: E402
 from kivy.uix.label import Label  # noqa: E402
@@ -162,6 +166,6 @@ class Driver:
         for child in list(Window.children):
             Window.remove_widget(child)
         Window.unbind(on_request_close=app._refuse_close, on_keyboard=app._on_keyboard,
-                      on_textinput=app._on_text, on_touch_down=app._on_any_touch)
+                      on_textinput=app._on_text, on_touch_down=app._on_any_touch, size=app._apply_theme)
         type(app)._running_app = None
         self.pump(0.05)
