@@ -411,7 +411,11 @@ class KioskApp(App):
 
     def _technician_scan_only(self, result: Any) -> None:
         if isinstance(result, TechnicianCard):
-            self.show("technician_login", message="")
+            self.open_technician_login()
+
+    def open_technician_login(self) -> None:
+        """The technician PIN pad, empty."""
+        self.show("technician_login", entry="", message="")
 
     def _on_scan_result(self, result: Any) -> None:
         if result is None:
@@ -423,7 +427,7 @@ class KioskApp(App):
         elif isinstance(result, TechnicianCard):
             if self.manager.current in PATRON_SCREENS:
                 return  # not during a patron's session
-            self.show("technician_login", message="")
+            self.open_technician_login()
         elif isinstance(result, NotUnderstood):
             self.play("error")
             self.show_message(self.tr("This barcode was not recognised. Please try again or see staff."), bad=True)
@@ -649,7 +653,7 @@ class KioskApp(App):
         self._hidden_taps = [t for t in self._hidden_taps if now - t < 3.0] + [now]
         if len(self._hidden_taps) >= 5:
             self._hidden_taps = []
-            self.show("technician_login", stage="pin", entry="", message="")
+            self.open_technician_login()
 
     def check_technician_pin(self, pin: str) -> None:
         """Verify the technician PIN (scrypt, on a worker)."""

@@ -344,8 +344,7 @@ def _technician_card(t: ConfigTable) -> BarcodeRule | None:
     """The technician card rule; None when [technician] has no pattern (gesture and PIN only)."""
     for key in _TECHNICIAN_ACCESS_KEYS:
         t.has(key)
-    if not t.has("pattern"):
-        t.choice("check_digit", CHECK_DIGITS, "none")
+    if not t.has("pattern") and "pin_hash" in t.data and "check_digit" not in t.data:
         return _finish(t, None)
     return _barcode(t, None)
 

@@ -130,6 +130,7 @@ class Driver:
 
     def touch(self, widget: Widget) -> None:
         """A finger on the widget's centre and off again: real touch events through the window."""
+        self.pump(0.05)  # let the layout settle so the widget is where a person would see it
         x, y = widget.to_window(*widget.center)
         touch = UnitTestTouch(x, y)
         touch.touch_down()
