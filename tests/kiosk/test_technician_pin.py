@@ -34,7 +34,7 @@ def test_config_takes_the_hash_and_refuses_a_bad_one():
     with pytest.raises(ConfigError, match="technician.pin_hash"):
         parse_config({**base, "technician": {"pin_hash": "2580"}})
     with pytest.raises(ConfigError, match="did you mean 'pin_hash'"):
-        parse_config({**base, "technician": {"pin_hsh": stored}})
+        parse_config({**base, "technician": {"pattern": "T-[0-9]+", "pin_hsh": stored}})
     card = parse_config({**base, "technician": {"pattern": "TECH-[0-9]{4}", "pin_hash": stored}})
     assert card.technician.pattern == "TECH-[0-9]{4}" and card.technician_access.pin_hash == stored
 
