@@ -13,15 +13,18 @@ import queue as queues
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from kiosk import systemd_notify
 from kiosk.core.outcomes import ItemOutcome, LoginResult, LoginStatus
-from kiosk.core.runtime import KioskRuntime, Mode, NotUnderstood, TechnicianCard
 from kiosk.core.session import SessionState
 from kiosk.devices.events import (DeviceStatus, IncompleteSet, ItemPlaced, ItemRemoved, Scan,
                                   UnreadableTag)
 from kiosk.i18n import LANGUAGE_NAMES, translator
+
+if TYPE_CHECKING:
+    from kiosk.config import KioskConfig
+    from kiosk.core.runtime import KioskRuntime
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +41,7 @@ from kivy.metrics import sp
 from kivy.properties import (BooleanProperty, ColorProperty, ListProperty, NumericProperty,
                              ObjectProperty, StringProperty)
 
-from kiosk.screens import build_screen_manager
+from kiosk.screens import build_screen_manager, screen as screen_named
 from kiosk.screens.widgets import TimeoutWarning
 
 THEMES = {
@@ -81,19 +84,23 @@ class KioskApp(App):
     color_banner_text = ColorProperty("#ffffff")
     manager = ObjectProperty(None, allownone=True)
 
-    def __init__(self, runtime: KioskRuntime, *, demo_panel: Callable[[], Any] | None = None,
-                 on_restart: Callable[[], None] | None = None, **kwargs: Any) -> None:
+    def __init__(self, runtime: KioskRuntime | Callable[[], KioskRuntime], *, config: KioskConfig | None = None,
+                 demo_panel: Callable[[], Any] | None = None, **kwargs: Any) -> None:
+        """`runtime` is a runtime, or a function that builds one (with `config`): then the idle
+        screen comes up first and the runtime is built behind it, on the circulation worker."""
         super().__init__(**kwargs)
-        self.runtime = runtime
-        self.config_settings = runtime.config
-        self.title = runtime.config.kiosk.library_name
-        self.library_name = runtime.config.kiosk.library_name
-        self.logo = runtime.config.app.logo or ""
-        self.languages = list(runtime.config.app.languages)
+        built = hasattr(runtime, "circulation")
+        self.runtime: KioskRuntime | None = runtime if built else None
+        self._runtime_factory = None if built else runtime
+        config = config or runtime.config
+        self.config_settings = config
+        self.title = config.kiosk.library_name
+        self.library_name = config.kiosk.library_name
+        self.logo = config.app.logo or ""
+        self.languages = list(config.app.languages)
         self.language = self.languages[0]
-        self.has_pad = runtime.pad is not None
+        self.has_pad = str(config.devices.get("rfid", {}).get("driver", "none")) != "none"
         self.demo_panel = demo_panel
-        self.on_restart = on_restart
         self.exit_code = 0
         self.circulation_worker = ThreadPoolExecutor(1, thread_name_prefix="circulation")
         self.side_worker = ThreadPoolExecutor(2, thread_name_prefix="technician")
@@ -126,18 +133,44 @@ class KioskApp(App):
         return root
 
     def on_start(self) -> None:
-        """Start the runtime, the event pump, the timers; tell systemd the idle screen is up."""
+        """Show the idle screen, tell systemd it is up, then start the runtime and the timers."""
         Window.bind(on_request_close=self._refuse_close, on_keyboard=self._on_keyboard,
                     on_textinput=self._on_text, on_touch_down=self._on_any_touch)
-        self.runtime.start()
-        Clock.schedule_interval(self._pump_events, 0.02)
-        Clock.schedule_interval(self._tick, 0.25)
         interval = systemd_notify.watchdog_interval()
         if interval:
             Clock.schedule_interval(lambda dt: systemd_notify.watchdog(), interval)
         self._load_sounds()
         self.go_idle()
-        Clock.schedule_once(lambda dt: systemd_notify.ready("idle screen up"), 0)
+        Window.bind(on_flip=self._first_frame)
+        if self.runtime is not None:
+            self._runtime_ready(self.runtime)
+
+    def _first_frame(self, *args: Any) -> None:
+        """The idle screen is on show: systemd may consider the kiosk started."""
+        Window.unbind(on_flip=self._first_frame)
+        systemd_notify.ready("idle screen up")
+        if self.runtime is None and self._runtime_factory is not None:
+            # First in the circulation worker's queue: every patron action waits behind it.
+            self.in_worker(self._build_runtime, self._runtime_ready)
+
+    def _build_runtime(self) -> Any:
+        try:
+            return self._runtime_factory()
+        except Exception as exc:  # shown on the out-of-service screen instead of crashing
+            log.exception("the kiosk could not start")
+            return exc
+
+    def _runtime_ready(self, runtime: Any) -> None:
+        """Start the runtime, the device event pump and the session timer."""
+        if isinstance(runtime, Exception):
+            self.out_of_service_reason = f"the kiosk could not start: {runtime}"
+            self.show("out_of_service")
+            return
+        self.runtime = runtime
+        self.has_pad = runtime.pad is not None
+        runtime.start()
+        Clock.schedule_interval(self._pump_events, 0)  # every frame
+        Clock.schedule_interval(self._tick, 0.25)
 
     def on_stop(self) -> None:
         """Stop the workers and the runtime (queued transactions stay on disk)."""
@@ -147,7 +180,8 @@ class KioskApp(App):
         Clock.unschedule(self._tick)
         self.circulation_worker.shutdown(wait=True, cancel_futures=True)
         self.side_worker.shutdown(wait=True, cancel_futures=True)
-        self.runtime.stop()
+        if self.runtime is not None:
+            self.runtime.stop()
 
     def _refuse_close(self, *args: Any) -> bool:
         """Alt-F4 and the window manager's close do nothing; only `stop()` ends the app."""
@@ -265,7 +299,7 @@ class KioskApp(App):
 
     def show(self, name: str, **state: Any):
         """Switch to a screen, handing it the state it shows."""
-        screen = self.manager.get_screen(name)
+        screen = screen_named(self.manager, name)
         for key, value in state.items():
             setattr(screen, key, value)
         self.manager.current = name
@@ -287,8 +321,8 @@ class KioskApp(App):
         self.language = self.languages[0]
         self.high_contrast = False
         self.large_text = False
-        state = self.runtime.service.state()
-        if not state.in_service:
+        state = self.runtime.service.state() if self.runtime is not None else None
+        if state is not None and not state.in_service:
             self.out_of_service_reason = state.reason
             self.show("out_of_service")
             return
@@ -297,6 +331,8 @@ class KioskApp(App):
     def activity(self) -> None:
         """The patron touched or scanned: the session timeout starts again."""
         self._ui_activity = time.monotonic()
+        if self.runtime is None:
+            return
         session = self.runtime.circulation.session
         if session is not None:
             session.touch(self.runtime.circulation.clock())  # a plain assignment: never waits
@@ -326,8 +362,8 @@ class KioskApp(App):
 
     def _keyboard_scan_done(self) -> None:
         text, self._keys = self._keys.strip(), ""
-        if not text:
-            return
+        if not text or self.runtime is None:
+            return  # nothing typed, or the kiosk is still starting
         screen = self.screen
         if getattr(screen, "takes_typing", False):
             screen.typed(text)  # a PIN or a card number typed on a real keyboard
@@ -374,6 +410,8 @@ class KioskApp(App):
 
     def on_scan(self, text: str) -> None:
         """A barcode from any scanner (or the keyboard): what it means depends on the screen."""
+        from kiosk.core.runtime import Mode
+
         self.activity()
         name = self.manager.current
         if name == "technician":
@@ -390,6 +428,8 @@ class KioskApp(App):
 
     def on_pad_event(self, event: Any) -> None:
         """An RFID item placed or removed: checked out or returned like a scan."""
+        from kiosk.core.runtime import Mode
+
         name = self.manager.current
         if name not in ("checkout", "returns", "idle") or isinstance(event, IncompleteSet):
             return
@@ -410,6 +450,8 @@ class KioskApp(App):
                        busy=self.tr("Checking..."))
 
     def _technician_scan_only(self, result: Any) -> None:
+        from kiosk.core.runtime import TechnicianCard
+
         if isinstance(result, TechnicianCard):
             self.open_technician_login()
 
@@ -418,6 +460,8 @@ class KioskApp(App):
         self.show("technician_login", entry="", message="")
 
     def _on_scan_result(self, result: Any) -> None:
+        from kiosk.core.runtime import NotUnderstood, TechnicianCard
+
         if result is None:
             return
         if isinstance(result, LoginResult):

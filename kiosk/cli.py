@@ -59,9 +59,13 @@ def _run(args: argparse.Namespace) -> int:
 
     configure_window(config)
     from kiosk.app import KioskApp
-    from kiosk.core.runtime import KioskRuntime
 
-    app = KioskApp(KioskRuntime(config))
+    def build_runtime():
+        from kiosk.core.runtime import KioskRuntime
+
+        return KioskRuntime(config)
+
+    app = KioskApp(build_runtime, config=config)  # the idle screen first, the runtime behind it
     app.run()
     return app.exit_code
 

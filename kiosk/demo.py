@@ -11,19 +11,23 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from sip2.emulator import ACSEmulator
-from sip2.emulator.demo_data import DEMO
-
 from kiosk.config import KioskConfig, parse_config
 
-# What the demo panel offers: (label, item id, parts). A set of three discs tests incomplete sets.
-DEMO_ITEMS = (("Book", DEMO.available_items[0], 1), ("Book", DEMO.available_items[1], 1),
-              ("Book", DEMO.available_items[2], 1), ("Held for another", DEMO.item_on_hold_for_other, 1),
-              ("Give to staff", DEMO.item_to_staff, 1), ("3-disc set", DEMO.multipart_item, 3))
+
+def demo_items() -> tuple[tuple[str, str, int], ...]:
+    """What the demo panel offers: (label, item id, parts). A set of three discs left one short
+    shows how an incomplete set is flagged."""
+    from sip2.emulator.demo_data import DEMO
+
+    return (("Book", DEMO.available_items[0], 1), ("Book", DEMO.available_items[1], 1),
+            ("Book", DEMO.available_items[2], 1), ("Held for another", DEMO.item_on_hold_for_other, 1),
+            ("Give to staff", DEMO.item_to_staff, 1), ("3-disc set", DEMO.multipart_item, 3))
 
 
-def demo_config(host: str, port: int, folder: str, **overrides: Any) -> KioskConfig:
-    """The demo kiosk's configuration: the emulator, a keyboard scanner and a simulated pad."""
+def demo_config(host: str, port: int, folder: str, *, technician_pin_hash: str | None = None,
+                **overrides: Any) -> KioskConfig:
+    """The demo kiosk's configuration: the emulator, a keyboard scanner and a simulated pad;
+    the technician PIN is 0000 unless another hash is given."""
     from kiosk.core.technician_pin import hash_pin
 
     data: dict[str, Any] = {
@@ -32,7 +36,7 @@ def demo_config(host: str, port: int, folder: str, **overrides: Any) -> KioskCon
                  "institution": "DEMO", "location": "kiosk-1", "timeout": 5.0, "connect_timeout": 2.0},
         "offline": {"mode": "all", "probe_interval": 5.0, "cache_patrons": False},
         "storage": {"database": str(Path(folder) / "kiosk.db")},
-        "technician": {"pattern": "TECH-[0-9]{4}", "check_digit": "none", "pin_hash": hash_pin("0000")},
+        "technician": {"pattern": "TECH-[0-9]{4}", "check_digit": "none", "pin_hash": technician_pin_hash or hash_pin("0000")},
         "scanner": [{"driver": "keyboard", "name": "keyboard"}],
         "rfid": {"driver": "sim", "name": "pad", "poll_interval": 0.1},
         "app": {"fullscreen": False},
@@ -53,6 +57,8 @@ def demo_panel_factory(runtime):
         from kivy.uix.boxlayout import BoxLayout
         from kivy.uix.button import Button
         from kivy.uix.label import Label
+
+        from sip2.emulator.demo_data import DEMO
 
         from kiosk.devices.emulators.tag_store import make_tag
 
@@ -76,7 +82,7 @@ def demo_panel_factory(runtime):
             placed.clear()
 
         if pad is not None and getattr(pad, "tag_store", None) is not None:
-            for label, item_id, parts in DEMO_ITEMS:
+            for label, item_id, parts in demo_items():
                 button = Button(text=f"Place: {label}\n{item_id}", halign="center", font_size="13sp")
                 button.bind(on_release=lambda b, i=item_id, p=parts: place(i, p))
                 panel.add_widget(button)
@@ -94,6 +100,9 @@ def demo_panel_factory(runtime):
 
 def run_demo(args) -> int:
     """Run the emulator, the runtime and the app until the window is closed."""
+    from sip2.emulator import ACSEmulator
+    from sip2.emulator.demo_data import DEMO
+
     from kiosk.window_setup import configure_window
 
     with tempfile.TemporaryDirectory(prefix="kiosk-demo-") as folder, \
