@@ -212,24 +212,29 @@ def in_process(scans: int, port: int, emulator) -> None:
                   round(max(latencies) * 1000, 1))])
 
     def longest_frame(seconds: float) -> float:
-        flips.clear()
-        end = time.perf_counter() + seconds
+        """The longest turn of the UI loop (input, clock, layout, drawing) over `seconds`."""
+        worst, end = 0.0, time.perf_counter() + seconds
         while time.perf_counter() < end:
+            started = time.perf_counter()
             EventLoop.idle()
-        gaps = [b - a for a, b in zip(flips, flips[1:])]
-        return max(gaps) if gaps else float("inf")
+            worst = max(worst, time.perf_counter() - started)
+        return worst
 
     idle_worst = longest_frame(2.5)
     emulator.faults.delay = 2.0
     screen = app.screen
     slow_item = items[scans] if len(items) > scans else item_barcode(200)
+    busy_seen = [False]
+    app.bind(busy=lambda obj, value: busy_seen.__setitem__(0, busy_seen[0] or value))
     type_scan(slow_item)
     slow_worst = longest_frame(2.5)
     pump_until(lambda: slow_item in screen.outcomes, timeout=15)
     emulator.faults.delay = 0.0
-    print("\nLongest frame gap, 2.5 s each (target: none over 100 ms while the ACS is slow)")
-    print_table(("while", "longest frame ms"), [("idle", round(idle_worst * 1000, 1)),
-                                                ("a checkout waits 2 s for the ACS", round(slow_worst * 1000, 1))])
+    print("\nLongest UI loop turn (one frame), 2.5 s each (target: none over 100 ms while the ACS is slow)")
+    print_table(("while", "longest frame ms"), [
+        ("idle", round(idle_worst * 1000, 1)),
+        ("a checkout waits 2 s for the ACS (progress shown)", round(slow_worst * 1000, 1))])
+    print(f"(progress indicator shown during the slow checkout: {busy_seen[0]})")
     app.dispatch("on_stop")
 
 

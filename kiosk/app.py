@@ -126,10 +126,16 @@ class KioskApp(App):
 
     def build(self):
         """The screen manager with every screen; the idle screen first."""
+        from kivy.uix.floatlayout import FloatLayout
+
+        from kiosk.screens.widgets import BusyIndicator
+
         self.manager = build_screen_manager()
-        root = self.manager
+        root = FloatLayout()
+        root.add_widget(self.manager)
+        root.add_widget(BusyIndicator())
         if self.demo_panel is not None:
-            root = self.demo_panel(self.manager)
+            root = self.demo_panel(root)
         return root
 
     def on_start(self) -> None:
@@ -371,6 +377,7 @@ class KioskApp(App):
         scanner = next((d for d in self.runtime.devices.devices if getattr(d, "driver", "") == "keyboard"), None)
         if scanner is not None:
             scanner.inject(text)
+            self._pump_events(0)  # handle it now rather than at the next frame
         else:
             self.on_scan(text)
 

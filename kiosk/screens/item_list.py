@@ -22,20 +22,29 @@ class ItemListScreen(KioskScreen):
         self._redraw()
 
     def add_outcome(self, outcome: ItemOutcome) -> None:
-        """Show one item's result at the top of the list."""
+        """Show one item's result at the top of the list (its earlier row, if any, is replaced)."""
         if outcome.repeat and outcome.item_id in self.outcomes:
             return  # the same item again: its row is already there
+        box = self.ids.rows
+        for row in [r for r in box.children if getattr(r, "item_id", None) == outcome.item_id]:
+            box.remove_widget(row)
         self.outcomes.pop(outcome.item_id, None)
         self.outcomes[outcome.item_id] = outcome
         self.message = ""
-        self._redraw()
+        box.add_widget(self._row(outcome), index=len(box.children))  # the newest on top
+        self._count()
+
+    def _row(self, outcome: ItemOutcome) -> ItemRow:
+        line = item_line(outcome, App.get_running_app().tr)
+        return ItemRow(title=line.title, status=line.status, detail=line.detail, ok=line.ok, warn=line.warn,
+                       item_id=line.item_id)
+
+    def _count(self) -> None:
+        self.count = sum(1 for o in self.outcomes.values() if o.ok)
 
     def _redraw(self) -> None:
-        app = App.get_running_app()
         box = self.ids.rows
         box.clear_widgets()
         for outcome in reversed(list(self.outcomes.values())):
-            line = item_line(outcome, app.tr)
-            box.add_widget(ItemRow(title=line.title, status=line.status, detail=line.detail,
-                                   ok=line.ok, warn=line.warn, item_id=line.item_id))
-        self.count = sum(1 for o in self.outcomes.values() if o.ok)
+            box.add_widget(self._row(outcome))
+        self._count()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from kivy.animation import Animation
 from kivy.metrics import dp
 from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
@@ -85,6 +86,23 @@ class PinPad(GridLayout):
 
     def on_enter(self) -> None:
         """OK was touched."""
+
+
+class BusyIndicator(Label):
+    """"Checking..." with a moving bar, over the top of any screen while an operation takes long."""
+
+    phase = NumericProperty(0.0)  # 0..1: where the moving bar is
+
+    def on_kv_post(self, base_widget) -> None:
+        self._animation = Animation(phase=1.0, duration=0.9) + Animation(phase=0.0, duration=0.9)
+        self._animation.repeat = True
+        self.bind(opacity=self._animate)
+
+    def _animate(self, *args) -> None:
+        if self.opacity:
+            self._animation.start(self)
+        else:
+            self._animation.cancel(self)
 
 
 class TimeoutWarning(ModalView):
