@@ -13,7 +13,7 @@ from tests.app.harness import Driver  # first: sets Kivy's environment and windo
 from sip2.emulator import ACSEmulator
 
 from kiosk.core.runtime import KioskRuntime
-from kiosk.demo import demo_config
+from kiosk.demo import demo_config, demo_panel_factory
 
 
 @dataclass(frozen=True)
@@ -62,13 +62,13 @@ def kiosk_app(tmp_path, acs):
     """Start the app on a runtime talking to the emulator; `kiosk_app(**sections)` overrides config."""
     drivers: list[Driver] = []
 
-    def start(receipts: RecordingReceipts | None = None, **sections) -> Driver:
+    def start(receipts: RecordingReceipts | None = None, demo: bool = False, **sections) -> Driver:
         sections.setdefault("session", {"timeout": 120.0, "warning": 20.0})
         sections.setdefault("offline", {"mode": "all", "probe_interval": 1.0, "cache_patrons": False})
         runtime = KioskRuntime(demo_config(*acs.address, str(tmp_path), **sections))
         if receipts is not None:
             runtime.receipts = receipts
-        driver = Driver(runtime)
+        driver = Driver(runtime, demo_panel_factory(runtime) if demo else None)
         drivers.append(driver)
         return driver
 

@@ -47,16 +47,19 @@ class FakeClock:
 class Driver:
     """One running app in the test process's one window."""
 
-    def __init__(self, runtime: KioskRuntime) -> None:
-        self.runtime = runtime
+    def __init__(self, runtime, demo_panel=None, config=None) -> None:
+        """`runtime` is a KioskRuntime, or a function building one (with `config`), as `kiosk run` does."""
         self.clock = FakeClock()
-        runtime.circulation.clock = self.clock
-        self.app = KioskApp(runtime)
+        self.app = KioskApp(runtime, config=config, demo_panel=demo_panel)
         if EventLoop.status != "started":
             EventLoop.ensure_window()
             EventLoop.start()
         self.app._run_prepare()
         self.wait_for(lambda: self.app.manager.current in ("idle", "out_of_service"))
+        self.idle_before_runtime = self.app.runtime is None
+        self.wait_for(lambda: self.app.runtime is not None, what="the runtime")
+        self.runtime = self.app.runtime
+        self.runtime.circulation.clock = self.clock
 
     # --- time ---------------------------------------------------------------------------
 
