@@ -56,6 +56,24 @@ THEMES = {
 }
 
 
+def describe_event(event: Any) -> str:
+    """A device event in one line for technicians: what arrived, raw, and what it decoded to."""
+    if isinstance(event, Scan):
+        return f"scan {event.text!r}" + (f" ({event.symbology})" if event.symbology else "")
+    if isinstance(event, ItemPlaced):
+        tag = event.tag
+        return f"placed {tag.uid}: item {tag.item_id} ({tag.data_model}, part {tag.part_number}/{tag.parts_in_item})"
+    if isinstance(event, ItemRemoved):
+        return f"removed {event.uid}"
+    if isinstance(event, UnreadableTag):
+        return f"unreadable {event.uid}: {event.reason}; raw {event.raw[:16].hex() or '-'}"
+    if isinstance(event, IncompleteSet):
+        return f"incomplete set {event.item_id}: parts {list(event.present)} of {event.parts_in_item}"
+    if isinstance(event, DeviceStatus):
+        return f"{event.state.value}: {event.detail}"
+    return type(event).__name__
+
+
 class KioskApp(App):
     """The kiosk's touchscreen app around one `KioskRuntime`."""
 
@@ -108,6 +126,7 @@ class KioskApp(App):
         self.last_sound = ""
         self.warning: TimeoutWarning | None = None
         self.tags_on_pad: dict[str, Any] = {}  # uid -> TagData or UnreadableTag, for technicians
+        self.last_device_events: dict[str, str] = {}  # device name -> its last event, for technicians
         self.pending_login = ""  # the card waiting for its PIN
         self.receipt_job: dict[str, Any] | None = None
         self._busy_jobs = 0
@@ -392,6 +411,7 @@ class KioskApp(App):
 
     def on_device_event(self, event: Any) -> None:
         """One device event, on the UI thread."""
+        self.last_device_events[event.source] = describe_event(event)
         if isinstance(event, Scan):
             self.on_scan(event.text)
         elif isinstance(event, DeviceStatus):
@@ -730,8 +750,9 @@ class KioskApp(App):
         """Gather the technician status on a worker and show it."""
         from kiosk.core.status_report import gather
 
-        self.in_worker(lambda: gather(self.runtime), lambda report: self.screen_call("show_report", report),
-                       technician=True)
+        last_events = dict(self.last_device_events)
+        self.in_worker(lambda: gather(self.runtime, last_events),
+                       lambda report: self.screen_call("show_report", report), technician=True)
 
     def technician_sip2_test(self) -> None:
         """Ask the library system for its status (99/98) and show how it went and how long it took."""

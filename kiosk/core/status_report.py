@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Mapping
 
 from kiosk import __version__
 
@@ -19,9 +20,11 @@ class StatusReport:
     kiosk: tuple[str, ...]
 
 
-def gather(runtime) -> StatusReport:
-    """Read the runtime's state (touches the database: call it from a worker thread)."""
-    return StatusReport(_library_system(runtime), _devices(runtime), _queue(runtime), _kiosk(runtime))
+def gather(runtime, last_events: Mapping[str, str] | None = None) -> StatusReport:
+    """Read the runtime's state (touches the database: call it from a worker thread);
+    `last_events` maps a device's name to its last event, as the app saw it."""
+    return StatusReport(_library_system(runtime), _devices(runtime, last_events or {}), _queue(runtime),
+                        _kiosk(runtime))
 
 
 def _library_system(runtime) -> tuple[str, ...]:
@@ -52,7 +55,7 @@ def clock_difference(acs_time: datetime, local: datetime) -> str:
     return f"ACS {abs(seconds)} s {'ahead' if seconds > 0 else 'behind'}"
 
 
-def _devices(runtime) -> tuple[str, ...]:
+def _devices(runtime, last_events: Mapping[str, str]) -> tuple[str, ...]:
     lines = []
     for s in runtime.devices.summaries():
         line = f"{s.name} ({s.role}, {s.driver}): {s.state.value}"
@@ -61,6 +64,8 @@ def _devices(runtime) -> tuple[str, ...]:
         if s.last_problem:
             line += f"; last discarded: {s.last_problem}"
         lines.append(line)
+        if s.name in last_events:
+            lines.append(f"    last event: {last_events[s.name]}")
     return tuple(lines) or ("no devices configured",)
 
 

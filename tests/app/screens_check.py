@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from kivy.core.window import Window
 from kivy.graphics.opengl import GL_RGBA, GL_UNSIGNED_BYTE, glReadPixels
+from kivy.metrics import dp
+from kivy.uix.button import Button
 from kivy.uix.label import Label
 from kivy.uix.scrollview import ScrollView
 
@@ -56,3 +58,10 @@ def overflowing_labels(driver) -> list[str]:
             problems.append(f"{name}: box {x:.0f},{y:.0f}-{right:.0f},{top:.0f} outside the "
                             f"{win_w}x{win_h} window")
     return problems
+
+
+def small_touch_targets(driver) -> list[str]:
+    """Visible buttons smaller than 48 dp either way (too small for a finger)."""
+    return [f"button {b.text[:30]!r} is {b.width:.0f}x{b.height:.0f} px"
+            for b in driver.widgets() if isinstance(b, Button) and driver.visible(b)
+            and (b.width < dp(48) - SLACK or b.height < dp(48) - SLACK)]

@@ -12,7 +12,7 @@ from sip2.emulator.demo_data import DEMO
 
 from kiosk.devices.emulators.tag_store import make_tag
 from tests.app.conftest import RecordingReceipts
-from tests.app.screens_check import distinct_colours, overflowing_labels
+from tests.app.screens_check import distinct_colours, overflowing_labels, small_touch_targets
 from tests.app.test_journeys import log_in
 
 SIZES = ((800, 480), (1920, 1080))
@@ -39,6 +39,7 @@ class Camera:
             if distinct_colours() < 3:
                 self.problems.append(f"{label}: blank")
             self.problems.extend(f"{label}: {p}" for p in overflowing_labels(self.driver))
+            self.problems.extend(f"{label}: {p}" for p in small_touch_targets(self.driver))
         Window.size = SIZES[0]
         self.driver.pump(0.1)
 
@@ -113,3 +114,19 @@ def test_every_screen_at_both_sizes(kiosk_app, screenshot_dir, acs):
     print(f"\nscreenshots: {screenshot_dir}")
     assert len(camera.taken) == 2 * 14
     assert not camera.problems, "\n".join(camera.problems)
+
+
+def test_the_checks_see_overflowing_text_and_small_buttons(kiosk_app):
+    from kivy.uix.button import Button
+    from kivy.uix.label import Label
+
+    app = kiosk_app()
+    cramped = Label(text="A title far too long for its little box", size_hint=(None, None), size=(60, 20))
+    tiny = Button(text="x", size_hint=(None, None), size=(30, 30))
+    app.screen.add_widget(cramped)
+    app.screen.add_widget(tiny)
+    app.pump(0.1)
+    assert any("far too long" in p for p in overflowing_labels(app))
+    assert any("'x' is 30x30" in p for p in small_touch_targets(app))
+    app.screen.remove_widget(cramped)
+    app.screen.remove_widget(tiny)

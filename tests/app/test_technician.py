@@ -35,6 +35,7 @@ def test_status_scan_decoding_and_tags_on_the_pad(kiosk_app):
     assert app.shows("pad (rfid, sim): connected")
     app.scan(DEMO.available_items[3])
     app.wait_shows("decoded: item")
+    app.wait_shows(f"last event: scan '{DEMO.available_items[3]}'")
     assert app.runtime.circulation.session is None  # nothing was checked out
     app.press("Read the tags on the pad")
     app.wait_shows(f"item {DEMO.available_items[15]} (iso28560-3)")
@@ -89,3 +90,12 @@ def test_technician_mode_closes_by_itself(kiosk_app):
     app.wait_for(lambda: app.screen_name == "technician_login")
     app.app._ui_activity -= 11
     app.wait_for(lambda: app.screen_name == "idle", what="technician timeout")
+
+
+def test_reload_refuses_a_configuration_that_does_not_load(kiosk_app):
+    app = kiosk_app()  # the demo's configuration is built in memory: there is no file to reload
+    enter(app)
+    app.wait_for(lambda: app.screen_name == "technician")
+    app.press("Reload the configuration")
+    app.wait_shows("NOT reloaded")
+    assert app.screen_name == "technician"
