@@ -445,7 +445,11 @@ class KioskApp(App):
             self.screen.show_scan(text, self.runtime.classifier.classify(text))
             return
         if name in ("technician_login", "out_of_service"):
-            self.in_worker(lambda: self.runtime.handle_scan(text), self._technician_scan_only)
+            # Only a technician card does anything here: patrons cannot log in meanwhile.
+            from kiosk.devices.classify import ScanKind
+
+            if self.runtime.classifier.classify(text).kind is ScanKind.TECHNICIAN:
+                self.open_technician_login()
             return
         if name == "receipt":
             return  # the session is over; a new card waits until the receipt is chosen
@@ -475,12 +479,6 @@ class KioskApp(App):
         self.activity()
         self.in_worker(lambda: self.runtime.handle_device_event(event, mode), self._on_scan_result,
                        busy=self.tr("Checking..."))
-
-    def _technician_scan_only(self, result: Any) -> None:
-        from kiosk.core.runtime import TechnicianCard
-
-        if isinstance(result, TechnicianCard):
-            self.open_technician_login()
 
     def open_technician_login(self) -> None:
         """The technician PIN pad, empty."""
@@ -706,9 +704,7 @@ class KioskApp(App):
 
     def time_out(self) -> None:
         """The session ran out: end it and go back to idle, whatever dialog was open."""
-        from kivy.core.window import Window as window
-
-        for child in list(window.children):
+        for child in list(Window.children):
             if hasattr(child, "dismiss"):
                 child.dismiss(animation=False)
         self.warning = None

@@ -342,6 +342,8 @@ _TECHNICIAN_CARD_KEYS = ("pattern", "check_digit")
 
 def _technician_card(t: ConfigTable) -> BarcodeRule | None:
     """The technician card rule; None when [technician] has no pattern (gesture and PIN only)."""
+    if not t.data:
+        return None  # no [technician] table: no technician card
     for key in _TECHNICIAN_ACCESS_KEYS:
         t.has(key)
     if not t.has("pattern") and "pin_hash" in t.data and "check_digit" not in t.data:

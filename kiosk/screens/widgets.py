@@ -46,7 +46,9 @@ class BigToggle(ToggleButton):
 
 
 class ButtonRow(BoxLayout):
-    """A row of buttons as tall as its tallest one."""
+    """A row of buttons, all as tall as the one whose text needs the most room."""
+
+    natural = NumericProperty(0)  # the height the tallest text needs
 
     def on_kv_post(self, base_widget) -> None:
         self.bind(children=self._track)
@@ -54,12 +56,16 @@ class ButtonRow(BoxLayout):
 
     def _track(self, *args) -> None:
         for child in self.children:
-            child.unbind(height=self._fit)
-            child.bind(height=self._fit)
+            child.size_hint_y = 1  # every button in the row takes the row's height
+            watched = "natural" if isinstance(child, ButtonRow) else "texture_size"
+            child.unbind(**{watched: self._fit})
+            child.bind(**{watched: self._fit})
         self._fit()
 
     def _fit(self, *args) -> None:
-        self.height = max([c.height for c in self.children] or [dp(64)])
+        needed = [c.natural if isinstance(c, ButtonRow) else c.texture_size[1] + dp(24) for c in self.children]
+        self.natural = max([dp(64), *needed])
+        self.height = self.natural
 
 
 class ItemRow(BoxLayout):

@@ -31,7 +31,6 @@ from kivy.uix.label import Label  # noqa: E402
 from kivy.uix.widget import Widget  # noqa: E402
 
 from kiosk.app import KioskApp  # noqa: E402
-from kiosk.core.runtime import KioskRuntime  # noqa: E402
 
 
 class FakeClock:

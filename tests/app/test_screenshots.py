@@ -13,7 +13,6 @@ from sip2.emulator.demo_data import DEMO
 from kiosk.devices.emulators.tag_store import make_tag
 from tests.app.conftest import RecordingReceipts
 from tests.app.screens_check import distinct_colours, overflowing_labels, small_touch_targets
-from tests.app.test_journeys import log_in
 
 SIZES = ((800, 480), (1920, 1080))
 
@@ -130,3 +129,25 @@ def test_the_checks_see_overflowing_text_and_small_buttons(kiosk_app):
     assert any("'x' is 30x30" in p for p in small_touch_targets(app))
     app.screen.remove_widget(cramped)
     app.screen.remove_widget(tiny)
+
+
+def test_german_and_french_screens_fit_too(kiosk_app, screenshot_dir):
+    app = kiosk_app(receipts=RecordingReceipts())
+    camera = Camera(app, screenshot_dir)
+    for language, done in (("Deutsch", "Fertig"), ("Français", "Terminé")):
+        app.press(language)
+        app.app.large_text = True
+        camera.shoot(f"idle-{language}-large")
+        app.app.large_text = False
+        app.scan(DEMO.good_patron)
+        app.wait_for(lambda: app.screen_name == "login")
+        camera.shoot(f"login-{language}")
+        app.type_on_pad(DEMO.good_pin)
+        app.touch(app.button("OK"))
+        app.wait_for(lambda: app.screen_name == "checkout")
+        app.scan(DEMO.item_on_hold_for_other)
+        app.wait_for(lambda: len(app.screen.outcomes) == 1)
+        camera.shoot(f"checkout-{language}")
+        app.press(done)
+        app.wait_for(lambda: app.screen_name == "idle")  # nothing checked out: no receipt
+    assert not camera.problems, "\n".join(camera.problems)
