@@ -10,6 +10,7 @@ from __future__ import annotations
 import enum
 import logging
 import queue as queues
+import threading
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -27,6 +28,8 @@ from kiosk.storage.queue import OfflineQueue
 from kiosk.storage.replay import QueueAlert, Replayer, ReplayWorker
 
 log = logging.getLogger(__name__)
+
+_MAINTENANCE_INTERVAL = 6 * 3600.0  # seconds
 
 
 class Mode(enum.Enum):
@@ -78,6 +81,8 @@ class KioskRuntime:
         self.link.listeners.append(self._on_link_change)
         self.alerts: list[QueueAlert] = []
         self._sets_on_pad: dict[str, dict[int, str]] = {}  # item id -> part number -> tag uid
+        self._stopping = threading.Event()
+        self._maintenance: threading.Thread | None = None
 
     def _replay_client(self):
         client = client_for(self.config.sip2)
@@ -89,14 +94,40 @@ class KioskRuntime:
         self.devices.start()
         self.link.start_probing()
         self.replay_worker.start()
+        self._stopping.clear()
+        self._maintenance = threading.Thread(target=self._maintain_regularly, name="maintenance", daemon=True)
+        self._maintenance.start()
 
     def stop(self) -> None:
         """Stop everything (queued transactions stay on disk for the next start)."""
         self.circulation.end_session("kiosk stopping")
+        self._stopping.set()
+        if self._maintenance is not None:
+            self._maintenance.join(10)
         self.replay_worker.stop()
         self.link.stop()
         self.devices.stop()
         self.database.close()
+
+    def maintain(self) -> None:
+        """Forget what must not be kept: card numbers in the journal after the retention period,
+        patrons not seen lately, replayed queue entries older than the retention period."""
+        keep = timedelta(days=self.config.storage.retention_days)
+        try:
+            forgotten = self.journal.forget_patrons(keep)
+            expired = self.patron_cache.expire()
+            purged = self.queue.purge(keep)
+        except Exception:  # disk trouble: try again next time, the kiosk keeps serving
+            log.exception("maintenance failed")
+            return
+        if forgotten or expired or purged:
+            log.info("maintenance: %d journal entries anonymised, %d cached patrons forgotten, "
+                     "%d replayed entries purged", forgotten, expired, purged)
+
+    def _maintain_regularly(self) -> None:
+        while not self._stopping.is_set():
+            self.maintain()
+            self._stopping.wait(_MAINTENANCE_INTERVAL)
 
     def _on_link_change(self, online: bool) -> None:
         if online:

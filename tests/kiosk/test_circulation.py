@@ -3,6 +3,7 @@ journal, and the simulated RFID pad speaking the 3M protocol."""
 
 from __future__ import annotations
 
+import dataclasses
 import socket
 import threading
 import time
@@ -327,8 +328,24 @@ def test_an_acs_that_never_confirms_the_pin_is_not_trusted(tmp_path):
             runtime.stop()
 
 
+def test_nonsense_from_the_acs_is_a_clear_outcome_and_is_journalled(tmp_path):
+    with trusting_acs(nonsense=b"12 this is not what a checkout reply looks like\r") as port:
+        runtime = runtime_for(tmp_path, "127.0.0.1", port, patron={"require_pin": False})
+        try:
+            assert log_in(runtime, pin="").status is LoginStatus.OK
+            result = runtime.handle_scan(DEMO.available_items[0])
+            assert not result.ok and Alert.OUTCOME_UNKNOWN in result.alerts and "see staff" in result.reason
+            assert [(e.kind, e.ok) for e in runtime.journal.entries()] == [("checkout", False)]
+        finally:
+            runtime.stop()
+
+
 class trusting_acs:
-    """An ACS that says every patron is valid, without a CQ (valid PIN) field."""
+    """An ACS that says every patron is valid, without a CQ (valid PIN) field, and answers any
+    other request with `nonsense`."""
+
+    def __init__(self, nonsense: bytes = b"") -> None:
+        self.nonsense = nonsense
 
     def __enter__(self) -> int:
         self.listener = socket.create_server(("127.0.0.1", 0))
@@ -365,5 +382,21 @@ class trusting_acs:
                         reply = PatronInformationResponse(institution_id="DEMO", patron_id=request.patron_id,
                                                           personal_name="Anyone", valid_patron="Y")
                     else:
-                        return
+                        if not self.nonsense:
+                            return
+                        sock.sendall(self.nonsense)
+                        continue
                     sock.sendall(conn.reply(reply, received))
+
+
+def test_maintenance_forgets_card_numbers_after_the_retention_period(kiosk):
+    log_in(kiosk)
+    assert kiosk.handle_scan(DEMO.available_items[8]).ok
+    kiosk.config = dataclasses.replace(kiosk.config, storage=dataclasses.replace(
+        kiosk.config.storage, retention_days=1))
+    kiosk.maintain()
+    assert kiosk.journal.entries()[0].patron_id == DEMO.good_patron  # still within a day
+    with kiosk.database.transaction() as conn:
+        conn.exec_driver_sql("UPDATE journal SET recorded_at = '2020-01-01T00:00:00.000000'")
+    kiosk.maintain()
+    assert kiosk.journal.entries()[0].patron_id is None
