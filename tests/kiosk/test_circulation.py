@@ -178,6 +178,13 @@ def test_lost_reply_is_reconciled_not_resent(kiosk, acs):
     assert len([t for t in acs.library.transactions("11") if t.item_id == item]) == 1
 
 
+def test_lost_return_reply_is_reconciled_not_resent(kiosk, acs):
+    acs.faults.apply_then_drop_next = 1
+    result = kiosk.handle_scan(DEMO.item_on_loan, Mode.RETURN)
+    assert result.ok and acs.library.loan_of(DEMO.item_on_loan) is None
+    assert len([t for t in acs.library.transactions("09") if t.item_id == DEMO.item_on_loan]) == 1
+
+
 def test_session_times_out_with_a_warning_first(kiosk):
     clock = FakeClock()
     kiosk.circulation.clock = clock
