@@ -179,6 +179,7 @@ def test_lost_reply_is_reconciled_not_resent(kiosk, acs):
 
 
 def test_lost_return_reply_is_reconciled_not_resent(kiosk, acs):
+    assert kiosk.link.probe()  # connected and logged in: the fault hits the return itself
     acs.faults.apply_then_drop_next = 1
     result = kiosk.handle_scan(DEMO.item_on_loan, Mode.RETURN)
     assert result.ok and acs.library.loan_of(DEMO.item_on_loan) is None
