@@ -20,6 +20,7 @@ from kiosk.core.outcomes import Action, ItemOutcome, LoginResult
 from kiosk.devices.classify import ScanKind
 from kiosk.devices.events import DeviceEvent, ItemPlaced, ItemRemoved
 from kiosk.devices.manager import DeviceManager
+from kiosk.receipts import ReceiptService
 from kiosk.storage.db import open_database
 from kiosk.storage.journal import Journal
 from kiosk.storage.patron_cache import PatronCache
@@ -61,6 +62,8 @@ class KioskRuntime:
         self.config = config
         self.classifier = config.classifier()
         self.events: queues.Queue[DeviceEvent] = queues.Queue()
+        for warning in config.warnings:
+            log.warning("configuration: %s", warning)
         self.database = open_database(config.storage.database)
         self.queue = OfflineQueue(self.database)
         self.journal = Journal(self.database)
@@ -77,6 +80,7 @@ class KioskRuntime:
                                        patron_cache=self.patron_cache if config.offline.cache_patrons else None)
         self.link.listeners.append(self._on_link_change)
         self.alerts: list[QueueAlert] = []
+        self.receipts = ReceiptService(config, self.database)
         self._sets_on_pad: dict[str, dict[int, str]] = {}  # item id -> part number -> tag uid
 
     def _replay_client(self):
@@ -89,11 +93,13 @@ class KioskRuntime:
         self.devices.start()
         self.link.start_probing()
         self.replay_worker.start()
+        self.receipts.start()
 
     def stop(self) -> None:
         """Stop everything (queued transactions stay on disk for the next start)."""
         self.circulation.end_session("kiosk stopping")
         self.replay_worker.stop()
+        self.receipts.stop()
         self.link.stop()
         self.devices.stop()
         self.database.close()
