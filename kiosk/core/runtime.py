@@ -20,6 +20,7 @@ from kiosk.core.outcomes import Action, ItemOutcome, LoginResult
 from kiosk.devices.classify import ScanKind
 from kiosk.devices.events import DeviceEvent, ItemPlaced, ItemRemoved
 from kiosk.devices.manager import DeviceManager
+from kiosk.monitoring import Monitoring
 from kiosk.receipts import ReceiptService
 from kiosk.storage.db import open_database
 from kiosk.storage.journal import Journal
@@ -81,6 +82,7 @@ class KioskRuntime:
         self.link.listeners.append(self._on_link_change)
         self.alerts: list[QueueAlert] = []
         self.receipts = ReceiptService(config, self.database)
+        self.monitoring = Monitoring(self)
         self._sets_on_pad: dict[str, dict[int, str]] = {}  # item id -> part number -> tag uid
 
     def _replay_client(self):
@@ -94,11 +96,13 @@ class KioskRuntime:
         self.link.start_probing()
         self.replay_worker.start()
         self.receipts.start()
+        self.monitoring.start()
 
     def stop(self) -> None:
         """Stop everything (queued transactions stay on disk for the next start)."""
         self.circulation.end_session("kiosk stopping")
         self.replay_worker.stop()
+        self.monitoring.stop()
         self.receipts.stop()
         self.link.stop()
         self.devices.stop()
