@@ -7,6 +7,7 @@ import sys
 
 from kiosk.config_cli import add_config_commands
 from kiosk.devices.rfid.tag_tool import add_tag_commands
+from kiosk.doctor import add_doctor_command
 from kiosk.devices.watch import add_arguments as add_device_check_arguments
 from kiosk.queue_cli import add_queue_commands
 
@@ -26,6 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_tag_commands(sub)
     add_queue_commands(sub)
     add_config_commands(sub)
+    add_doctor_command(sub)
     return parser
 
 

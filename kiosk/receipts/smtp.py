@@ -11,6 +11,7 @@ import smtplib
 import ssl
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
+from typing import Callable
 
 from kiosk.config_deploy import EmailSettings
 
@@ -37,6 +38,15 @@ def compose(settings: EmailSettings, recipient: str, subject: str, body: str) ->
 
 def send(settings: EmailSettings, message: EmailMessage) -> None:
     """Hand one message to the SMTP server; raise SendFailed."""
+    _session(settings, lambda server: server.send_message(message))
+
+
+def check_connection(settings: EmailSettings) -> None:
+    """Connect, secure and log in as for sending, but send nothing (for `kiosk doctor`); raise SendFailed."""
+    _session(settings, lambda server: server.noop())
+
+
+def _session(settings: EmailSettings, action: Callable[[smtplib.SMTP], object]) -> None:
     context = ssl.create_default_context(cafile=settings.ca_file)
     try:
         if settings.security == "tls":
@@ -53,7 +63,7 @@ def send(settings: EmailSettings, message: EmailMessage) -> None:
                 server.ehlo()
             if settings.username:
                 server.login(settings.username, settings.password or "")
-            server.send_message(message)
+            action(server)
     except SendFailed:
         raise
     except smtplib.SMTPRecipientsRefused as exc:
