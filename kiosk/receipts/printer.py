@@ -11,6 +11,7 @@ import threading
 from typing import Callable, Sequence
 
 from escpos.escpos import Escpos
+from escpos.printer import Dummy
 
 from kiosk.config_deploy import PrinterSettings
 from kiosk.receipts.content import Line, Style
@@ -66,7 +67,10 @@ class ReceiptPrinter:
             if not state.can_print:
                 raise PrintError(f"the printer is {state.value}")
             try:
-                write_receipt(self._open(), lines)
+                # Composed first, sent in one write: one USB transfer or TCP segment train, not hundreds.
+                composed = Dummy(profile=self.settings.profile or None)
+                write_receipt(composed, lines)
+                self._open()._raw(composed.output)
             except Exception as exc:  # as above: any device error means "not printed"
                 self._drop()
                 self.state, self.detail = PrinterState.UNREACHABLE, _why(exc)

@@ -5,6 +5,7 @@ Adding a kind of connection means adding a factory here and its name to the conf
 
 from __future__ import annotations
 
+import socket
 from typing import Callable
 
 from escpos.escpos import Escpos
@@ -34,7 +35,15 @@ def _serial(settings: PrinterSettings, profile: str | None) -> Escpos:
 def _network(settings: PrinterSettings, profile: str | None) -> Escpos:
     from escpos.printer import Network
 
-    return Network(settings.host, settings.port, timeout=settings.timeout, profile=profile)
+    class PromptNetwork(Network):
+        """Status questions are three bytes: send them at once instead of waiting for an ACK (Nagle)."""
+
+        def open(self, raise_not_found: bool = True) -> None:
+            super().open(raise_not_found)
+            if self.device is not None:
+                self.device.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    return PromptNetwork(settings.host, settings.port, timeout=settings.timeout, profile=profile)
 
 
 PRINTER_DRIVERS: dict[str, Callable[[PrinterSettings, str | None], Escpos]] = {

@@ -16,11 +16,10 @@ from kiosk.config import parse_config
 from kiosk.core.outcomes import Action, ItemOutcome
 from kiosk.receipts import ReceiptService
 from kiosk.receipts.content import OFFLINE_NOTE, Style, as_plain_text, build_receipt
-from kiosk.receipts.outbox import Outbox
-from kiosk.receipts.printer import write_receipt
+from kiosk.config_deploy import PrinterSettings
+from kiosk.receipts.printer import ReceiptPrinter, write_receipt
 from kiosk.receipts.printer_emulator import OFFLINE, PAPER_LOW, PAPER_OUT, PrinterEmulator
 from kiosk.receipts.printer_status import PrinterState, decode
-from kiosk.receipts.sender import MailSender
 from kiosk.storage.db import open_database
 
 from tests.deploy.smtp_server import SMTPServer
@@ -136,8 +135,7 @@ def test_printing_on_a_network_printer_and_paper_out_removes_print(printer_emula
     assert service.choices() == ("print", "none")
     delivery = service.deliver("print", RESULTS, patron_name="Jane Doe", patron_email="", offline=False)
     assert delivery.ok and delivery.message == "Please take your receipt."
-    assert wait_until(lambda: b"Please keep" in printer_emulator.printed() or
-                      b"\x1dV" in printer_emulator.printed())
+    assert wait_until(lambda: printer_emulator.printed().endswith(b"\x1dV\x00"))  # up to the cut
     assert b"The Very Hungry Caterpillar" in printer_emulator.printed()
 
     printer_emulator.paper_byte = PAPER_OUT
@@ -163,14 +161,15 @@ def test_a_printer_that_is_gone_is_unreachable_and_comes_back(service_factory):
     delivery = service.deliver("print", RESULTS, patron_name="", patron_email="", offline=False)
     assert not delivery.ok
     silent = PrinterEmulator().start()
+    printer = ReceiptPrinter(PrinterSettings(driver="network", host=silent.address[0], port=silent.address[1],
+                                             timeout=0.3))
     try:
         silent.silent = True
-        service.printer.settings = service.printer.settings.__class__(
-            driver="network", host=silent.address[0], port=silent.address[1], timeout=0.3)
-        assert service.printer.refresh() is PrinterState.UNREACHABLE  # connects, never answers
+        assert printer.refresh() is PrinterState.UNREACHABLE  # connects, never answers
         silent.silent = False
-        assert service.printer.refresh() is PrinterState.READY
+        assert printer.refresh() is PrinterState.READY
     finally:
+        printer.close()
         silent.stop()
 
 
