@@ -8,8 +8,10 @@
 # Safe to run again: each step checks first and changes only what is missing or outdated.
 # Options: --source PATH (a checkout or wheel to install; default this checkout),
 #          --no-packages (skip apt), --no-start (enable but do not start).
-# For packaging and tests: DESTDIR puts every file under another root, SYSTEMCTL and UDEVADM
-# name other commands, PYTHON the interpreter that makes the virtualenv.
+# For images and tests: DESTDIR puts every file under another root (units are enabled there
+# with systemctl --root); SYSTEMCTL and UDEVADM name other commands; PYTHON the interpreter
+# that makes the virtualenv; SYSTEMD_RUNNING=yes|no overrides the check whether systemd runs
+# here (it does not in a chroot or an image being built: units are enabled, not started).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -17,6 +19,7 @@ DESTDIR="${DESTDIR:-}"
 SYSTEMCTL="${SYSTEMCTL:-systemctl}"
 UDEVADM="${UDEVADM:-udevadm}"
 PYTHON="${PYTHON:-python3}"
+SYSTEMD_RUNNING="${SYSTEMD_RUNNING:-auto}"
 SERVICE_USER="library-kiosk"
 UNIT="library-kiosk.service"
 PREFIX="/opt/library-kiosk"
@@ -31,6 +34,23 @@ path() { printf '%s%s' "$DESTDIR" "$1"; }
 
 # Commands that act on the running system are skipped when installing into DESTDIR.
 on_host() { [ -z "$DESTDIR" ]; }
+
+# Starting, stopping and reloading need a running systemd; enabling works without one.
+systemd_running() {
+    case "$SYSTEMD_RUNNING" in
+        yes) return 0 ;;
+        no) return 1 ;;
+        *) on_host && [ -d /run/systemd/system ] ;;
+    esac
+}
+
+live_systemctl() {
+    if systemd_running; then "$SYSTEMCTL" "$@"; else log "systemd is not running here: skipped systemctl $*"; fi
+}
+
+offline_systemctl() {
+    if on_host; then "$SYSTEMCTL" "$@"; else "$SYSTEMCTL" --root "$DESTDIR" "$@"; fi
+}
 
 need_root() {
     [ "$(id -u)" -eq 0 ] || die "run as root (sudo $0 $*)"
@@ -122,8 +142,8 @@ install_units() {
     install -d -m 0755 "$(path /etc/systemd/system)" "$(path /etc/udev/rules.d)"
     install -m 0644 "$ROOT/systemd/$UNIT" "$(path "/etc/systemd/system/$UNIT")"
     install_once 0644 root:root "$ROOT/systemd/70-library-kiosk.rules" /etc/udev/rules.d/70-library-kiosk.rules
-    "$SYSTEMCTL" daemon-reload
-    on_host && { "$UDEVADM" control --reload || true; "$UDEVADM" trigger || true; }
+    live_systemctl daemon-reload
+    systemd_running && on_host && { "$UDEVADM" control --reload || true; "$UDEVADM" trigger || true; }
     return 0
 }
 
@@ -141,12 +161,15 @@ screen_blanking_off() {
 }
 
 enable_and_start() {
-    "$SYSTEMCTL" disable getty@tty1.service >/dev/null 2>&1 || true  # the kiosk owns tty1
-    "$SYSTEMCTL" enable "$UNIT"
-    if [ "$START" = yes ]; then
+    offline_systemctl disable getty@tty1.service >/dev/null 2>&1 || true  # the kiosk owns tty1
+    offline_systemctl enable "$UNIT"
+    if [ "$START" = yes ] && systemd_running; then
         "$SYSTEMCTL" restart "$UNIT"
         log "started; follow it with: journalctl -u $UNIT -f"
+    elif [ "$START" = yes ]; then
+        log "enabled; it starts at the next boot"
     fi
+    return 0
 }
 
 # The offline queue must survive an upgrade: stop the kiosk, copy the database aside, open it
@@ -155,11 +178,14 @@ upgrade_database() {
     local db stamp config
     config="$(path "$ETC/kiosk.toml")"
     db="$(path "$STATE/kiosk.db")"
-    if [ -f "$db" ]; then
-        stamp="$(date -u +%Y%m%dT%H%M%SZ)"
-        log "backing up the database to kiosk.db.pre-upgrade-$stamp"
-        sqlite3 "$db" ".backup '$db.pre-upgrade-$stamp'" 2>/dev/null || cp -p "$db" "$db.pre-upgrade-$stamp"
+    if [ ! -f "$db" ]; then
+        log "no database yet: the kiosk creates it at its first start"
+        return 0
     fi
+    stamp="$(date -u +%Y%m%dT%H%M%SZ)"
+    log "backing up the database to kiosk.db.pre-upgrade-$stamp"
+    sqlite3 "$db" ".backup '$db.pre-upgrade-$stamp'" 2>/dev/null || cp -p "$db" "$db.pre-upgrade-$stamp"
+    chmod 0600 "$db.pre-upgrade-$stamp"  # it holds patrons' transactions
     log "upgrading the database schema (queued transactions are kept)"
     as_service_user "$(path "$PREFIX/venv/bin/kiosk")" queue list --config "$config"
 }
@@ -183,7 +209,7 @@ cmd_install() {
 
 cmd_upgrade() {
     [ -x "$(path "$PREFIX/venv/bin/kiosk")" ] || die "not installed yet: run '$0 install'"
-    "$SYSTEMCTL" stop "$UNIT" || true
+    live_systemctl stop "$UNIT" || true
     install_code "$SOURCE"
     install_config
     install_units
@@ -192,10 +218,11 @@ cmd_upgrade() {
 }
 
 cmd_uninstall() {
-    "$SYSTEMCTL" disable --now "$UNIT" >/dev/null 2>&1 || true
+    live_systemctl stop "$UNIT" >/dev/null 2>&1 || true
+    offline_systemctl disable "$UNIT" >/dev/null 2>&1 || true
     rm -f "$(path "/etc/systemd/system/$UNIT")" "$(path /etc/udev/rules.d/70-library-kiosk.rules)"
-    "$SYSTEMCTL" daemon-reload
-    "$SYSTEMCTL" enable getty@tty1.service >/dev/null 2>&1 || true
+    live_systemctl daemon-reload
+    offline_systemctl enable getty@tty1.service >/dev/null 2>&1 || true
     rm -rf "$(path "$PREFIX")"
     if [ "$PURGE" = yes ]; then
         log "deleting the configuration and the database (the offline queue with it)"
