@@ -15,7 +15,6 @@ from pathlib import Path
 
 from kiosk.config import KioskConfig
 from kiosk.devices.events import DeviceState
-from kiosk.storage.migrations import LATEST_VERSION
 
 
 class Verdict(enum.Enum):
@@ -147,6 +146,8 @@ def disk(config: KioskConfig) -> Check:
 
 def queue(config: KioskConfig, now: datetime | None = None) -> list[Check]:
     """The offline queue's health, read without changing the database (it may belong to the service)."""
+    from kiosk.storage.migrations import LATEST_VERSION
+
     path = Path(config.storage.database)
     if not path.exists():
         return [Check("queue", Verdict.WARN, f"no database yet at {path}", "it is created when the kiosk first starts")]
