@@ -61,14 +61,18 @@ class ReceiptService:
         self.sender.stop()
         self.printer.close()
 
-    def choices(self) -> tuple[str, ...]:
-        """The receipts the patron may pick now: configured ones, less a printer that cannot print."""
+    def choices(self, patron_email: str | None = None) -> tuple[str, ...]:
+        """The receipts the patron may pick now: configured ones, less a printer that cannot print
+        (and less e-mail when `patron_email` is given but holds no address)."""
         allowed = self.config.receipts.choices
-        return tuple(c for c in allowed if c != "print" or self.printer.state.can_print)
+        no_address = patron_email is not None and "@" not in patron_email
+        return tuple(c for c in allowed
+                     if (c != "print" or self.printer.state.can_print) and (c != "email" or not no_address))
 
     def deliver(self, choice: str, session_results: Sequence[ItemOutcome], *, patron_name: str,
                 patron_email: str, offline: bool) -> Delivery:
-        """Print or e-mail the session's receipt (or nothing); never raises."""
+        """Print or e-mail the session's receipt (or nothing); never raises. Printing blocks for as
+        long as the printer takes (seconds at most): call it from a worker thread, like circulation."""
         try:
             if choice == "none":
                 return Delivery(True, "No receipt.")

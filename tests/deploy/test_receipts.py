@@ -202,6 +202,8 @@ def test_email_receipt_over_starttls_with_login(certificates, ca_file, service_f
         service = service_factory(email=email_section(smtp.port, ca_file, username="kiosk", password="pw"))
         service.start()
         assert service.choices() == ("email", "none")
+        assert service.choices(patron_email="") == ("none",)  # the library system has no address
+        assert service.choices(patron_email="jane.doe@example.org") == ("email", "none")
         delivery = service.deliver("email", RESULTS, patron_name="Jane Doe",
                                    patron_email="jane.doe@example.org", offline=True)
         assert delivery.ok and "j***@example.org" in delivery.message
