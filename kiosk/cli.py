@@ -7,8 +7,8 @@ import sys
 
 from kiosk.config_cli import add_config_commands
 from kiosk.devices.rfid.tag_tool import add_tag_commands
-from kiosk.doctor import add_doctor_command
 from kiosk.devices.watch import add_arguments as add_device_check_arguments
+from kiosk.doctor import add_doctor_command
 from kiosk.queue_cli import add_queue_commands
 
 

@@ -126,7 +126,7 @@ class KioskConfig:
     technician: BarcodeRule | None = None
     devices: Mapping[str, Any] = field(default_factory=dict)  # the [[scanner]] and [rfid] tables
     # --- deployment: receipts, e-mail, monitoring; where the settings came from ---
-    receipts: ReceiptSettings = ReceiptSettings(choices=("none",))
+    receipts: ReceiptSettings = ReceiptSettings()
     printer: PrinterSettings = PrinterSettings()
     email: EmailSettings = EmailSettings()
     monitoring: MonitoringSettings = MonitoringSettings()

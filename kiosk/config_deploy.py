@@ -23,7 +23,7 @@ _ADDRESS = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 class ReceiptSettings:
     """Which receipts a patron may choose, and what is printed at the bottom."""
 
-    choices: tuple[str, ...] = RECEIPT_CHOICES
+    choices: tuple[str, ...] = ("none",)  # parsed: what is configured, see settle_receipts
     footer: str = ""
     width: int = 42  # characters per line on the paper (42 on 80 mm paper, 32 on 58 mm)
     subject: str = "Your library receipt"
