@@ -326,3 +326,41 @@ def test_serial_printer_over_a_pty(service_factory):
         os.close(slave)
         os.close(master)
         thread.join(2)
+
+
+def test_a_real_session_e_mailed_from_the_runtime(tmp_path):
+    """Check out at a kiosk talking to the ACS emulator, then e-mail the session's receipt."""
+    from sip2.emulator import ACSEmulator
+    from sip2.emulator.demo_data import DEMO
+
+    from kiosk.core.runtime import KioskRuntime
+
+    acs = ACSEmulator(db=str(tmp_path / "library.db"), institution_id="DEMO")
+    acs.start()
+    smtp = SMTPServer().start()
+    host, port = acs.address
+    runtime = KioskRuntime(config_for(
+        tmp_path, sip2={"host": host, "port": port, "username": "kiosk", "password": "kiosk",
+                        "institution": "DEMO", "timeout": 2.0},
+        email={"host": "127.0.0.1", "port": smtp.port, "security": "none", "sender": "kiosk@library.example"}),
+        with_devices=False)
+    try:
+        runtime.start()
+        login = runtime.handle_scan(DEMO.good_patron, pin=DEMO.good_pin)
+        runtime.handle_scan(DEMO.available_items[0])
+        refused = runtime.handle_scan(DEMO.item_on_hold_for_other)
+        session = runtime.circulation.session
+        results = list(session.results()) + [refused]  # the session keeps what went through
+        delivery = runtime.receipts.deliver("email", results, patron_name=session.name,
+                                            patron_email="marta@example.org", offline=session.offline)
+        assert delivery.ok
+        assert wait_until(lambda: smtp.received.messages)
+        body = message_from_bytes(smtp.received.messages[0][2]).get_payload(decode=True).decode()
+        good = next(r for r in results if r.ok)
+        assert good.title and good.title in body and f"Due: {good.due.strftime('%d %b %Y')}" in body
+        assert "NOT CHECKED OUT (1)" in body and refused.reason.split()[0] in body and login.name in body
+        assert DEMO.good_patron not in body  # the card number is not on the receipt
+    finally:
+        runtime.stop()
+        smtp.stop()
+        acs.stop()
