@@ -177,11 +177,10 @@ class Receiver:
 def test_heartbeat_posts_status_and_backs_off(tmp_path, acs):
     receiver = Receiver()
     runtime = runtime_for(tmp_path, *acs.address,
-                          monitoring={"heartbeat_url": receiver.url, "heartbeat_interval": 30.0},
-                          )
+                          monitoring={"heartbeat_url": receiver.url, "heartbeat_interval": 30.0,
+                                      "heartbeat_token": "t0ken"})
     try:
         beat = runtime.monitoring.heartbeat
-        beat.headers = {"Authorization": "Bearer t0ken"}
         assert beat.send_once()
         payload, auth = receiver.posts[0]
         assert payload["kiosk_id"] == "branch-7" and payload["online"] is True and payload["queue_waiting"] == 0
