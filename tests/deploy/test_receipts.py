@@ -364,3 +364,12 @@ def test_a_real_session_e_mailed_from_the_runtime(tmp_path):
         runtime.stop()
         smtp.stop()
         acs.stop()
+
+
+def test_the_printer_state_is_polled_in_the_background(printer_emulator, service_factory):
+    host, port = printer_emulator.address
+    service = service_factory(printer={"driver": "network", "host": host, "port": port, "timeout": 1.0})
+    assert service.choices() == ("none",)  # nothing known before the first answer
+    service.start()
+    assert wait_until(lambda: service.choices() == ("print", "none"))
+    service.stop()
