@@ -34,6 +34,7 @@ apt_install() {
     || { log "Python 3.11 or newer is needed ($PYTHON is $("$PYTHON" -V 2>&1))"; exit 1; }
 
 debs=(gcc linux-libc-dev)
+debs+=(shellcheck)  # the tests check scripts/kiosk-install.sh with it
 # python-evdev compiles against the interpreter's headers; Debian's python3 needs python3-dev.
 include_dir="$("$PYTHON" -c 'import sysconfig; print(sysconfig.get_paths()["include"])')"
 [ -f "$include_dir/Python.h" ] || debs+=(python3-dev)

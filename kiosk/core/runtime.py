@@ -21,6 +21,8 @@ from kiosk.core.outcomes import Action, ItemOutcome, LoginResult
 from kiosk.devices.classify import ScanKind
 from kiosk.devices.events import DeviceEvent, ItemPlaced, ItemRemoved
 from kiosk.devices.manager import DeviceManager
+from kiosk.monitoring import Monitoring
+from kiosk.receipts import ReceiptService
 from kiosk.storage.db import open_database
 from kiosk.storage.journal import Journal
 from kiosk.storage.patron_cache import PatronCache
@@ -64,6 +66,8 @@ class KioskRuntime:
         self.config = config
         self.classifier = config.classifier()
         self.events: queues.Queue[DeviceEvent] = queues.Queue()
+        for warning in config.warnings:
+            log.warning("configuration: %s", warning)
         self.database = open_database(config.storage.database)
         self.queue = OfflineQueue(self.database)
         self.journal = Journal(self.database)
@@ -80,6 +84,8 @@ class KioskRuntime:
                                        patron_cache=self.patron_cache if config.offline.cache_patrons else None)
         self.link.listeners.append(self._on_link_change)
         self.alerts: list[QueueAlert] = []
+        self.receipts = ReceiptService(config, self.database)
+        self.monitoring = Monitoring(self)
         self._sets_on_pad: dict[str, dict[int, str]] = {}  # item id -> part number -> tag uid
         self._stopping = threading.Event()
         self._maintenance: threading.Thread | None = None
@@ -94,6 +100,8 @@ class KioskRuntime:
         self.devices.start()
         self.link.start_probing()
         self.replay_worker.start()
+        self.receipts.start()
+        self.monitoring.start()
         self._stopping.clear()
         self._maintenance = threading.Thread(target=self._maintain_regularly, name="maintenance", daemon=True)
         self._maintenance.start()
@@ -105,6 +113,8 @@ class KioskRuntime:
         if self._maintenance is not None:
             self._maintenance.join(10)
         self.replay_worker.stop()
+        self.monitoring.stop()
+        self.receipts.stop()
         self.link.stop()
         self.devices.stop()
         self.database.close()
