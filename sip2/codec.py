@@ -56,10 +56,6 @@ def _format_fixed(name: str, spec: FixedSpec, value: Any) -> str:
             raise CodecError(f"{name}: expected a whole number of at most {width} digits, got {value!r}")
         return f"{value:0{width}d}"
     if kind is Kind.DATE:
-        if type(value) is datetime and value.tzinfo is None and value.year >= 1000:
-            # what format_transaction_date gives for local time, without two strftime calls
-            return (f"{value.year}{value.month:02d}{value.day:02d}    "
-                    f"{value.hour:02d}{value.minute:02d}{value.second:02d}")
         if value is not None and not isinstance(value, datetime):
             raise CodecError(f"{name}: expected a datetime or None, got {value!r}")
         return format_transaction_date(value)
