@@ -10,13 +10,12 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any, Collection
 
 from sip2.checksum import checksum, checksum_matches
-from sip2.dates import format_transaction_date, parse_transaction_date
 from sip2.errors import CodecError
 from sip2.fields import SECRET_FIELDS
+from sip2.fixedfields import forbidden, format_fixed, parse_fixed
 from sip2 import messages as _messages  # noqa: F401  (importing registers every message class)
 from sip2.message import MESSAGES, FixedSpec, Kind, Message, WireLayout, spec_of
 
@@ -41,63 +40,6 @@ class Received:
     warnings: tuple[str, ...] = ()
 
 
-# --- fixed fields -------------------------------------------------------------------------
-
-def _format_fixed(name: str, spec: FixedSpec, value: Any) -> str:
-    kind, width = spec.kind, spec.width
-    if kind is Kind.FLAG01:
-        return "1" if value else "0"
-    if kind is Kind.YN:
-        return "Y" if value else "N"
-    if kind is Kind.YNU:
-        return "U" if value is None else ("Y" if value else "N")
-    if kind is Kind.INT:
-        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < 10**width:
-            raise CodecError(f"{name}: expected a whole number of at most {width} digits, got {value!r}")
-        return f"{value:0{width}d}"
-    if kind is Kind.DATE:
-        if value is not None and not isinstance(value, datetime):
-            raise CodecError(f"{name}: expected a datetime or None, got {value!r}")
-        return format_transaction_date(value)
-    if not isinstance(value, str) or len(value) != width:
-        raise CodecError(f"{name}: expected exactly {width} characters, got {value!r}")
-    if _forbidden(value):
-        raise CodecError(f"{name}: '|', CR and LF cannot be sent in a SIP2 field")
-    return value
-
-
-def _forbidden(value: str) -> bool:
-    """Whether a value holds a character that would break the framing ('|', CR, LF)."""
-    return "|" in value or "\r" in value or "\n" in value
-
-
-def _parse_fixed(name: str, spec: FixedSpec, text: str) -> Any:
-    kind = spec.kind
-    if kind is Kind.FLAG01:
-        if text in "1Yy":
-            return True
-        if text in "0Nn ":
-            return False
-        raise CodecError(f"{name}: expected 0 or 1, got {text!r}")
-    if kind is Kind.YN:
-        return text in "Yy"  # real ACSs send blanks and 'U' here; anything but Y means no
-    if kind is Kind.YNU:
-        return True if text in "Yy" else False if text in "Nn" else None
-    if kind is Kind.INT:
-        digits = text.strip()
-        if not digits:
-            return 0
-        if not digits.isdigit() or not digits.isascii():
-            raise CodecError(f"{name}: expected digits, got {text!r}")
-        return int(digits)
-    if kind is Kind.DATE:
-        try:
-            return parse_transaction_date(text)
-        except CodecError as exc:
-            raise CodecError(f"{name}: {exc}") from None
-    return text
-
-
 # --- encoding -----------------------------------------------------------------------------
 
 def encode_text(message: Message, *, send_empty: Collection[str] = ()) -> str:
@@ -116,7 +58,7 @@ def encode_text(message: Message, *, send_empty: Collection[str] = ()) -> str:
         if original is not None and _same_value(name, fspec, original, value):
             parts.append(original)  # keep the sender's spelling (' 40', 'U', a zone) as it was
         else:
-            parts.append(_format_fixed(name, fspec, value))
+            parts.append(format_fixed(name, fspec, value))
 
     pending: dict[str, list[str]] = {}
     for name, vspec in spec.variable:
@@ -131,12 +73,12 @@ def encode_text(message: Message, *, send_empty: Collection[str] = ()) -> str:
         for v in values:
             if not isinstance(v, str):
                 raise CodecError(f"{name} ({vspec.id}): expected text, got {v!r}")
-            if _forbidden(v):
+            if forbidden(v):
                 raise CodecError(f"{name} ({vspec.id}): '|', CR and LF cannot be sent in a SIP2 field")
         if values:
             pending.setdefault(vspec.id, []).extend(values)
     for field_id, v in message.extra:
-        if len(field_id) != 2 or _forbidden(field_id + v):
+        if len(field_id) != 2 or forbidden(field_id + v):
             raise CodecError(f"extra field {field_id!r}: not a two-character id with a clean value")
         pending.setdefault(field_id, []).append(v)
 
@@ -156,7 +98,7 @@ def encode_text(message: Message, *, send_empty: Collection[str] = ()) -> str:
 
 def _same_value(name: str, spec: FixedSpec, original: str, value: Any) -> bool:
     try:
-        return _parse_fixed(name, spec, original) == value
+        return parse_fixed(name, spec, original) == value
     except CodecError:
         return False
 
@@ -264,7 +206,7 @@ def parse_text(text: str) -> Message:
     values: dict[str, Any] = {}
     fixed_texts = [text[start:stop] for _, start, stop, _ in slices]
     for (name, _, _, fspec), chunk in zip(slices, fixed_texts):
-        values[name] = chunk if fspec.kind is Kind.TEXT else _parse_fixed(name, fspec, chunk)
+        values[name] = chunk if fspec.kind is Kind.TEXT else parse_fixed(name, fspec, chunk)
 
     extra: list[tuple[str, str]] = []
     order: list[str] = []
