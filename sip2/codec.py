@@ -3,6 +3,10 @@
 `decode` takes one framed message (terminator optional) and returns a `Received` with the
 typed message, its sequence number and what its checksum said. `encode` does the reverse.
 A decoded message re-encodes to the very bytes it came from.
+
+The per-field work is done by functions written for each message type from its
+declarations (`sip2.codegen`); the general encoding path here handles what those leave
+over: wire layouts to follow, extra fields, and values to reject with a precise error.
 """
 
 from __future__ import annotations
@@ -17,7 +21,8 @@ from sip2.errors import CodecError
 from sip2.fields import SECRET_FIELDS
 from sip2.fixedfields import forbidden, format_fixed, parse_fixed
 from sip2 import messages as _messages  # noqa: F401  (importing registers every message class)
-from sip2.message import MESSAGES, FixedSpec, Kind, Message, WireLayout, spec_of
+from sip2.codegen import decoder, encoder
+from sip2.message import MESSAGES, FixedSpec, Message, from_valid_fields, spec_of
 
 _HEX4 = re.compile(rb"[0-9A-Fa-f]{4}")
 _ASCII_DIGITS = frozenset(b"0123456789")
@@ -49,6 +54,14 @@ def encode_text(message: Message, *, send_empty: Collection[str] = ()) -> str:
     require them). Raises CodecError for a fixed field of the wrong shape or a value that
     contains a field separator.
     """
+    text = encoder(type(message))(message, send_empty)
+    if text is not None:
+        return text  # a plain message with clean values: the class's own generated encoder
+    return _encode_text_general(message, send_empty)
+
+
+def _encode_text_general(message: Message, send_empty: Collection[str]) -> str:
+    """Every message, with a wire layout to follow, extras or values to reject, field by field."""
     spec = spec_of(type(message))
     wire = message.wire
     parts = [message.CODE]
@@ -174,7 +187,9 @@ def decode(data: bytes, *, encoding: str = "utf-8") -> Received:
         warnings.append("checksum computed over characters, not bytes")
 
     message = parse_text(text)
-    return Received(message, sequence, checksum_state, raw, tuple(warnings))
+    return from_valid_fields(Received, {"message": message, "sequence": sequence,
+                                        "checksum": checksum_state, "raw": raw,
+                                        "warnings": tuple(warnings)})
 
 
 @functools.lru_cache(maxsize=64)
@@ -194,66 +209,10 @@ def _codepoint_checksum_matches(text: str, trailer_head: bytes, digits: bytes) -
 
 def parse_text(text: str) -> Message:
     """Build the typed message from its text (no trailer, no terminator)."""
-    code = text[:2]
-    cls = MESSAGES.get(code)
+    cls = MESSAGES.get(text[:2])
     if cls is None:
-        raise CodecError(f"unknown SIP2 message code {code!r}")
-    spec = spec_of(cls)
-    end, slices, required = _decode_layout(cls)
-    if len(text) < end:
-        raise CodecError(f"{cls.NAME} ({code}): fixed fields need {end - 2} characters "
-                         f"after the code, got {len(text) - 2}")
-    values: dict[str, Any] = {}
-    fixed_texts = [text[start:stop] for _, start, stop, _ in slices]
-    for (name, _, _, fspec), chunk in zip(slices, fixed_texts):
-        values[name] = chunk if fspec.kind is Kind.TEXT else parse_fixed(name, fspec, chunk)
-
-    extra: list[tuple[str, str]] = []
-    order: list[str] = []
-    rest = text[end:]
-    pieces = rest.split("|")
-    if pieces and pieces[-1] == "":
-        pieces.pop()  # the normal case: the last field ends with '|'
-    for piece in pieces:
-        if not piece:
-            continue  # '||': an empty piece carries nothing
-        if len(piece) < 2:
-            raise CodecError(f"{cls.NAME} ({code}): {piece!r} is not a field (a field starts with a 2-letter id)")
-        field_id, value = piece[:2], piece[2:]
-        order.append(field_id)
-        known = spec.by_id.get(field_id)
-        if known is None:
-            extra.append((field_id, value))
-            continue
-        name, vspec = known
-        if vspec.repeated:
-            values.setdefault(name, []).append(value)
-        elif name in values:
-            extra.append((field_id, value))  # a second copy of a single field: keep it, don't guess
-        else:
-            values[name] = value
-    for name in required:
-        if name not in values:
-            values[name] = None  # absent on the wire; the reader sees None, not a made-up ""
-    return cls(**values, extra=tuple(extra), wire=WireLayout(tuple(fixed_texts), tuple(order)))
-
-
-_DecodeLayout = tuple[int, tuple[tuple[str, int, int, FixedSpec], ...], tuple[str, ...]]
-_DECODE_LAYOUTS: dict[type, _DecodeLayout] = {}
-
-
-def _decode_layout(cls: type[Message]) -> _DecodeLayout:
-    """Where each fixed field sits and which single fields are required, worked out once per class."""
-    layout = _DECODE_LAYOUTS.get(cls)
-    if layout is None:
-        spec = spec_of(cls)
-        slices, position = [], 2
-        for name, fspec in spec.fixed:
-            slices.append((name, position, position + fspec.width, fspec))
-            position += fspec.width
-        required = tuple(name for name, vspec in spec.variable if vspec.required and not vspec.repeated)
-        layout = _DECODE_LAYOUTS[cls] = (position, tuple(slices), required)
-    return layout
+        raise CodecError(f"unknown SIP2 message code {text[:2]!r}")
+    return decoder(cls)(text)
 
 
 def mask_secrets(data: bytes | str) -> str:
