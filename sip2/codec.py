@@ -21,10 +21,10 @@ from sip2.errors import CodecError
 from sip2.fields import SECRET_FIELDS
 from sip2.fixedfields import forbidden, format_fixed, parse_fixed
 from sip2 import messages as _messages  # noqa: F401  (importing registers every message class)
-from sip2.codegen import decoder, encoder
+from sip2.codegen import DECODERS, ENCODERS
 from sip2.message import MESSAGES, FixedSpec, Message, from_valid_fields, spec_of
 
-_HEX4 = re.compile(rb"[0-9A-Fa-f]{4}")
+_HEX_DIGITS = frozenset(b"0123456789ABCDEFabcdef")
 _ASCII_DIGITS = frozenset(b"0123456789")
 _ASCII_BYTES = bytes(range(128))
 _ASCII_TEXT = _ASCII_BYTES.decode("ascii")
@@ -54,7 +54,7 @@ def encode_text(message: Message, *, send_empty: Collection[str] = ()) -> str:
     require them). Raises CodecError for a fixed field of the wrong shape or a value that
     contains a field separator.
     """
-    text = encoder(type(message))(message, send_empty)
+    text = ENCODERS[type(message)](message, send_empty)
     if text is not None:
         return text  # a plain message with clean values: the class's own generated encoder
     return _encode_text_general(message, send_empty)
@@ -124,7 +124,9 @@ def encode(message: Message, *, encoding: str = "utf-8", sequence: int | None = 
     With `error_detection`, an `AY<sequence>AZ<checksum>` trailer is added (just `AZ...`
     when `sequence` is None, as 96 and 97 are sent); the checksum covers the encoded bytes.
     """
-    text = encode_text(message, send_empty=send_empty)
+    text = ENCODERS[type(message)](message, send_empty)  # encode_text, one call fewer per message
+    if text is None:
+        text = _encode_text_general(message, send_empty)
     if text.isascii() and _ascii_superset(encoding):
         data = text.encode("ascii")  # the same bytes, much faster than cp850's character map
     else:
@@ -163,15 +165,17 @@ def decode(data: bytes, *, encoding: str = "utf-8") -> Received:
     body = data
     size = len(data)
     # The trailer is 'AY<digit>AZ<4 hex>' or 'AZ<4 hex>' at the very end (or a lone 'AY<digit>').
-    digits = data[-4:] if data[-6:-4] == b"AZ" and _HEX4.fullmatch(data, size - 4) else None
-    if digits is not None:
+    digits: bytes | None = data[-4:]
+    if data[-6:-4] == b"AZ" and _HEX_DIGITS.issuperset(digits):
         start = size - 6
         if data[-9:-7] == b"AY" and size >= 9 and data[-7] in _ASCII_DIGITS:
             start, sequence = size - 9, data[-7] - 48
         body = data[:start]
         checksum_state = "ok" if checksum_matches(data[:-4], digits) else "bad"
-    elif data[-3:-1] == b"AY" and size >= 3 and data[-1] in _ASCII_DIGITS:
-        body, sequence = data[:-3], data[-1] - 48
+    else:
+        digits = None
+        if data[-3:-1] == b"AY" and size >= 3 and data[-1] in _ASCII_DIGITS:
+            body, sequence = data[:-3], data[-1] - 48
 
     warnings: list[str] = []
     try:
@@ -212,7 +216,7 @@ def parse_text(text: str) -> Message:
     cls = MESSAGES.get(text[:2])
     if cls is None:
         raise CodecError(f"unknown SIP2 message code {text[:2]!r}")
-    return decoder(cls)(text)
+    return DECODERS[cls](text)
 
 
 def mask_secrets(data: bytes | str) -> str:

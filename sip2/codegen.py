@@ -7,9 +7,9 @@ the fields unrolled in wire order, and compiles it with `exec` (as `dataclasses`
 `__init__`). The declarations stay the only description of the layout: no field or message
 is named here, and every kind's meaning comes from `sip2.fixedfields`.
 
-- `decoder(cls)(text)` is the whole of decoding a message's text (no trailer, no terminator).
+- `DECODERS[cls](text)` is the whole of decoding a message's text (no trailer, no terminator).
   It raises the codec's CodecErrors, with the same wording.
-- `encoder(cls)(message, send_empty)` handles the everyday case only: a message built by the
+- `ENCODERS[cls](message, send_empty)` handles the everyday case only: a message built by the
   program (no wire layout to follow, no extra fields) whose values have the declared types.
   It returns None for anything else, and the codec's general path encodes the message or
   names what is wrong with it.
@@ -32,24 +32,17 @@ from sip2.message import MESSAGES, FixedSpec, Kind, Message, WireLayout, from_va
 Decoder = Callable[[str], Message]
 Encoder = Callable[[Message, Collection[str]], "str | None"]
 
-_DECODERS: dict[type, Decoder] = {}
-_ENCODERS: dict[type, Encoder] = {}
 
+class _Compiled(dict):
+    """Functions by message class, each written and compiled the first time it is asked for."""
 
-def decoder(cls: type[Message]) -> Decoder:
-    """The function that turns the text of a `cls` message into the message (compiled once)."""
-    found = _DECODERS.get(cls)
-    if found is None:
-        found = _DECODERS[cls] = _compile(cls, _decoder_source(cls), f"decode_{cls.CODE}")
-    return found
+    def __init__(self, kind: str, write: Callable[[type[Message]], str]) -> None:
+        super().__init__()
+        self.kind, self.write = kind, write
 
-
-def encoder(cls: type[Message]) -> Encoder:
-    """The function that writes a plain `cls` message as text, or returns None (compiled once)."""
-    found = _ENCODERS.get(cls)
-    if found is None:
-        found = _ENCODERS[cls] = _compile(cls, _encoder_source(cls), f"encode_{cls.CODE}")
-    return found
+    def __missing__(self, cls: type[Message]) -> Callable[..., Any]:
+        function = self[cls] = _compile(cls, self.write(cls), f"{self.kind}_{cls.CODE}")
+        return function
 
 
 def source(cls: type[Message]) -> str:
@@ -223,6 +216,11 @@ def _encoder_source(cls: type[Message]) -> str:
              f'    """The text of a plain {cls.NAME} ({cls.CODE}) message, or None for the general path."""']
     lines += ["    " + line.replace("\n", "\n    ") for line in body]
     return "\n".join(lines) + "\n"
+
+
+# Indexing these is what the codec does per message: a plain dict lookup once compiled.
+DECODERS: dict[type[Message], Decoder] = _Compiled("decode", _decoder_source)
+ENCODERS: dict[type[Message], Encoder] = _Compiled("encode", _encoder_source)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from sip2 import CodecError, decode, encode
 from sip2.codec import _encode_text_general, encode_text
-from sip2.codegen import decoder, encoder, source
+from sip2.codegen import DECODERS, ENCODERS, source
 from sip2.fixedfields import parse_fixed
 from sip2.message import MESSAGES, Kind, Message, WireLayout, spec_of
 from sip2.messages import ACSStatus, Checkout, CheckoutResponse, PatronInformationResponse
@@ -112,7 +112,7 @@ def message_texts(draw):
 @given(message_texts())
 def test_generated_decoders_read_any_text_as_the_declarations_say(case):
     cls, text = case
-    assert outcome(lambda c, t: decoder(c)(t), cls, text) == outcome(reference_decode, cls, text)
+    assert outcome(lambda c, t: DECODERS[c](t), cls, text) == outcome(reference_decode, cls, text)
 
 
 @pytest.mark.parametrize("cls", ALL_CLASSES, ids=lambda c: c.CODE)
@@ -126,7 +126,7 @@ def test_every_date_spelling_is_read_by_the_general_reader(cls):
         chars = ["0" * f.width if f.kind is not Kind.TEXT else "x" * f.width for _, f in spec.fixed]
         chars[dates[0]] = spelling
         text = cls.CODE + "".join(chars) + "AOx|"
-        assert outcome(lambda c, t: decoder(c)(t), cls, text) == outcome(reference_decode, cls, text)
+        assert outcome(lambda c, t: DECODERS[c](t), cls, text) == outcome(reference_decode, cls, text)
 
 
 def encoded_by_general_path(message: Message, send_empty: frozenset[str]) -> str | None:
@@ -139,7 +139,7 @@ def encoded_by_general_path(message: Message, send_empty: frozenset[str]) -> str
 @settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow])
 @given(messages(), st.frozensets(st.sampled_from(["AC", "AD", "CH", "BO", "AM", "ZZ"])))
 def test_generated_encoders_write_what_the_general_path_writes(message, send_empty):
-    fast = encoder(type(message))(message, send_empty)
+    fast = ENCODERS[type(message)](message, send_empty)
     if message.extra:
         assert fast is None  # extras keep their place through the general path
     else:
@@ -181,7 +181,7 @@ def odd_messages(draw):
 @settings(max_examples=600, suppress_health_check=[HealthCheck.too_slow])
 @given(odd_messages())
 def test_generated_encoders_never_write_what_the_general_path_would_not(message):
-    fast = encoder(type(message))(message, frozenset())
+    fast = ENCODERS[type(message)](message, frozenset())
     if fast is not None:
         assert fast == encoded_by_general_path(message, frozenset()) == encode_text(message)
 
