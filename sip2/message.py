@@ -96,7 +96,7 @@ class MessageSpec:
 
 @dataclass(frozen=True)
 class Message:
-    """A SIP2 message. Subclasses set CODE and NAME and declare their fields.
+    """A SIP2 message. Subclasses are made with `@message`, and declare their fields.
 
     `extra` keeps fields this message type does not define (vendor extensions, or ids
     that belong to other messages) as (id, value) pairs, in arrival order.
@@ -107,15 +107,6 @@ class Message:
 
     extra: tuple[tuple[str, str], ...] = field(default=(), kw_only=True)
     wire: WireLayout | None = field(default=None, kw_only=True, compare=False, repr=False)
-
-    def __post_init__(self) -> None:
-        # Lists are accepted for convenience but stored as tuples so messages stay immutable.
-        for name in spec_of(type(self)).repeated:
-            value = getattr(self, name)
-            if not isinstance(value, tuple):
-                object.__setattr__(self, name, tuple(value))
-        if not isinstance(self.extra, tuple):
-            object.__setattr__(self, "extra", tuple(tuple(pair) for pair in self.extra))
 
     def fields_by_id(self) -> dict[str, Any]:
         """The variable fields that are present, keyed by their two-letter id."""
@@ -173,14 +164,50 @@ def message(code: str, name: str):
 
     def register(cls: type) -> type:
         cls.CODE, cls.NAME = code, name
-        cls = dataclass(frozen=True)(cls)
+        cls = dataclass(frozen=True, init=False)(cls)
         if code in MESSAGES:
             raise ValueError(f"two message classes for code {code}")
         spec_of(cls)  # checks the declarations now rather than at the first message
+        _write_init(cls)
         MESSAGES[code] = cls
         return cls
 
     return register
+
+
+def _write_init(cls: type) -> None:
+    """Give a message class an `__init__` that fills the instance in one step.
+
+    The frozen dataclass's own `__init__` stores each field with its own `object.__setattr__`
+    call (1.4 us for a checkout); this one, written from the same fields, sets the instance
+    dict at once (0.65 us). Same parameters and defaults; lists given for repeated fields
+    and for `extra` are stored as tuples, so messages stay immutable.
+    """
+    namespace: dict[str, Any] = {"set_attribute": object.__setattr__}
+
+    def parameter(f: dataclasses.Field) -> str:
+        if f.default_factory is not dataclasses.MISSING or not f.init:
+            raise TypeError(f"{cls.__name__}.{f.name}: message fields take a plain default")
+        if f.default is dataclasses.MISSING:
+            return f.name
+        namespace[f"default_{f.name}"] = f.default
+        return f"{f.name}=default_{f.name}"
+
+    fields = dataclasses.fields(cls)
+    keyword = [parameter(f) for f in fields if f.kw_only]
+    parameters = ["self"] + [parameter(f) for f in fields if not f.kw_only] + ["*"] * bool(keyword) + keyword
+    body = [f"if not isinstance({name}, tuple):\n        {name} = tuple({name})"
+            for name in spec_of(cls).repeated]
+    body.append("if not isinstance(extra, tuple):\n        extra = tuple(tuple(pair) for pair in extra)")
+    body.append("set_attribute(self, '__dict__', {%s})" % ", ".join(f"{f.name!r}: {f.name}" for f in fields))
+    if hasattr(cls, "__post_init__"):
+        body.append("self.__post_init__()")
+    text = f"def __init__({', '.join(parameters)}):\n" + "".join(f"    {line}\n" for line in body)
+    exec(compile(text, f"<sip2.message {cls.__name__}.__init__>", "exec"), namespace)  # noqa: S102  (our own text)
+    init = namespace["__init__"]
+    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    init.__annotations__ = {**{f.name: f.type for f in fields}, "return": None}
+    cls.__init__ = init
 
 
 def now() -> datetime:
