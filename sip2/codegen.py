@@ -14,12 +14,12 @@ is named here, and every kind's meaning comes from `sip2.fixedfields`.
   It returns None for anything else, and the codec's general path encodes the message or
   names what is wrong with it.
 
-`source(cls)` returns the generated text; `python -m sip2.codegen 12` prints it.
+`source(cls)` returns the generated text, for reading:
+`python -c "from sip2.codegen import source; from sip2.message import MESSAGES; print(source(MESSAGES['12']))"`
 """
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Collection
 from datetime import datetime
 from typing import Any
@@ -27,7 +27,7 @@ from typing import Any
 from sip2.dates import BLANK_DATE, format_transaction_date
 from sip2.errors import CodecError
 from sip2.fixedfields import PARSERS
-from sip2.message import MESSAGES, FixedSpec, Kind, Message, WireLayout, from_valid_fields, spec_of
+from sip2.message import FixedSpec, Kind, Message, WireLayout, from_valid_fields, spec_of
 
 Decoder = Callable[[str], Message]
 Encoder = Callable[[Message, Collection[str]], "str | None"]
@@ -41,7 +41,7 @@ class _Compiled(dict):
         self.kind, self.write = kind, write
 
     def __missing__(self, cls: type[Message]) -> Callable[..., Any]:
-        function = self[cls] = _compile(cls, self.write(cls), f"{self.kind}_{cls.CODE}")
+        function = self[cls] = _compile(cls, self.write(cls), f"{self.kind}_{cls.__name__}")
         return function
 
 
@@ -96,7 +96,7 @@ def _decoder_source(cls: type[Message]) -> str:
     end = 2 + spec.fixed_width
     too_short = f"{what}: fixed fields need {end - 2} characters after the code, got "
     lines = [
-        f"def decode_{cls.CODE}(text):",
+        f"def decode_{cls.__name__}(text):",
         f'    """The {what} message in `text`, its wire layout kept."""',
         f"    if len(text) < {end}:",
         f"        raise CodecError({too_short!r} + str(len(text) - 2))",
@@ -212,7 +212,7 @@ def _encoder_source(cls: type[Message]) -> str:
              'if text.count("|") != len(parts) - 1 or "\\r" in text or "\\n" in text:',
              "    return None",
              "return text"]
-    lines = [f"def encode_{cls.CODE}(message, send_empty):",
+    lines = [f"def encode_{cls.__name__}(message, send_empty):",
              f'    """The text of a plain {cls.NAME} ({cls.CODE}) message, or None for the general path."""']
     lines += ["    " + line.replace("\n", "\n    ") for line in body]
     return "\n".join(lines) + "\n"
@@ -222,7 +222,3 @@ def _encoder_source(cls: type[Message]) -> str:
 DECODERS: dict[type[Message], Decoder] = _Compiled("decode", _decoder_source)
 ENCODERS: dict[type[Message], Encoder] = _Compiled("encode", _encoder_source)
 
-
-if __name__ == "__main__":
-    for code in sys.argv[1:] or sorted(MESSAGES):
-        print(source(MESSAGES[code]))

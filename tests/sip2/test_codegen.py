@@ -211,7 +211,7 @@ def test_source_is_written_from_the_declarations():
     text = source(ACSStatus)
     for name, _ in spec_of(ACSStatus).fixed + spec_of(ACSStatus).variable:
         assert repr(name) in text
-    assert "def decode_98(text):" in text and "def encode_98(message, send_empty):" in text
+    assert "def decode_ACSStatus(text):" in text and "def encode_ACSStatus(message, send_empty):" in text
 
 
 def test_a_class_declaring_a_field_id_twice_is_refused():
