@@ -193,18 +193,19 @@ def _encoder_source(cls: type[Message]) -> str:
     head = " + ".join([repr(cls.CODE)] + [f"f{index}" for index in range(len(spec.fixed))])
     body.append(f"parts = [{head}]")
     for name, vspec in spec.variable:
-        fid = vspec.id
+        fid, empty = repr(vspec.id), repr(vspec.id + "|")
         body.append(f"v = d[{name!r}]")
         if vspec.repeated:
             body += ["for x in v:",
                      "    if type(x) is not str:",
                      "        return None",
-                     f'    parts.append(f"{fid}{{x}}|")']
+                     f'    parts.append({fid} + x + "|")']
             continue
         body += ["if v is None:",
-                 f'    parts.append("{fid}|")' if vspec.required else f'    if "{fid}" in send_empty:\n        parts.append("{fid}|")',
+                 f"    parts.append({empty})" if vspec.required
+                 else f"    if {fid} in send_empty:\n        parts.append({empty})",
                  "elif type(v) is str:",
-                 f'    parts.append(f"{fid}{{v}}|")',
+                 f'    parts.append({fid} + v + "|")',
                  "else:",
                  "    return None"]
     body += ['text = "".join(parts)',
