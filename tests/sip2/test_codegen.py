@@ -115,12 +115,13 @@ def test_generated_decoders_read_any_text_as_the_declarations_say(case):
     assert outcome(lambda c, t: DECODERS[c](t), cls, text) == outcome(reference_decode, cls, text)
 
 
-@pytest.mark.parametrize("cls", ALL_CLASSES, ids=lambda c: c.CODE)
-def test_every_date_spelling_is_read_by_the_general_reader(cls):
+WITH_DATES = [c for c in ALL_CLASSES if any(f.kind is Kind.DATE for _, f in spec_of(c).fixed)]
+
+
+@pytest.mark.parametrize("cls", WITH_DATES, ids=lambda c: c.CODE)
+def test_every_date_spelling_reads_as_the_declarations_say(cls):
     spec = spec_of(cls)
     dates = [i for i, (_, f) in enumerate(spec.fixed) if f.kind is Kind.DATE]
-    if not dates:
-        return
     for spelling in ["20260130    101500", "20260130   Z101500", "20260130 EST101500",
                      "\t" * 18, "20261330    101500", "2026013x    101500"]:
         chars = ["0" * f.width if f.kind is not Kind.TEXT else "x" * f.width for _, f in spec.fixed]
