@@ -31,8 +31,7 @@ from sip2.messages import (REPLY_TO, ACSStatus, BlockPatron, Checkin, CheckinRes
                            ItemInformationResponse, ItemStatusUpdate, ItemStatusUpdateResponse, Login,
                            LoginResponse, PatronEnable, PatronEnableResponse, PatronInformation,
                            PatronInformationResponse, PatronStatusRequest, PatronStatusResponse, Renew,
-                           RenewAll, RenewAllResponse, RenewResponse, RequestACSResend,
-                           RequestSCResend, SCStatus)
+                           RenewAll, RenewAllResponse, RenewResponse, RequestSCResend, SCStatus)
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ from datetime import timedelta
 from kiosk.config import KioskConfig
 from kiosk.core.acs_link import ACSLink, client_for
 from kiosk.core.circulation import Circulation
-from kiosk.core.outcomes import Action, ItemOutcome, LoginResult
+from kiosk.core.outcomes import ItemOutcome, LoginResult
 from kiosk.devices.classify import ScanKind
 from kiosk.devices.events import DeviceEvent, ItemPlaced, ItemRemoved
 from kiosk.devices.manager import DeviceManager

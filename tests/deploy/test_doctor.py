@@ -11,7 +11,6 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from sip2.emulator import ACSEmulator
 
 from kiosk.cli import main
 from kiosk.config import parse_config
@@ -24,14 +23,6 @@ from kiosk.storage.queue import OfflineQueue
 from kiosk.storage.db import open_database
 
 from tests.deploy.smtp_server import SMTPServer
-
-
-@pytest.fixture
-def acs(tmp_path):
-    emulator = ACSEmulator(db=str(tmp_path / "library.db"), institution_id="DEMO")
-    emulator.start()
-    yield emulator
-    emulator.stop()
 
 
 @pytest.fixture

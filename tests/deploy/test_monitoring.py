@@ -13,7 +13,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from sip2.emulator import ACSEmulator
 
 from kiosk.config import parse_config
 from kiosk.config_deploy import AlertSettings
@@ -94,14 +93,6 @@ def test_printer_alerts_can_be_switched_off():
 
 
 # --- on a real runtime ----------------------------------------------------------------------
-
-@pytest.fixture
-def acs(tmp_path):
-    emulator = ACSEmulator(db=str(tmp_path / "library.db"), institution_id="DEMO")
-    emulator.start()
-    yield emulator
-    emulator.stop()
-
 
 def closed_port() -> int:
     with socket.socket() as s:

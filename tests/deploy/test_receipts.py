@@ -4,7 +4,6 @@ printer emulator on 127.0.0.1, and e-mail through a real SMTP server on 127.0.0.
 from __future__ import annotations
 
 import ssl
-import time
 from datetime import datetime, timedelta, timezone
 from email import message_from_bytes
 
@@ -23,6 +22,7 @@ from kiosk.receipts.printer_status import PrinterState, decode
 from kiosk.storage.db import open_database
 
 from tests.deploy.smtp_server import SMTPServer
+from tests.waiting import wait_for
 
 RESULTS = [
     ItemOutcome(Action.CHECKOUT, "31234567890126", True, title="The Very Hungry Caterpillar",
@@ -31,15 +31,6 @@ RESULTS = [
     ItemOutcome(Action.CHECKIN, "31234567890142", True, title="Cooking for one"),
     ItemOutcome(Action.CHECKOUT, "31234567890126", True, title="The Very Hungry Caterpillar", repeat=True),
 ]
-
-
-def wait_until(condition, timeout: float = 10.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.02)
-    return False
 
 
 def texts(lines):
@@ -135,7 +126,7 @@ def test_printing_on_a_network_printer_and_paper_out_removes_print(printer_emula
     assert service.choices() == ("print", "none")
     delivery = service.deliver("print", RESULTS, patron_name="Jane Doe", patron_email="", offline=False)
     assert delivery.ok and delivery.message == "Please take your receipt."
-    assert wait_until(lambda: printer_emulator.printed().endswith(b"\x1dV\x00"))  # up to the cut
+    assert wait_for(lambda: printer_emulator.printed().endswith(b"\x1dV\x00"))  # up to the cut
     assert b"The Very Hungry Caterpillar" in printer_emulator.printed()
 
     printer_emulator.paper_byte = PAPER_OUT
@@ -207,14 +198,14 @@ def test_email_receipt_over_starttls_with_login(certificates, ca_file, service_f
         delivery = service.deliver("email", RESULTS, patron_name="Jane Doe",
                                    patron_email="jane.doe@example.org", offline=True)
         assert delivery.ok and "j***@example.org" in delivery.message
-        assert wait_until(lambda: smtp.received.messages)
+        assert wait_for(lambda: smtp.received.messages)
         sender, recipients, content = smtp.received.messages[0]
         message = message_from_bytes(content)
         assert sender == "kiosk@library.example" and recipients == ["jane.doe@example.org"]
         assert message["Subject"] == "Your library receipt"
         body = message.get_payload(decode=True).decode()
         assert "The Very Hungry Caterpillar" in body and "will be confirmed" in body.replace("\n", " ")
-        assert wait_until(lambda: service.outbox.counts().pending == 0)  # sent mail is not kept
+        assert wait_for(lambda: service.outbox.counts().pending == 0)  # sent mail is not kept
     finally:
         smtp.stop()
 
@@ -318,7 +309,7 @@ def test_serial_printer_over_a_pty(service_factory):
         service = service_factory(printer={"driver": "serial", "device": os.ttyname(slave), "timeout": 1.0})
         assert service.printer.refresh() is PrinterState.READY
         assert service.deliver("print", RESULTS, patron_name="", patron_email="", offline=False).ok
-        assert wait_until(lambda: received.endswith(b"\x1dV\x00"))
+        assert wait_for(lambda: received.endswith(b"\x1dV\x00"))
         assert b"Cooking for one" in received
     finally:
         stop.set()
@@ -354,7 +345,7 @@ def test_a_real_session_e_mailed_from_the_runtime(tmp_path):
         delivery = runtime.receipts.deliver("email", results, patron_name=session.name,
                                             patron_email="marta@example.org", offline=session.offline)
         assert delivery.ok
-        assert wait_until(lambda: smtp.received.messages)
+        assert wait_for(lambda: smtp.received.messages)
         body = message_from_bytes(smtp.received.messages[0][2]).get_payload(decode=True).decode()
         good = next(r for r in results if r.ok)
         assert good.title and good.title in body and f"Due: {good.due.strftime('%d %b %Y')}" in body
@@ -371,5 +362,5 @@ def test_the_printer_state_is_polled_in_the_background(printer_emulator, service
     service = service_factory(printer={"driver": "network", "host": host, "port": port, "timeout": 1.0})
     assert service.choices() == ("none",)  # nothing known before the first answer
     service.start()
-    assert wait_until(lambda: service.choices() == ("print", "none"))
+    assert wait_for(lambda: service.choices() == ("print", "none"))
     service.stop()

@@ -6,7 +6,6 @@ from __future__ import annotations
 import dataclasses
 import socket
 import threading
-import time
 from datetime import date
 
 import pytest
@@ -23,6 +22,7 @@ from kiosk.core.runtime import KioskRuntime, Mode, NotUnderstood, TechnicianCard
 from kiosk.core.session import SessionState
 from kiosk.devices.emulators.tag_store import make_tag
 from kiosk.devices.events import ItemPlaced, TagData
+from tests.waiting import wait_for
 
 
 class FakeClock:
@@ -33,23 +33,6 @@ class FakeClock:
 
     def __call__(self) -> float:
         return self.now
-
-
-def wait_until(condition, timeout: float = 15.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return False
-
-
-@pytest.fixture
-def acs(tmp_path):
-    emulator = ACSEmulator(db=str(tmp_path / "library.db"), institution_id="DEMO")
-    emulator.start()
-    yield emulator
-    emulator.stop()
 
 
 def runtime_for(tmp_path, host: str, port: int, **sections) -> KioskRuntime:
@@ -213,7 +196,7 @@ def test_security_follows_the_acs_on_the_pad(tmp_path, acs):
         stuck.afi_locked = True
         pad.tag_store.place(book, stuck)
         placed = {}
-        assert wait_until(lambda: _collect_placed(runtime, placed) >= 2)
+        assert wait_for(lambda: _collect_placed(runtime, placed) >= 2)
         log_in(runtime)
         ok = runtime.handle_device_event(placed[book.uid])
         assert ok.ok and not ok.alerts and book.afi == 0xC2  # on loan
@@ -266,7 +249,7 @@ def test_outage_in_a_session_then_replay_matches_the_journal(tmp_path, acs):
         restarted.start()
         try:
             runtime.start()  # probing notices the ACS is back and the replay worker drains the queue
-            assert wait_until(lambda: runtime.queue.counts().waiting == 0, timeout=30)
+            assert wait_for(lambda: runtime.queue.counts().waiting == 0, timeout=30)
             assert runtime.link.online
             assert restarted.library.loan_of(DEMO.available_items[7])[0] == DEMO.good_patron
             assert restarted.library.loan_of(DEMO.item_on_loan) is None
