@@ -615,8 +615,8 @@ class KioskApp(App):
                        busy=self.tr("Finishing..."))
 
     def _session_ended(self, results: list[ItemOutcome], name: str, email: str, offline: bool) -> None:
-        receipts = getattr(self.runtime, "receipts", None)
-        choices = tuple(c for c in (receipts.choices() if receipts else ()) if c != "none")
+        receipts = self.runtime.receipts
+        choices = tuple(c for c in receipts.choices(email) if c != "none")
         if not results or not choices:
             self.go_idle()
             return
@@ -626,8 +626,8 @@ class KioskApp(App):
 
     def choose_receipt(self, choice: str) -> None:
         """Print, e-mail or no receipt; then back to idle after the patron has read the answer."""
-        job, receipts = self.receipt_job, getattr(self.runtime, "receipts", None)
-        if choice == "none" or job is None or receipts is None:
+        job, receipts = self.receipt_job, self.runtime.receipts
+        if choice == "none" or job is None:
             self.go_idle()
             return
         self.in_worker(lambda: receipts.deliver(choice, job["results"], patron_name=job["name"],

@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 
+from kiosk.config_cli import add_config_commands
 from kiosk.devices.rfid.tag_tool import add_tag_commands
 from kiosk.devices.watch import add_arguments as add_device_check_arguments
+from kiosk.doctor import add_doctor_command
 from kiosk.queue_cli import add_queue_commands
 
 
@@ -32,6 +34,8 @@ def build_parser() -> argparse.ArgumentParser:
     devices.set_defaults(func=_devices)
     add_tag_commands(sub)
     add_queue_commands(sub)
+    add_config_commands(sub)
+    add_doctor_command(sub)
     return parser
 
 

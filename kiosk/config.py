@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import difflib
 import re
-import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Mapping
 
+from kiosk import config_deploy
+from kiosk.config_deploy import (AlertSettings, EmailSettings, MonitoringSettings, PrinterSettings,
+                                 ReceiptSettings)
+from kiosk.config_files import read_document
 from kiosk.config_table import ConfigError, ConfigTable, describe
 from kiosk.devices.classify import Classifier, KindRule, ScanKind
 
@@ -146,6 +149,14 @@ class KioskConfig:
     devices: Mapping[str, Any] = field(default_factory=dict)  # the [[scanner]] and [rfid] tables
     app: AppSettings = AppSettings()
     technician_access: TechnicianAccess = TechnicianAccess()
+    # --- deployment: receipts, e-mail, monitoring; where the settings came from ---
+    receipts: ReceiptSettings = ReceiptSettings()
+    printer: PrinterSettings = PrinterSettings()
+    email: EmailSettings = EmailSettings()
+    monitoring: MonitoringSettings = MonitoringSettings()
+    alerts: AlertSettings = AlertSettings()
+    files: tuple[str, ...] = ()  # main file, drop-ins, secrets file, in the order read
+    warnings: tuple[str, ...] = ()  # e.g. a secrets file others can read
 
     def classifier(self) -> Classifier:
         """What-was-scanned rules: technician cards, patron cards, items, in that order."""
@@ -154,25 +165,19 @@ class KioskConfig:
 
 _DEFAULT_ITEM = BarcodeRule("3[0-9]{13}", "luhn")
 _SECTIONS = ("kiosk", "sip2", "patron", "item", "technician", "offline", "storage", "session",
-             "scanner", "rfid", "app")
+             "scanner", "rfid",
+             "receipts", "printer", "email", "monitoring", "alerts", "app")
 
 
 def load_config(path: str | Path = DEFAULT_PATH) -> KioskConfig:
-    """Read and validate a configuration file; raise ConfigError naming the file and key."""
-    path = Path(path)
+    """Read and validate a configuration file, its `kiosk.toml.d/*.toml` drop-ins (in name order)
+    and `secrets.toml` beside it; raise ConfigError naming the file and key."""
+    document = read_document(path)
     try:
-        with path.open("rb") as f:
-            data = tomllib.load(f)
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: no such configuration file (see config/kiosk.example.toml)") from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot be read: {exc.strerror or exc}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
-    try:
-        return parse_config(data, source=str(path))
+        config = parse_config(document.data, source=str(path))
     except ConfigError as exc:
-        raise ConfigError(f"{path}: {exc}") from None
+        raise ConfigError(f"{document.origin_of(str(exc))}: {exc}") from None
+    return replace(config, files=document.files, warnings=document.warnings)
 
 
 def parse_config(data: Mapping[str, Any], *, source: str = "<config>") -> KioskConfig:
@@ -196,9 +201,19 @@ def parse_config(data: Mapping[str, Any], *, source: str = "<config>") -> KioskC
         devices={k: data[k] for k in ("scanner", "rfid") if k in data},
         app=_section(data, "app", _app),
         technician_access=_section(data, "technician", _technician_access),
+        **_deployment(data),
     )
     _check_devices(config.devices)
     return config
+
+
+def _deployment(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The [receipts], [printer], [email], [monitoring] and [alerts] tables, checked together."""
+    sections = {name: _section(data, name, getattr(config_deploy, name))
+                for name in ("receipts", "printer", "email", "monitoring", "alerts")}
+    sections["receipts"] = config_deploy.settle_receipts(
+        data, sections["receipts"], sections["printer"], sections["email"], sections["alerts"])
+    return sections
 
 
 def classifier_from_tables(data: Mapping[str, Any]) -> Classifier:

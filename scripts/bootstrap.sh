@@ -34,6 +34,7 @@ apt_install() {
     || { log "Python 3.11 or newer is needed ($PYTHON is $("$PYTHON" -V 2>&1))"; exit 1; }
 
 debs=(gcc linux-libc-dev)
+debs+=(shellcheck)  # the tests check scripts/kiosk-install.sh with it
 # The touchscreen app: Mesa for rendering (also headless, through SDL's offscreen driver) and
 # libmtdev for touch screens; Kivy's wheel brings SDL2 itself.
 debs+=(libgl1-mesa-dri libegl1 libmtdev1)

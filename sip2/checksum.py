@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from zlib import adler32
 
 
 class ChecksumMode(enum.Enum):
@@ -13,17 +14,34 @@ class ChecksumMode(enum.Enum):
     VERIFY_IF_PRESENT = "verify"
 
 
+# 256 bytes add up to at most 65280, below Adler-32's modulus (65521).
+_ADLER_EXACT = 256
+
+
+def byte_sum(data: bytes) -> int:
+    """The sum of the bytes of `data`.
+
+    The low half of an Adler-32 started from 0 is the byte sum modulo 65521, so over 256
+    bytes or fewer it is the sum itself: zlib adds up in C what `sum()` adds up one Python
+    integer at a time (~0.1 us against ~0.7 us for a 200-byte message).
+    """
+    if len(data) <= _ADLER_EXACT:
+        return adler32(data, 0) & 0xFFFF
+    view = memoryview(data)
+    return sum(adler32(view[i:i + _ADLER_EXACT], 0) & 0xFFFF for i in range(0, len(data), _ADLER_EXACT))
+
+
 def checksum(data: bytes) -> str:
     """The 4 hex digits that make the byte sum of `data` plus the checksum 0 modulo 65536.
 
     `data` runs from the message's first character through the letters `AZ`.
     """
-    return f"{(-sum(data)) & 0xFFFF:04X}"
+    return f"{(-byte_sum(data)) & 0xFFFF:04X}"
 
 
 def checksum_matches(data: bytes, digits: bytes) -> bool:
     """Whether `digits` (upper- or lower-case hex) is the checksum of `data`."""
-    return (sum(data) + int(digits, 16)) & 0xFFFF == 0
+    return (byte_sum(data) + int(digits, 16)) & 0xFFFF == 0
 
 
 def next_sequence(sequence: int) -> int:

@@ -31,8 +31,7 @@ from sip2.messages import (REPLY_TO, ACSStatus, BlockPatron, Checkin, CheckinRes
                            ItemInformationResponse, ItemStatusUpdate, ItemStatusUpdateResponse, Login,
                            LoginResponse, PatronEnable, PatronEnableResponse, PatronInformation,
                            PatronInformationResponse, PatronStatusRequest, PatronStatusResponse, Renew,
-                           RenewAll, RenewAllResponse, RenewResponse, RequestACSResend,
-                           RequestSCResend, SCStatus)
+                           RenewAll, RenewAllResponse, RenewResponse, RequestSCResend, SCStatus)
 
 log = logging.getLogger(__name__)
 
@@ -227,7 +226,9 @@ class SIP2Client:
     def _exchange(self, message: Message, expected: type[R]) -> R:
         assert self._conn is not None
         conn = self._conn
-        log.debug("SC -> ACS %s", mask_secrets(conn.send(message)))
+        data = conn.send(message)
+        if log.isEnabledFor(logging.DEBUG):  # masking costs more than the rest of the send
+            log.debug("SC -> ACS %s", mask_secrets(data))
         self._send(conn.last_sent or b"")
         resends = 0
         deadline = time.monotonic() + self.timeout
@@ -271,7 +272,8 @@ class SIP2Client:
         while True:
             received = self._conn.next_received()
             if received is not None:
-                log.debug("ACS -> SC %s", mask_secrets(received.raw))
+                if log.isEnabledFor(logging.DEBUG):
+                    log.debug("ACS -> SC %s", mask_secrets(received.raw))
                 return received
             left = deadline - time.monotonic()
             if left <= 0:

@@ -3,6 +3,10 @@
 `decode` takes one framed message (terminator optional) and returns a `Received` with the
 typed message, its sequence number and what its checksum said. `encode` does the reverse.
 A decoded message re-encodes to the very bytes it came from.
+
+The per-field work is done by functions written for each message type from its
+declarations (`sip2.codegen`); the general encoding path here handles what those leave
+over: wire layouts to follow, extra fields, and values to reject with a precise error.
 """
 
 from __future__ import annotations
@@ -10,17 +14,17 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any, Collection
 
 from sip2.checksum import checksum, checksum_matches
-from sip2.dates import format_transaction_date, parse_transaction_date
 from sip2.errors import CodecError
 from sip2.fields import SECRET_FIELDS
+from sip2.fixedfields import forbidden, format_fixed, parse_fixed
 from sip2 import messages as _messages  # noqa: F401  (importing registers every message class)
-from sip2.message import MESSAGES, FixedSpec, Kind, Message, WireLayout, spec_of
+from sip2.codegen import DECODERS, ENCODERS
+from sip2.message import MESSAGES, FixedSpec, Message, from_valid_fields, spec_of
 
-_HEX4 = re.compile(rb"[0-9A-Fa-f]{4}")
+_HEX_DIGITS = frozenset(b"0123456789ABCDEFabcdef")
 _ASCII_DIGITS = frozenset(b"0123456789")
 _ASCII_BYTES = bytes(range(128))
 _ASCII_TEXT = _ASCII_BYTES.decode("ascii")
@@ -41,67 +45,6 @@ class Received:
     warnings: tuple[str, ...] = ()
 
 
-# --- fixed fields -------------------------------------------------------------------------
-
-def _format_fixed(name: str, spec: FixedSpec, value: Any) -> str:
-    kind, width = spec.kind, spec.width
-    if kind is Kind.FLAG01:
-        return "1" if value else "0"
-    if kind is Kind.YN:
-        return "Y" if value else "N"
-    if kind is Kind.YNU:
-        return "U" if value is None else ("Y" if value else "N")
-    if kind is Kind.INT:
-        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < 10**width:
-            raise CodecError(f"{name}: expected a whole number of at most {width} digits, got {value!r}")
-        return f"{value:0{width}d}"
-    if kind is Kind.DATE:
-        if type(value) is datetime and value.tzinfo is None and value.year >= 1000:
-            # what format_transaction_date gives for local time, without two strftime calls
-            return (f"{value.year}{value.month:02d}{value.day:02d}    "
-                    f"{value.hour:02d}{value.minute:02d}{value.second:02d}")
-        if value is not None and not isinstance(value, datetime):
-            raise CodecError(f"{name}: expected a datetime or None, got {value!r}")
-        return format_transaction_date(value)
-    if not isinstance(value, str) or len(value) != width:
-        raise CodecError(f"{name}: expected exactly {width} characters, got {value!r}")
-    if _forbidden(value):
-        raise CodecError(f"{name}: '|', CR and LF cannot be sent in a SIP2 field")
-    return value
-
-
-def _forbidden(value: str) -> bool:
-    """Whether a value holds a character that would break the framing ('|', CR, LF)."""
-    return "|" in value or "\r" in value or "\n" in value
-
-
-def _parse_fixed(name: str, spec: FixedSpec, text: str) -> Any:
-    kind = spec.kind
-    if kind is Kind.FLAG01:
-        if text in "1Yy":
-            return True
-        if text in "0Nn ":
-            return False
-        raise CodecError(f"{name}: expected 0 or 1, got {text!r}")
-    if kind is Kind.YN:
-        return text in "Yy"  # real ACSs send blanks and 'U' here; anything but Y means no
-    if kind is Kind.YNU:
-        return True if text in "Yy" else False if text in "Nn" else None
-    if kind is Kind.INT:
-        digits = text.strip()
-        if not digits:
-            return 0
-        if not digits.isdigit() or not digits.isascii():
-            raise CodecError(f"{name}: expected digits, got {text!r}")
-        return int(digits)
-    if kind is Kind.DATE:
-        try:
-            return parse_transaction_date(text)
-        except CodecError as exc:
-            raise CodecError(f"{name}: {exc}") from None
-    return text
-
-
 # --- encoding -----------------------------------------------------------------------------
 
 def encode_text(message: Message, *, send_empty: Collection[str] = ()) -> str:
@@ -111,6 +54,14 @@ def encode_text(message: Message, *, send_empty: Collection[str] = ()) -> str:
     require them). Raises CodecError for a fixed field of the wrong shape or a value that
     contains a field separator.
     """
+    text = ENCODERS[type(message)](message, send_empty)
+    if text is not None:
+        return text  # a plain message with clean values: the class's own generated encoder
+    return _encode_text_general(message, send_empty)
+
+
+def _encode_text_general(message: Message, send_empty: Collection[str]) -> str:
+    """Every message, with a wire layout to follow, extras or values to reject, field by field."""
     spec = spec_of(type(message))
     wire = message.wire
     parts = [message.CODE]
@@ -120,7 +71,7 @@ def encode_text(message: Message, *, send_empty: Collection[str] = ()) -> str:
         if original is not None and _same_value(name, fspec, original, value):
             parts.append(original)  # keep the sender's spelling (' 40', 'U', a zone) as it was
         else:
-            parts.append(_format_fixed(name, fspec, value))
+            parts.append(format_fixed(name, fspec, value))
 
     pending: dict[str, list[str]] = {}
     for name, vspec in spec.variable:
@@ -135,12 +86,12 @@ def encode_text(message: Message, *, send_empty: Collection[str] = ()) -> str:
         for v in values:
             if not isinstance(v, str):
                 raise CodecError(f"{name} ({vspec.id}): expected text, got {v!r}")
-            if _forbidden(v):
+            if forbidden(v):
                 raise CodecError(f"{name} ({vspec.id}): '|', CR and LF cannot be sent in a SIP2 field")
         if values:
             pending.setdefault(vspec.id, []).extend(values)
     for field_id, v in message.extra:
-        if len(field_id) != 2 or _forbidden(field_id + v):
+        if len(field_id) != 2 or forbidden(field_id + v):
             raise CodecError(f"extra field {field_id!r}: not a two-character id with a clean value")
         pending.setdefault(field_id, []).append(v)
 
@@ -160,7 +111,7 @@ def encode_text(message: Message, *, send_empty: Collection[str] = ()) -> str:
 
 def _same_value(name: str, spec: FixedSpec, original: str, value: Any) -> bool:
     try:
-        return _parse_fixed(name, spec, original) == value
+        return parse_fixed(name, spec, original) == value
     except CodecError:
         return False
 
@@ -173,7 +124,9 @@ def encode(message: Message, *, encoding: str = "utf-8", sequence: int | None = 
     With `error_detection`, an `AY<sequence>AZ<checksum>` trailer is added (just `AZ...`
     when `sequence` is None, as 96 and 97 are sent); the checksum covers the encoded bytes.
     """
-    text = encode_text(message, send_empty=send_empty)
+    text = ENCODERS[type(message)](message, send_empty)  # encode_text, one call fewer per message
+    if text is None:
+        text = _encode_text_general(message, send_empty)
     if text.isascii() and _ascii_superset(encoding):
         data = text.encode("ascii")  # the same bytes, much faster than cp850's character map
     else:
@@ -212,15 +165,17 @@ def decode(data: bytes, *, encoding: str = "utf-8") -> Received:
     body = data
     size = len(data)
     # The trailer is 'AY<digit>AZ<4 hex>' or 'AZ<4 hex>' at the very end (or a lone 'AY<digit>').
-    digits = data[-4:] if data[-6:-4] == b"AZ" and _HEX4.fullmatch(data, size - 4) else None
-    if digits is not None:
+    digits: bytes | None = data[-4:]
+    if data[-6:-4] == b"AZ" and _HEX_DIGITS.issuperset(digits):
         start = size - 6
         if data[-9:-7] == b"AY" and size >= 9 and data[-7] in _ASCII_DIGITS:
             start, sequence = size - 9, data[-7] - 48
         body = data[:start]
         checksum_state = "ok" if checksum_matches(data[:-4], digits) else "bad"
-    elif data[-3:-1] == b"AY" and size >= 3 and data[-1] in _ASCII_DIGITS:
-        body, sequence = data[:-3], data[-1] - 48
+    else:
+        digits = None
+        if data[-3:-1] == b"AY" and size >= 3 and data[-1] in _ASCII_DIGITS:
+            body, sequence = data[:-3], data[-1] - 48
 
     warnings: list[str] = []
     try:
@@ -236,7 +191,9 @@ def decode(data: bytes, *, encoding: str = "utf-8") -> Received:
         warnings.append("checksum computed over characters, not bytes")
 
     message = parse_text(text)
-    return Received(message, sequence, checksum_state, raw, tuple(warnings))
+    return from_valid_fields(Received, {"message": message, "sequence": sequence,
+                                        "checksum": checksum_state, "raw": raw,
+                                        "warnings": tuple(warnings)})
 
 
 @functools.lru_cache(maxsize=64)
@@ -256,66 +213,10 @@ def _codepoint_checksum_matches(text: str, trailer_head: bytes, digits: bytes) -
 
 def parse_text(text: str) -> Message:
     """Build the typed message from its text (no trailer, no terminator)."""
-    code = text[:2]
-    cls = MESSAGES.get(code)
+    cls = MESSAGES.get(text[:2])
     if cls is None:
-        raise CodecError(f"unknown SIP2 message code {code!r}")
-    spec = spec_of(cls)
-    end, slices, required = _decode_layout(cls)
-    if len(text) < end:
-        raise CodecError(f"{cls.NAME} ({code}): fixed fields need {end - 2} characters "
-                         f"after the code, got {len(text) - 2}")
-    values: dict[str, Any] = {}
-    fixed_texts = [text[start:stop] for _, start, stop, _ in slices]
-    for (name, _, _, fspec), chunk in zip(slices, fixed_texts):
-        values[name] = chunk if fspec.kind is Kind.TEXT else _parse_fixed(name, fspec, chunk)
-
-    extra: list[tuple[str, str]] = []
-    order: list[str] = []
-    rest = text[end:]
-    pieces = rest.split("|")
-    if pieces and pieces[-1] == "":
-        pieces.pop()  # the normal case: the last field ends with '|'
-    for piece in pieces:
-        if not piece:
-            continue  # '||': an empty piece carries nothing
-        if len(piece) < 2:
-            raise CodecError(f"{cls.NAME} ({code}): {piece!r} is not a field (a field starts with a 2-letter id)")
-        field_id, value = piece[:2], piece[2:]
-        order.append(field_id)
-        known = spec.by_id.get(field_id)
-        if known is None:
-            extra.append((field_id, value))
-            continue
-        name, vspec = known
-        if vspec.repeated:
-            values.setdefault(name, []).append(value)
-        elif name in values:
-            extra.append((field_id, value))  # a second copy of a single field: keep it, don't guess
-        else:
-            values[name] = value
-    for name in required:
-        if name not in values:
-            values[name] = None  # absent on the wire; the reader sees None, not a made-up ""
-    return cls(**values, extra=tuple(extra), wire=WireLayout(tuple(fixed_texts), tuple(order)))
-
-
-_DecodeLayout = tuple[int, tuple[tuple[str, int, int, FixedSpec], ...], tuple[str, ...]]
-_DECODE_LAYOUTS: dict[type, _DecodeLayout] = {}
-
-
-def _decode_layout(cls: type[Message]) -> _DecodeLayout:
-    """Where each fixed field sits and which single fields are required, worked out once per class."""
-    layout = _DECODE_LAYOUTS.get(cls)
-    if layout is None:
-        spec = spec_of(cls)
-        slices, position = [], 2
-        for name, fspec in spec.fixed:
-            slices.append((name, position, position + fspec.width, fspec))
-            position += fspec.width
-        required = tuple(name for name, vspec in spec.variable if vspec.required and not vspec.repeated)
-        layout = _DECODE_LAYOUTS[cls] = (position, tuple(slices), required)
-    return layout
+        raise CodecError(f"unknown SIP2 message code {text[:2]!r}")
+    return DECODERS[cls](text)
 
 
 def mask_secrets(data: bytes | str) -> str:

@@ -18,6 +18,11 @@ def format_transaction_date(moment: datetime | None) -> str:
     """
     if moment is None:
         return BLANK_DATE
+    if moment.tzinfo is None and moment.year >= 1000:
+        # the same text as the strftime calls below, several times faster; strftime pads
+        # years before 1000 differently from platform to platform, so those take the slow way
+        return "%d%02d%02d    %02d%02d%02d" % (moment.year, moment.month, moment.day,
+                                                moment.hour, moment.minute, moment.second)
     if moment.tzinfo is not None:
         moment = moment.astimezone(timezone.utc)
         return moment.strftime("%Y%m%d") + "   Z" + moment.strftime("%H%M%S")
@@ -38,9 +43,12 @@ def parse_transaction_date(text: str) -> datetime | None:
     day, zone, clock = text[:8], text[8:12], text[12:]
     if not (day.isdigit() and clock.isdigit() and day.isascii() and clock.isascii()):
         raise CodecError(f"not a SIP2 date (YYYYMMDDZZZZHHMMSS): {text!r}")
-    try:  # slicing is several times faster than strptime, and dates are in most messages
-        moment = datetime(int(day[:4]), int(day[4:6]), int(day[6:]),
-                          int(clock[:2]), int(clock[2:4]), int(clock[4:]))
+    # Two int() calls split by arithmetic: several times faster than strptime, and dates are
+    # in most messages; the digits were checked above, so this reads exactly what slicing would.
+    ymd, hms = int(day), int(clock)
+    try:
+        moment = datetime(ymd // 10000, ymd // 100 % 100, ymd % 100,
+                          hms // 10000, hms // 100 % 100, hms % 100)
     except ValueError:
         raise CodecError(f"not a SIP2 date (YYYYMMDDZZZZHHMMSS): {text!r}") from None
     if zone.endswith("Z"):

@@ -227,11 +227,8 @@ class Circulation:
                 lambda c: c.checkout(session.patron_id, item_id, patron_password=session.pin))
         except UnknownOutcome as exc:
             return self._reconcile_checkout(session, item_id, uids, exc)
-        except Offline:
-            raise
         except ClientError as exc:
-            return self._record(session, ItemOutcome(Action.CHECKOUT, item_id, False,
-                                reason=f"The library system could not be asked: {exc}. Please see staff."))
+            return self._record(session, _acs_failed(Action.CHECKOUT, item_id, exc))
         outcome = _outcome_from_reply(Action.CHECKOUT, item_id, reply)
         if outcome.ok:
             outcome = self._set_security(outcome, uids, secured=False, session=session)
@@ -306,11 +303,15 @@ class Circulation:
     def _checkin_online(self, item_id: str, uids: tuple[str, ...], session: PatronSession | None) -> ItemOutcome:
         try:
             reply: CheckinResponse = self.link.call(lambda c: c.checkin(item_id))
-        except Offline:
-            raise
+        except UnknownOutcome as exc:
+            status = exc.item_status
+            if isinstance(status, ItemInformationResponse) and status.circulation_status not in _CHARGED:
+                # The reply was lost, but the item is no longer on loan: the return went through.
+                outcome = ItemOutcome(Action.CHECKIN, item_id, True, title=status.title or "")
+                return self._record(session, self._set_security(outcome, uids, secured=True, session=session))
+            return self._record(session, _acs_failed(Action.CHECKIN, item_id, exc))
         except ClientError as exc:
-            return self._record(session, ItemOutcome(Action.CHECKIN, item_id, False,
-                                reason=f"The library system could not be asked: {exc}. Please see staff."))
+            return self._record(session, _acs_failed(Action.CHECKIN, item_id, exc))
         outcome = _outcome_from_reply(Action.CHECKIN, item_id, reply)
         # Secured even when refused ("not checked out"): the item is back in the library's hands.
         outcome = self._set_security(outcome, uids, secured=True, session=session)
@@ -343,12 +344,8 @@ class Circulation:
             except Offline:
                 return ItemOutcome(Action.RENEW, item_id, False, offline=True,
                                    reason="Renewing needs the library system, which is unavailable just now.")
-            except UnknownOutcome:
-                return self._record(session, ItemOutcome(
-                    Action.RENEW, item_id, False, alerts=(Alert.OUTCOME_UNKNOWN,),
-                    reason="The library system did not confirm this renewal. Please check your account."))
             except ClientError as exc:
-                return ItemOutcome(Action.RENEW, item_id, False, reason=f"The library system could not be asked: {exc}.")
+                return self._record(session, _acs_failed(Action.RENEW, item_id, exc))
             return self._record(session, _outcome_from_reply(Action.RENEW, item_id, reply))
 
     def renew_all(self) -> list[ItemOutcome]:
@@ -492,6 +489,16 @@ def _outcome_from_reply(action: Action, item_id: str,
     return ItemOutcome(action, reply.item_id or item_id, bool(reply.ok), title=title, due=due,
                        due_text=due_text, reason=reason, screen_messages=messages,
                        print_lines=tuple(reply.print_lines), alerts=tuple(alerts), sort_bin=sort_bin)
+
+
+def _acs_failed(action: Action, item_id: str, exc: ClientError) -> ItemOutcome:
+    """The library system answered in a way that settles nothing: the patron goes to staff."""
+    log.warning("%s of %s: %s", action.value, item_id, exc)
+    if isinstance(exc, UnknownOutcome):
+        return ItemOutcome(action, item_id, False, alerts=(Alert.OUTCOME_UNKNOWN,),
+                           reason="The library system did not confirm this. Please see staff.")
+    return ItemOutcome(action, item_id, False,
+                       reason="The library system could not be asked just now. Please see staff.")
 
 
 def _incomplete(action: Action, item_id: str, missing_parts: tuple[int, ...]) -> ItemOutcome:

@@ -10,17 +10,20 @@ from __future__ import annotations
 import enum
 import logging
 import queue as queues
+import threading
 from dataclasses import dataclass
 from datetime import timedelta
 
 from kiosk.config import KioskConfig
 from kiosk.core.acs_link import ACSLink, client_for
 from kiosk.core.circulation import Circulation
-from kiosk.core.outcomes import Action, ItemOutcome, LoginResult
+from kiosk.core.outcomes import ItemOutcome, LoginResult
 from kiosk.core.service import ServiceStatus
 from kiosk.devices.classify import ScanKind
 from kiosk.devices.events import DeviceEvent, ItemPlaced, ItemRemoved
 from kiosk.devices.manager import DeviceManager
+from kiosk.monitoring import Monitoring
+from kiosk.receipts import ReceiptService
 from kiosk.storage.db import open_database
 from kiosk.storage.journal import Journal
 from kiosk.storage.patron_cache import PatronCache
@@ -28,6 +31,8 @@ from kiosk.storage.queue import OfflineQueue
 from kiosk.storage.replay import QueueAlert, Replayer, ReplayWorker
 
 log = logging.getLogger(__name__)
+
+_MAINTENANCE_INTERVAL = 6 * 3600.0  # seconds
 
 
 class Mode(enum.Enum):
@@ -62,6 +67,8 @@ class KioskRuntime:
         self.config = config
         self.classifier = config.classifier()
         self.events: queues.Queue[DeviceEvent] = queues.Queue()
+        for warning in config.warnings:
+            log.warning("configuration: %s", warning)
         self.database = open_database(config.storage.database)
         self.queue = OfflineQueue(self.database)
         self.journal = Journal(self.database)
@@ -82,7 +89,11 @@ class KioskRuntime:
             device_states=lambda: [(s.name, s.state) for s in self.devices.summaries()],
             required_devices=config.app.required_devices)
         self.alerts: list[QueueAlert] = []
+        self.receipts = ReceiptService(config, self.database)
+        self.monitoring = Monitoring(self)
         self._sets_on_pad: dict[str, dict[int, str]] = {}  # item id -> part number -> tag uid
+        self._stopping = threading.Event()
+        self._maintenance: threading.Thread | None = None
 
     @property
     def pad(self):
@@ -99,14 +110,44 @@ class KioskRuntime:
         self.devices.start()
         self.link.start_probing()
         self.replay_worker.start()
+        self.receipts.start()
+        self.monitoring.start()
+        self._stopping.clear()
+        self._maintenance = threading.Thread(target=self._maintain_regularly, name="maintenance", daemon=True)
+        self._maintenance.start()
 
     def stop(self) -> None:
         """Stop everything (queued transactions stay on disk for the next start)."""
         self.circulation.end_session("kiosk stopping")
+        self._stopping.set()
+        if self._maintenance is not None:
+            self._maintenance.join(10)
         self.replay_worker.stop()
+        self.monitoring.stop()
+        self.receipts.stop()
         self.link.stop()
         self.devices.stop()
         self.database.close()
+
+    def maintain(self) -> None:
+        """Forget what must not be kept: card numbers in the journal after the retention period,
+        patrons not seen lately, replayed queue entries older than the retention period."""
+        keep = timedelta(days=self.config.storage.retention_days)
+        try:
+            forgotten = self.journal.forget_patrons(keep)
+            expired = self.patron_cache.expire()
+            purged = self.queue.purge(keep)
+        except Exception:  # disk trouble: try again next time, the kiosk keeps serving
+            log.exception("maintenance failed")
+            return
+        if forgotten or expired or purged:
+            log.info("maintenance: %d journal entries anonymised, %d cached patrons forgotten, "
+                     "%d replayed entries purged", forgotten, expired, purged)
+
+    def _maintain_regularly(self) -> None:
+        while not self._stopping.is_set():
+            self.maintain()
+            self._stopping.wait(_MAINTENANCE_INTERVAL)
 
     def _on_link_change(self, online: bool) -> None:
         if online:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from kivy.app import App
 from kivy.properties import BooleanProperty, ListProperty, StringProperty
 
+from kiosk.receipts.sender import mask_address
 from kiosk.screens.widgets import BigButton, KioskScreen
 
 
@@ -31,7 +32,7 @@ class ReceiptScreen(KioskScreen):
             row.add_widget(button)
             return
         labels = {"print": app.tr("Print a receipt"),
-                  "email": app.tr("E-mail it to {address}").format(address=self.email) if self.email
+                  "email": app.tr("E-mail it to {address}").format(address=mask_address(self.email)) if self.email
                   else app.tr("E-mail it to me"),
                   "none": app.tr("No receipt")}
         for choice in self.choices:

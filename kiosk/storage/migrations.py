@@ -85,6 +85,20 @@ MIGRATIONS: tuple[Migration, ...] = (
             seen_at TEXT NOT NULL
         )""",
     )),
+    Migration(4, "e-mail waiting to be sent (receipts, staff alerts), kept across restarts", (
+        """CREATE TABLE email_outbox (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            recipient TEXT NOT NULL,
+            subject TEXT NOT NULL,
+            body TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'failed')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT,
+            created_at TEXT NOT NULL,
+            next_attempt_at TEXT NOT NULL
+        )""",
+        "CREATE INDEX email_outbox_due ON email_outbox (state, next_attempt_at)",
+    )),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

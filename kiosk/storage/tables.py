@@ -73,3 +73,16 @@ patron_cache = Table(
     Column("patron_key", Text, primary_key=True),  # HMAC-SHA256 of the card number with a local salt
     Column("seen_at", Text, nullable=False),
 )
+
+email_outbox = Table(
+    "email_outbox", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("recipient", Text, nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("body", Text, nullable=False),  # emptied when given up: it lists a patron's loans
+    Column("state", Text, nullable=False),  # pending or failed; a sent e-mail is deleted
+    Column("attempts", Integer, nullable=False),
+    Column("last_error", Text),
+    Column("created_at", Text, nullable=False),
+    Column("next_attempt_at", Text, nullable=False),
+)

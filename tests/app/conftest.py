@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -13,31 +12,24 @@ from tests.app.harness import Driver  # first: sets Kivy's environment and windo
 from sip2.emulator import ACSEmulator
 
 from kiosk.core.runtime import KioskRuntime
+from kiosk.receipts.printer_emulator import PrinterEmulator
+from tests.deploy.smtp_server import SMTPServer
 from kiosk.demo import demo_config, demo_panel_factory
 
 
-@dataclass(frozen=True)
-class Delivery:
-    ok: bool
-    message: str
-
-
-@dataclass
-class RecordingReceipts:
-    """A receipt service with the API of `kiosk.receipts.ReceiptService` (which lives on another
-    branch until it is merged): offers the configured choices and records each delivery."""
-
-    offered: tuple[str, ...] = ("print", "email", "none")
-    delivered: list[tuple] = field(default_factory=list)
-
-    def choices(self) -> tuple[str, ...]:
-        return self.offered
-
-    def deliver(self, choice, session_results, *, patron_name, patron_email, offline) -> Delivery:
-        self.delivered.append((choice, list(session_results), patron_name, patron_email, offline))
-        if choice == "email":
-            return Delivery(True, f"Your receipt is on its way to {patron_email}.")
-        return Delivery(True, "Please take your receipt.")
+@pytest.fixture
+def receipt_devices():
+    """A network receipt printer emulator and an SMTP server, both on 127.0.0.1; yields the
+    [printer] and [email] tables that point the kiosk at them, and the two servers."""
+    printer = PrinterEmulator().start()
+    smtp = SMTPServer().start()
+    host, port = printer.address
+    tables = {"printer": {"driver": "network", "host": host, "port": port, "timeout": 1.0},
+              "email": {"host": "127.0.0.1", "port": smtp.port, "security": "none",
+                        "sender": "kiosk@library.example", "timeout": 5.0}}
+    yield tables, printer, smtp
+    smtp.stop()
+    printer.stop()
 
 
 @pytest.fixture(scope="session")
@@ -62,12 +54,10 @@ def kiosk_app(tmp_path, acs):
     """Start the app on a runtime talking to the emulator; `kiosk_app(**sections)` overrides config."""
     drivers: list[Driver] = []
 
-    def start(receipts: RecordingReceipts | None = None, demo: bool = False, **sections) -> Driver:
+    def start(demo: bool = False, **sections) -> Driver:
         sections.setdefault("session", {"timeout": 120.0, "warning": 20.0})
         sections.setdefault("offline", {"mode": "all", "probe_interval": 1.0, "cache_patrons": False})
         runtime = KioskRuntime(demo_config(*acs.address, str(tmp_path), **sections))
-        if receipts is not None:
-            runtime.receipts = receipts
         driver = Driver(runtime, demo_panel_factory(runtime) if demo else None)
         drivers.append(driver)
         return driver

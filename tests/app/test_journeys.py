@@ -7,7 +7,6 @@ from __future__ import annotations
 from sip2.emulator.demo_data import DEMO
 
 from kiosk.devices.emulators.tag_store import make_tag
-from tests.app.conftest import RecordingReceipts
 
 
 def log_in(app, patron: str = DEMO.good_patron, pin: str = DEMO.good_pin) -> None:
@@ -21,9 +20,9 @@ def log_in(app, patron: str = DEMO.good_patron, pin: str = DEMO.good_pin) -> Non
     app.wait_for(lambda: app.screen_name == "checkout", what="the checkout screen")
 
 
-def test_checkout_three_items_one_refused_then_receipt_by_email(kiosk_app):
-    receipts = RecordingReceipts()
-    app = kiosk_app(receipts=receipts)
+def test_checkout_three_items_one_refused_then_receipt_by_email(kiosk_app, receipt_devices):
+    tables, printer, smtp = receipt_devices
+    app = kiosk_app(**tables)
     assert app.shows("Scan your library card") and app.shows("Springfield Public Library")
     log_in(app)
     assert app.shows("Hello, ") and app.shows("Items checked out: 0")
@@ -36,19 +35,39 @@ def test_checkout_three_items_one_refused_then_receipt_by_email(kiosk_app):
     assert rows[DEMO.available_items[0]].ok and "Due back" in rows[DEMO.available_items[0]].detail
     refused = rows[DEMO.reference_item]
     assert not refused.ok and refused.status == "Not done" and refused.detail  # the ACS's reason
+    titles = [rows[i].title for i in DEMO.available_items[:2]]
+    app.wait_for(lambda: "print" in app.runtime.receipts.choices(), what="the printer's first status")
+    address = app.runtime.circulation.session.email  # the address the ACS gave
     app.press("Done")
     app.wait_for(lambda: app.screen_name == "receipt", what="the receipt screen")
     assert app.shows("Would you like a receipt?") and app.shows("Print a receipt") and app.shows("No receipt")
     email_button = next(t for t in app.texts() if t.startswith("E-mail it to "))
-    assert "@" in email_button  # the address the ACS gave
+    assert "@" in address and address not in email_button and address[-8:] in email_button  # masked
     app.press("E-mail it to")
-    app.wait_shows("Your receipt is on its way")
-    choice, results, name, email, offline = receipts.delivered[0]
-    assert choice == "email" and email in email_button and not offline and name
-    assert {r.item_id for r in results if r.ok} == {DEMO.available_items[0], DEMO.available_items[1]}
+    app.wait_shows("Your receipt will be sent to")
+    app.wait_for(lambda: smtp.received.messages, what="the e-mail at the SMTP server")
+    sender, recipients, content = smtp.received.messages[0]
+    body = content.decode("utf-8", "replace") if isinstance(content, bytes) else content
+    assert recipients == [address] and all(title in body for title in titles)
+    assert printer.printed() == b""  # e-mail only
     app.press("Finish")
     app.wait_for(lambda: app.screen_name == "idle")
     assert app.runtime.circulation.session is None
+
+
+def test_printed_receipt(kiosk_app, receipt_devices):
+    tables, printer, smtp = receipt_devices
+    app = kiosk_app(**tables)
+    log_in(app)
+    app.scan(DEMO.available_items[3])
+    app.wait_shows("Items checked out: 1")
+    app.wait_for(lambda: "print" in app.runtime.receipts.choices(), what="the printer's first status")
+    app.press("Done")
+    app.wait_for(lambda: app.screen_name == "receipt")
+    app.press("Print a receipt")
+    app.wait_shows("Please take your receipt.")
+    app.wait_for(lambda: printer.printed().endswith(b"\x1dV\x00"), what="the receipt cut")
+    app.wait_for(lambda: app.screen_name == "idle", timeout=10, what="idle after the receipt")
 
 
 def test_without_receipt_service_done_goes_straight_back_to_idle(kiosk_app):

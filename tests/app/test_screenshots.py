@@ -11,7 +11,6 @@ from kivy.core.window import Window
 from sip2.emulator.demo_data import DEMO
 
 from kiosk.devices.emulators.tag_store import make_tag
-from tests.app.conftest import RecordingReceipts
 from tests.app.screens_check import distinct_colours, overflowing_labels, small_touch_targets
 
 SIZES = ((800, 480), (1920, 1080))
@@ -43,8 +42,8 @@ class Camera:
         self.driver.pump(0.1)
 
 
-def test_every_screen_at_both_sizes(kiosk_app, screenshot_dir, acs):
-    app = kiosk_app(receipts=RecordingReceipts())
+def test_every_screen_at_both_sizes(kiosk_app, screenshot_dir, receipt_devices):
+    app = kiosk_app(**receipt_devices[0])
     camera = Camera(app, screenshot_dir)
     camera.shoot("idle")
     app.press("Larger text")
@@ -91,6 +90,7 @@ def test_every_screen_at_both_sizes(kiosk_app, screenshot_dir, acs):
     app.wait_shows("Are you still there?")
     camera.shoot("timeout-warning")
     app.press("I am still here")
+    app.wait_for(lambda: "print" in app.runtime.receipts.choices(), what="the printer's first status")
     app.press("Done")
     app.wait_for(lambda: app.screen_name == "receipt")
     camera.shoot("receipt")
@@ -132,7 +132,7 @@ def test_the_checks_see_overflowing_text_and_small_buttons(kiosk_app):
 
 
 def test_german_and_french_screens_fit_too(kiosk_app, screenshot_dir):
-    app = kiosk_app(receipts=RecordingReceipts())
+    app = kiosk_app()
     camera = Camera(app, screenshot_dir)
     for language, done in (("Deutsch", "Fertig"), ("Français", "Terminé")):
         app.press(language)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import queue
-import time
-from typing import Callable, Iterator
+from typing import Iterator
 
 from kiosk.devices.emulators.serving import EmulatorServer, ReaderEmulator
 from kiosk.devices.rfid.reader import open_serial
 from kiosk.devices.rfid.reader_3m810 import M3M810Reader
 from kiosk.devices.rfid.reader_feig import FeigReader
+from tests.waiting import wait_for
 
 TRANSPORTS = ("pty", "tcp")
 
@@ -31,16 +31,6 @@ def open_reader(kind: str, url: str, timeout: float = 0.15):
     if kind == "3m810":
         return M3M810Reader(open_serial(url, 19200), timeout)
     return FeigReader(open_serial(url, 38400, "E"), 0xFF, timeout)
-
-
-def wait_for(predicate: Callable[[], bool], timeout: float = 5.0) -> bool:
-    """Poll until the predicate holds or the timeout passes."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.005)
-    return predicate()
 
 
 class Collector:

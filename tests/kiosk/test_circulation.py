@@ -3,9 +3,9 @@ journal, and the simulated RFID pad speaking the 3M protocol."""
 
 from __future__ import annotations
 
+import dataclasses
 import socket
 import threading
-import time
 from datetime import date
 
 import pytest
@@ -22,6 +22,7 @@ from kiosk.core.runtime import KioskRuntime, Mode, NotUnderstood, TechnicianCard
 from kiosk.core.session import SessionState
 from kiosk.devices.emulators.tag_store import make_tag
 from kiosk.devices.events import ItemPlaced, TagData
+from tests.waiting import wait_for
 
 
 class FakeClock:
@@ -32,23 +33,6 @@ class FakeClock:
 
     def __call__(self) -> float:
         return self.now
-
-
-def wait_until(condition, timeout: float = 15.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return False
-
-
-@pytest.fixture
-def acs(tmp_path):
-    emulator = ACSEmulator(db=str(tmp_path / "library.db"), institution_id="DEMO")
-    emulator.start()
-    yield emulator
-    emulator.stop()
 
 
 def runtime_for(tmp_path, host: str, port: int, **sections) -> KioskRuntime:
@@ -177,6 +161,14 @@ def test_lost_reply_is_reconciled_not_resent(kiosk, acs):
     assert len([t for t in acs.library.transactions("11") if t.item_id == item]) == 1
 
 
+def test_lost_return_reply_is_reconciled_not_resent(kiosk, acs):
+    assert kiosk.link.probe()  # connected and logged in: the fault hits the return itself
+    acs.faults.apply_then_drop_next = 1
+    result = kiosk.handle_scan(DEMO.item_on_loan, Mode.RETURN)
+    assert result.ok and acs.library.loan_of(DEMO.item_on_loan) is None
+    assert len([t for t in acs.library.transactions("09") if t.item_id == DEMO.item_on_loan]) == 1
+
+
 def test_session_times_out_with_a_warning_first(kiosk):
     clock = FakeClock()
     kiosk.circulation.clock = clock
@@ -204,7 +196,7 @@ def test_security_follows_the_acs_on_the_pad(tmp_path, acs):
         stuck.afi_locked = True
         pad.tag_store.place(book, stuck)
         placed = {}
-        assert wait_until(lambda: _collect_placed(runtime, placed) >= 2)
+        assert wait_for(lambda: _collect_placed(runtime, placed) >= 2)
         log_in(runtime)
         ok = runtime.handle_device_event(placed[book.uid])
         assert ok.ok and not ok.alerts and book.afi == 0xC2  # on loan
@@ -257,7 +249,7 @@ def test_outage_in_a_session_then_replay_matches_the_journal(tmp_path, acs):
         restarted.start()
         try:
             runtime.start()  # probing notices the ACS is back and the replay worker drains the queue
-            assert wait_until(lambda: runtime.queue.counts().waiting == 0, timeout=30)
+            assert wait_for(lambda: runtime.queue.counts().waiting == 0, timeout=30)
             assert runtime.link.online
             assert restarted.library.loan_of(DEMO.available_items[7])[0] == DEMO.good_patron
             assert restarted.library.loan_of(DEMO.item_on_loan) is None
@@ -327,8 +319,24 @@ def test_an_acs_that_never_confirms_the_pin_is_not_trusted(tmp_path):
             runtime.stop()
 
 
+def test_nonsense_from_the_acs_is_a_clear_outcome_and_is_journalled(tmp_path):
+    with trusting_acs(nonsense=b"12 this is not what a checkout reply looks like\r") as port:
+        runtime = runtime_for(tmp_path, "127.0.0.1", port, patron={"require_pin": False})
+        try:
+            assert log_in(runtime, pin="").status is LoginStatus.OK
+            result = runtime.handle_scan(DEMO.available_items[0])
+            assert not result.ok and Alert.OUTCOME_UNKNOWN in result.alerts and "see staff" in result.reason
+            assert [(e.kind, e.ok) for e in runtime.journal.entries()] == [("checkout", False)]
+        finally:
+            runtime.stop()
+
+
 class trusting_acs:
-    """An ACS that says every patron is valid, without a CQ (valid PIN) field."""
+    """An ACS that says every patron is valid, without a CQ (valid PIN) field, and answers any
+    other request with `nonsense`."""
+
+    def __init__(self, nonsense: bytes = b"") -> None:
+        self.nonsense = nonsense
 
     def __enter__(self) -> int:
         self.listener = socket.create_server(("127.0.0.1", 0))
@@ -365,5 +373,21 @@ class trusting_acs:
                         reply = PatronInformationResponse(institution_id="DEMO", patron_id=request.patron_id,
                                                           personal_name="Anyone", valid_patron="Y")
                     else:
-                        return
+                        if not self.nonsense:
+                            return
+                        sock.sendall(self.nonsense)
+                        continue
                     sock.sendall(conn.reply(reply, received))
+
+
+def test_maintenance_forgets_card_numbers_after_the_retention_period(kiosk):
+    log_in(kiosk)
+    assert kiosk.handle_scan(DEMO.available_items[8]).ok
+    kiosk.config = dataclasses.replace(kiosk.config, storage=dataclasses.replace(
+        kiosk.config.storage, retention_days=1))
+    kiosk.maintain()
+    assert kiosk.journal.entries()[0].patron_id == DEMO.good_patron  # still within a day
+    with kiosk.database.transaction() as conn:
+        conn.exec_driver_sql("UPDATE journal SET recorded_at = '2020-01-01T00:00:00.000000'")
+    kiosk.maintain()
+    assert kiosk.journal.entries()[0].patron_id is None

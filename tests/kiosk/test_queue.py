@@ -309,10 +309,10 @@ def test_a_version_1_database_is_migrated_in_place(tmp_path):
     path = tmp_path / "old.sqlite"
     version_1_database(path)
     db = open_database(path)
-    assert db.schema_version == LATEST_VERSION == 3
+    assert db.schema_version == LATEST_VERSION == 4
     with db.reading() as conn:
         versions = [v for (v,) in conn.exec_driver_sql("SELECT version FROM schema_version ORDER BY version")]
-    assert versions == [1, 2, 3]
+    assert versions == [1, 2, 3, 4]
     queue = OfflineQueue(db)
     assert [(e.item_id, e.state) for e in queue.pending()] == [("OLD1", "pending"), ("OLD2", "pending")]
     assert queue.get(1).due_date == datetime(2025, 6, 22, 23, 59, 59) and queue.get(1).title is None
@@ -320,7 +320,7 @@ def test_a_version_1_database_is_migrated_in_place(tmp_path):
     new = checkout(queue, "NEW", title="New title")
     assert new.id == 4 and queue.get(4).title == "New title"
     db.close()
-    assert open_database(path).schema_version == 3  # opening again changes nothing
+    assert open_database(path).schema_version == 4  # opening again changes nothing
 
 
 def test_migrations_build_exactly_the_tables_the_code_queries(tmp_path):

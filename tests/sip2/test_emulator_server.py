@@ -9,7 +9,6 @@ import ssl
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -23,6 +22,7 @@ from sip2.emulator import ACSEmulator, DEMO
 from sip2.emulator.demo_data import patron_barcode
 from sip2.emulator.server import corrupt_checksum
 from tests.sip2.emulator_peer import INSTITUTION, SC, Closed, fresh_library
+from tests.waiting import wait_for
 
 BOOK = DEMO.available_items[0]
 ROOT = Path(__file__).resolve().parents[2]
@@ -43,16 +43,6 @@ def sc(emu):
 
 def checkout_request(item: str = BOOK, patron: str = DEMO.good_patron) -> m.Checkout:
     return m.Checkout(institution_id=INSTITUTION, patron_id=patron, item_id=item)
-
-
-def wait_for(condition, timeout: float = 5.0) -> bool:
-    """Poll `condition` until true or until `timeout` (only a safety net against hangs)."""
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if condition():
-            return True
-        time.sleep(0.01)
-    return condition()
 
 
 # --- framing, sequence numbers, error detection -------------------------------------------

@@ -11,7 +11,8 @@ from importlib import import_module
 from typing import Any, Callable, Mapping
 
 from kiosk.devices.events import EventSink
-from kiosk.devices.rfid.config import ConfigError, PadSettings, parse_settings
+from kiosk.config_table import ConfigError
+from kiosk.devices.rfid.config import PadSettings, parse_settings
 from kiosk.devices.rfid.pad import PadLoop
 from kiosk.devices.rfid.reader import TagReader
 

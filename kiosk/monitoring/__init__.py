@@ -1,0 +1,10 @@
+"""Monitoring of a running kiosk: a status snapshot, Prometheus metrics, a heartbeat, staff alerts.
+
+`Monitoring(runtime)` (owned by `KioskRuntime` as `runtime.monitoring`) runs it all in
+background threads; the pieces are usable alone (`take_status`, `render_metrics`, `AlertRules`).
+"""
+
+from kiosk.monitoring.service import Monitoring
+from kiosk.monitoring.status import KioskStatus, take_status
+
+__all__ = ["KioskStatus", "Monitoring", "take_status"]

@@ -1,0 +1,83 @@
+"""One snapshot of how a kiosk is doing, read from its runtime: what metrics, the heartbeat,
+alerts and `kiosk doctor` all report."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import func, select
+
+import kiosk
+from kiosk.storage.tables import journal
+from kiosk.storage.timestamps import from_stamp, utc_now
+
+if TYPE_CHECKING:
+    from kiosk.core.runtime import KioskRuntime
+
+
+@dataclass(frozen=True)
+class DeviceHealth:
+    """One device as monitoring sees it."""
+
+    name: str
+    role: str
+    driver: str
+    state: str  # a kiosk.devices.events.DeviceState value: connected, lost, ...
+    detail: str
+
+    @property
+    def up(self) -> bool:
+        """True when the device is connected."""
+        return self.state == "connected"
+
+
+@dataclass(frozen=True)
+class KioskStatus:
+    """How one kiosk is doing at `taken_at`."""
+
+    kiosk_id: str
+    version: str
+    taken_at: datetime
+    online: bool  # the library system (ACS) answers
+    acs_error: str
+    queue_waiting: int
+    queue_refused: int  # refusals staff have not dealt with
+    queue_oldest_seconds: float | None
+    devices: tuple[DeviceHealth, ...]
+    printer: str  # a PrinterState value, "not configured" when there is none
+    outbox_pending: int
+    outbox_failed: int
+    last_transaction_at: datetime | None
+
+    def to_json(self) -> dict[str, Any]:
+        """The snapshot as JSON-ready values (times in ISO 8601 UTC)."""
+        data = asdict(self)
+        for key in ("taken_at", "last_transaction_at"):
+            data[key] = data[key].isoformat() if data[key] else None
+        return data
+
+
+def take_status(runtime: KioskRuntime, now: datetime | None = None) -> KioskStatus:
+    """Read the runtime's link, queue, devices, printer, outbox and journal (a few quick queries)."""
+    now = now or utc_now()
+    counts = runtime.queue.counts()
+    oldest = runtime.queue.oldest_pending_age(now)
+    outbox = runtime.receipts.outbox.counts()
+    devices = tuple(DeviceHealth(s.name, s.role, s.driver, s.state.value, s.detail)
+                    for s in runtime.devices.summaries())
+    return KioskStatus(
+        kiosk_id=runtime.config.kiosk.id, version=kiosk.__version__, taken_at=now,
+        online=runtime.link.online, acs_error=runtime.link.last_error, queue_waiting=counts.waiting,
+        queue_refused=counts.unresolved, queue_oldest_seconds=oldest.total_seconds() if oldest else None,
+        devices=devices, printer=runtime.receipts.printer.state.value, outbox_pending=outbox.pending,
+        outbox_failed=outbox.failed, last_transaction_at=last_transaction(runtime))
+
+
+def last_transaction(runtime: KioskRuntime) -> datetime | None:
+    """When the journal last recorded a transaction (UTC), None when it never has."""
+    with runtime.database.reading() as conn:
+        value = conn.execute(select(func.max(journal.c.recorded_at))).scalar()
+    moment = from_stamp(value)
+    return moment.astimezone(timezone.utc) if moment else None

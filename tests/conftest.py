@@ -1,0 +1,17 @@
+"""Fixtures shared by the whole suite."""
+
+from __future__ import annotations
+
+import pytest
+
+from sip2.emulator import ACSEmulator
+
+
+@pytest.fixture
+def acs(tmp_path):
+    """The ACS emulator on 127.0.0.1 (ephemeral port) with its library in a file of the test's,
+    so a test can stop it and start another on the same data."""
+    emulator = ACSEmulator(db=str(tmp_path / "library.db"), institution_id="DEMO")
+    emulator.start()
+    yield emulator
+    emulator.stop()
