@@ -59,8 +59,10 @@ def _run(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         print(f"kiosk: {exc}", file=sys.stderr)
         return 2
+    from kiosk.log_setup import configure_logging
     from kiosk.window_setup import configure_window
 
+    configure_logging([config.patron.pattern])  # card numbers never reach the journal in clear
     configure_window(config)
     from kiosk.app import KioskApp
 

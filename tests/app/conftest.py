@@ -1,4 +1,5 @@
-"""Fixtures for the app tests: an ACS emulator, a kiosk runtime on it, and the app driven headless."""
+"""Fixtures for the app tests: a kiosk runtime on the ACS emulator (tests/conftest.py), the app
+driven headless, and a receipt printer and mail server on loopback."""
 
 from __future__ import annotations
 
@@ -9,12 +10,10 @@ import pytest
 
 from tests.app.harness import Driver  # first: sets Kivy's environment and window size
 
-from sip2.emulator import ACSEmulator
-
 from kiosk.core.runtime import KioskRuntime
+from kiosk.demo import demo_config, demo_panel_factory
 from kiosk.receipts.printer_emulator import PrinterEmulator
 from tests.deploy.smtp_server import SMTPServer
-from kiosk.demo import demo_config, demo_panel_factory
 
 
 @pytest.fixture
@@ -39,14 +38,6 @@ def screenshot_dir(tmp_path_factory) -> Path:
     folder = Path(chosen) if chosen else tmp_path_factory.mktemp("screenshots")
     folder.mkdir(parents=True, exist_ok=True)
     return folder
-
-
-@pytest.fixture
-def acs(tmp_path):
-    emulator = ACSEmulator(db=str(tmp_path / "library.db"), institution_id="DEMO")
-    emulator.start()
-    yield emulator
-    emulator.stop()
 
 
 @pytest.fixture
