@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import logging
 import queue as queues
+import signal
+import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -161,6 +163,8 @@ class KioskApp(App):
         """Show the idle screen, tell systemd it is up, then start the runtime and the timers."""
         Window.bind(on_request_close=self._refuse_close, on_keyboard=self._on_keyboard,
                     on_textinput=self._on_text, on_touch_down=self._on_any_touch)
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, self._on_sigterm)
         interval = systemd_notify.watchdog_interval()
         if interval:
             Clock.schedule_interval(lambda dt: systemd_notify.watchdog(), interval)
@@ -207,6 +211,10 @@ class KioskApp(App):
         self.side_worker.shutdown(wait=True, cancel_futures=True)
         if self.runtime is not None:
             self.runtime.stop()
+
+    def _on_sigterm(self, signum: int, frame: Any) -> None:
+        """systemd (or anyone) asks the kiosk to stop: stop cleanly at the next frame."""
+        Clock.schedule_once(lambda dt: self.shut_down(0), 0)
 
     def _refuse_close(self, *args: Any) -> bool:
         """Alt-F4 and the window manager's close do nothing; only `stop()` ends the app."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from kiosk.config_cli import add_config_commands
@@ -63,6 +64,7 @@ def _run(args: argparse.Namespace) -> int:
     from kiosk.window_setup import configure_window
 
     configure_logging([config.patron.pattern])  # card numbers never reach the journal in clear
+    os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")  # Kivy's messages reach the same handler
     configure_window(config)
     from kiosk.app import KioskApp
 

@@ -10,6 +10,9 @@ import os
 from kiosk.config import KioskConfig
 
 os.environ.setdefault("KIVY_NO_ARGS", "1")  # the kiosk's own arguments are not Kivy's
+# SDL would turn SIGTERM into a window-close request, which the kiosk refuses (Alt-F4): the app
+# handles SIGTERM itself so that `systemctl stop` stops it cleanly.
+os.environ.setdefault("SDL_NO_SIGNAL_HANDLERS", "1")
 
 
 def configure_window(config: KioskConfig, *, demo: bool = False, size: tuple[int, int] | None = None) -> None:
