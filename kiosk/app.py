@@ -629,8 +629,12 @@ class KioskApp(App):
             self.go_idle()
             return
         self.receipt_job = {"results": results, "name": name, "email": email, "offline": offline}
-        self.show("receipt", choices=list(choices) + ["none"], email=email, offline=offline,
-                  message="", delivered=False)
+        from kiosk.core.outcomes import Action
+
+        done = [r for r in results if r.ok]
+        self.show("receipt", choices=list(choices) + ["none"], email=email, offline=offline, message="",
+                  delivered=False, checked_out=sum(1 for r in done if r.action is Action.CHECKOUT),
+                  returned=sum(1 for r in done if r.action is Action.CHECKIN))
 
     def choose_receipt(self, choice: str) -> None:
         """Print, e-mail or no receipt; then back to idle after the patron has read the answer."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from kivy.app import App
-from kivy.properties import BooleanProperty, ListProperty, StringProperty
+from kivy.properties import BooleanProperty, ListProperty, NumericProperty, StringProperty
 
 from kiosk.receipts.sender import mask_address
 from kiosk.screens.widgets import BigButton, KioskScreen
@@ -16,6 +16,8 @@ class ReceiptScreen(KioskScreen):
     email = StringProperty("")
     offline = BooleanProperty(False)
     delivered = BooleanProperty(False)
+    checked_out = NumericProperty(0)
+    returned = NumericProperty(0)
 
     def on_kv_post(self, base_widget) -> None:
         app = App.get_running_app()
