@@ -139,6 +139,7 @@ class Circulation:
     def _new_session(self, card: str, name: str, pin: str | None, *, offline: bool,
                      email: str = "") -> PatronSession:
         s = self.config.session
+        self._repeats = DoubleScanFilter(s.double_scan_seconds)  # a new patron's scans are not repeats
         return PatronSession(patron_id=card, name=name, pin=pin, started=self.clock(),
                              timeout=s.timeout, warning=s.warning, offline=offline, email=email)
 

@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import Callable, Sequence
-
-from escpos.escpos import Escpos
-from escpos.printer import Dummy
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from kiosk.config_deploy import PrinterSettings
 from kiosk.receipts.content import Line, Style
 from kiosk.receipts.printer_drivers import make_printer
 from kiosk.receipts.printer_status import ASK_ONLINE, ASK_PAPER, PrinterState, decode
+
+if TYPE_CHECKING:  # python-escpos (and Pillow behind it) is loaded only when a receipt is printed
+    from escpos.escpos import Escpos
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +68,8 @@ class ReceiptPrinter:
                 raise PrintError(f"the printer is {state.value}")
             try:
                 # Composed first, sent in one write: one USB transfer or TCP segment train, not hundreds.
+                from escpos.printer import Dummy
+
                 composed = Dummy(profile=self.settings.profile or None)
                 write_receipt(composed, lines)
                 self._open()._raw(composed.output)

@@ -6,11 +6,12 @@ Adding a kind of connection means adding a factory here and its name to the conf
 from __future__ import annotations
 
 import socket
-from typing import Callable
-
-from escpos.escpos import Escpos
+from typing import TYPE_CHECKING, Callable
 
 from kiosk.config_deploy import PrinterSettings
+
+if TYPE_CHECKING:  # python-escpos is imported by the driver that is used, when it is used
+    from escpos.escpos import Escpos
 
 
 def _usb(settings: PrinterSettings, profile: str | None) -> Escpos:

@@ -391,3 +391,13 @@ def test_maintenance_forgets_card_numbers_after_the_retention_period(kiosk):
         conn.exec_driver_sql("UPDATE journal SET recorded_at = '2020-01-01T00:00:00.000000'")
     kiosk.maintain()
     assert kiosk.journal.entries()[0].patron_id is None
+
+
+def test_the_next_patron_is_not_told_already_scanned(kiosk):
+    log_in(kiosk)
+    item = DEMO.available_items[9]
+    assert kiosk.handle_scan(item).ok
+    assert kiosk.handle_scan(item, Mode.RETURN).ok
+    log_in(kiosk, DEMO.second_good_patron)
+    again = kiosk.handle_scan(item)
+    assert again.ok and not again.repeat
