@@ -6,8 +6,6 @@ import logging
 import threading
 from typing import Any, Callable
 
-import requests
-
 from kiosk.devices.base import Backoff
 
 log = logging.getLogger(__name__)
@@ -33,6 +31,8 @@ class Heartbeat:
 
     def send_once(self) -> bool:
         """POST one heartbeat now; True when the receiver accepted it (2xx)."""
+        import requests  # only kiosks with a heartbeat URL pay for loading it (several MB)
+
         try:
             response = requests.post(self.url, json=self.status(), headers=self.headers, timeout=self.timeout)
             response.raise_for_status()
