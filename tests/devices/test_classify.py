@@ -1,4 +1,4 @@
-"""Scan classification: the brief's library barcodes, near misses, configured rules."""
+"""Scan classification: published library barcodes, near misses, configured rules."""
 
 from __future__ import annotations
 
@@ -22,12 +22,12 @@ WEIGHTED31_VALID = ["35555000012349"]
 
 
 @pytest.mark.parametrize("number", LUHN_VALID)
-def test_luhn_numbers_from_the_brief_validate(number):
+def test_luhn_numbers_in_use_validate(number):
     assert check_digit_problem(number, "luhn") == ""
 
 
 @pytest.mark.parametrize("number", WEIGHTED31_VALID)
-def test_weighted31_number_from_the_brief_validates(number):
+def test_weighted31_number_in_use_validates(number):
     assert check_digit_problem(number, "weighted31") == ""
 
 

@@ -1,4 +1,4 @@
-"""3M 810 and Feig frames: the brief's examples byte for byte, resynchronisation, fuzzing."""
+"""3M 810 and Feig frames: published example frames byte for byte, resynchronisation, fuzzing."""
 
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -95,7 +95,7 @@ def test_3m_deframer_finds_a_frame_after_a_truncated_one():
 
 # ---- Feig ------------------------------------------------------------------------------
 
-def test_feig_brief_examples():
+def test_feig_published_examples():
     assert feig.inventory_request() == bytes.fromhex("07 FF B0 01 00 1C 56")
     reply = feig.decode_frame(bytes.fromhex("06 00 B0 01 5C 63"))
     assert reply == feig.Frame(0x00, 0xB0, b"\x01")

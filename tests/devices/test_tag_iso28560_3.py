@@ -5,27 +5,27 @@ import pytest
 from kiosk.devices.tags import iso28560_3 as danish
 from kiosk.devices.tags.errors import TagFormatError
 
-BRIEF_EXAMPLE = bytes.fromhex("11 01 01 31 31 32 32 33 33 34 34 00 00 00 00 00 00 00 00 51 3E 44 45 37 30 35") + bytes(8)
+WORKED_EXAMPLE = bytes.fromhex("11 01 01 31 31 32 32 33 33 34 34 00 00 00 00 00 00 00 00 51 3E 44 45 37 30 35") + bytes(8)
 
 
 def reverse_blocks(data: bytes) -> bytes:
     return b"".join(data[i:i + 4][::-1] for i in range(0, len(data), 4))
 
 
-def test_brief_worked_example_decodes_exactly():
-    tag = danish.decode(BRIEF_EXAMPLE)
+def test_worked_example_decodes_exactly():
+    tag = danish.decode(WORKED_EXAMPLE)
     assert (tag.item_id, tag.owner_library, tag.parts_in_item, tag.part_number) == ("11223344", "DE705", 1, 1)
     assert tag.usage_name == "circulating" and tag.version == 1 and tag.variant == "standard"
-    assert danish.block_crc(BRIEF_EXAMPLE) == 0x3E51
+    assert danish.block_crc(WORKED_EXAMPLE) == 0x3E51
 
 
-def test_brief_example_encodes_byte_for_byte():
+def test_worked_example_encodes_byte_for_byte():
     tag = danish.DanishTag(item_id="11223344", owner_library="DE705")
-    assert danish.encode(tag) == BRIEF_EXAMPLE
+    assert danish.encode(tag) == WORKED_EXAMPLE
 
 
 def test_32_byte_tag_counts_missing_bytes_as_zero():
-    short = BRIEF_EXAMPLE[:32]
+    short = WORKED_EXAMPLE[:32]
     assert danish.decode(short).item_id == "11223344"
     assert danish.encode(danish.DanishTag(item_id="11223344", owner_library="DE705"), 32) == short
 
@@ -53,7 +53,7 @@ def test_vendor_byte_orders_are_recognised_by_crc(variant, transform):
 
 
 def test_bad_crc_is_an_error_not_an_item():
-    damaged = bytearray(BRIEF_EXAMPLE)
+    damaged = bytearray(WORKED_EXAMPLE)
     damaged[5] ^= 0x01  # "11223344" -> "11232344" would be a wrong item id
     with pytest.raises(TagFormatError, match="CRC"):
         danish.decode(bytes(damaged))

@@ -1,4 +1,4 @@
-"""The public conformance vectors from the SIP2 brief (checksums verified byte for byte)."""
+"""The public conformance vectors of SIP2 (checksums verified byte for byte)."""
 
 VALID = [
     b"96AZFEF6",

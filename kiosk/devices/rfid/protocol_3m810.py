@@ -5,7 +5,7 @@ command, data, BCC (2 bytes, big endian) = CRC-16/GENIBUS over everything after 
 Replies repeat the command and start their data with a status byte (00 OK, 06 no
 transponder).
 
-Payload layouts beyond the brief come from the public "3M RFID Reader Protocol
+Payload layouts beyond the published example frames come from the public "3M RFID Reader Protocol
 Specification" field lists (as transcribed in open-source drivers) and captured traffic:
 - FE inventory: AFI, response options -> status, AFI, options, count, per tag [DSFID if
   option bit 1][UID if option bit 0]; the pad's usual request is options 0x05.
