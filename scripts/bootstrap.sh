@@ -42,16 +42,16 @@ debs+=(libgl1-mesa-dri libegl1 libmtdev1)
 include_dir="$("$PYTHON" -c 'import sysconfig; print(sysconfig.get_paths()["include"])')"
 [ -f "$include_dir/Python.h" ] || debs+=(python3-dev)
 "$PYTHON" -c 'import ensurepip, venv' 2>/dev/null || debs+=(python3-venv)
-apt_install "${debs[@]}" ${KIOSK_EXTRA_DEBS:-}
+apt_install "${debs[@]}"
 
 [ -x "$VENV/bin/python" ] || { log "creating virtualenv $VENV"; "$PYTHON" -m venv "$VENV"; }
 
 # Reinstall only when the project's declared dependencies change.
-stamp="$VENV/.installed-$(cat "$ROOT/pyproject.toml" | sha256sum | cut -c1-16)"
+stamp="$VENV/.installed-$(sha256sum < "$ROOT/pyproject.toml" | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
     log "installing the project and its test and bench dependencies"
     "$VENV/bin/python" -m pip install -q --upgrade pip
-    "$VENV/bin/python" -m pip install -q -e "$ROOT[test,bench]"
+    "$VENV/bin/python" -m pip install -q -e "${ROOT}[test,bench]"
     rm -f "$VENV"/.installed-*
     touch "$stamp"
 fi
