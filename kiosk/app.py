@@ -539,7 +539,7 @@ class KioskApp(App):
             return
         if result.status is LoginStatus.REFUSED:
             self.play("error")
-            reason = result.reason or self.tr("This card cannot be used here. Please see staff.")
+            reason = self.tr(result.reason) if result.reason else self.tr("This card cannot be used here. Please see staff.")
             if self.manager.current == "login":
                 self.screen.stage = "pin" if self.pending_login and self.screen.stage == "pin" else "card"
                 self.screen.entry = ""
@@ -561,7 +561,7 @@ class KioskApp(App):
         if name in ("checkout", "returns"):
             self.screen.add_outcome(outcome)
         else:
-            self.show_message(outcome.reason or "", bad=not outcome.ok)
+            self.show_message(self.tr(outcome.reason) if outcome.reason else "", bad=not outcome.ok)
 
     def start_returns(self) -> None:
         """The patron wants to return items (with or without a session)."""

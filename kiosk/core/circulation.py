@@ -20,6 +20,7 @@ from sip2.fields import denied_privileges
 from sip2.messages import CheckinResponse, CheckoutResponse, ItemInformationResponse, RenewResponse
 
 from kiosk.config import KioskConfig
+from kiosk.core import wording
 from kiosk.core.acs_link import ACSLink, Offline
 from kiosk.core.offline_policy import OfflinePolicy
 from kiosk.core.outcomes import (Account, Action, Alert, ItemOutcome, LoanLine, LoginResult,
@@ -100,17 +101,17 @@ class Circulation:
         except ClientError as exc:
             log.warning("patron check failed: %s", exc)
             return LoginResult(LoginStatus.REFUSED, patron_id=card,
-                               reason="Your card could not be checked just now. Please try again or see staff.")
+                               reason=wording.CARD_NOT_CHECKED_NOW)
         messages = tuple(info.screen_messages)
         acs_says = " ".join(messages)
         if info.valid_patron == "N" or (info.valid_patron is None and not info.personal_name):
-            return self._refused(card, acs_says or "This card is not known to the library.", messages)
+            return self._refused(card, acs_says or wording.CARD_UNKNOWN, messages)
         if self.config.patron.require_pin:
             if info.valid_patron_password == "N":
-                return self._refused(card, acs_says or "The PIN is not right. Please try again.", messages)
+                return self._refused(card, acs_says or wording.WRONG_PIN, messages)
             if info.valid_patron_password != "Y":
                 # An ACS that says "valid" without checking the PIN is not trusted with it.
-                return self._refused(card, "The library system did not confirm your PIN. Please see staff.",
+                return self._refused(card, wording.PIN_NOT_CONFIRMED,
                                      messages)
         denied = [i for i, flag in enumerate(info.patron_status) if flag.upper() == "Y"]
         if any(i in _BLOCKING_FLAGS for i in denied):
@@ -185,7 +186,7 @@ class Circulation:
             item_id = item_id.strip()
             session = self.session
             if session is None:
-                return ItemOutcome(Action.CHECKOUT, item_id, False, reason="Please scan your library card first.")
+                return ItemOutcome(Action.CHECKOUT, item_id, False, reason=wording.SCAN_CARD_FIRST)
             session.touch(self.clock())
             if missing_parts:
                 return _incomplete(Action.CHECKOUT, item_id, missing_parts)
@@ -219,7 +220,7 @@ class Circulation:
         if earlier is not None:
             return _as_repeat(earlier)
         if repeat:
-            return ItemOutcome(action, item_id, False, repeat=True, reason="Already scanned.")
+            return ItemOutcome(action, item_id, False, repeat=True, reason=wording.ALREADY_SCANNED)
         return None
 
     def _checkout_online(self, session: PatronSession, item_id: str, uids: tuple[str, ...]) -> ItemOutcome:
@@ -247,17 +248,15 @@ class Circulation:
         if status is not None:
             return self._record(session, ItemOutcome(
                 Action.CHECKOUT, item_id, False, title=status.title or "",
-                reason="The library system did not answer in time; this item was not checked out. "
-                       "Please scan it again."))
+                reason=wording.NOT_ANSWERED_IN_TIME))
         return self._record(session, ItemOutcome(
             Action.CHECKOUT, item_id, False, alerts=(Alert.OUTCOME_UNKNOWN,),
-            reason="The library system did not confirm this checkout. Please see staff."))
+            reason=wording.CHECKOUT_NOT_CONFIRMED))
 
     def _checkout_offline(self, session: PatronSession, item_id: str, uids: tuple[str, ...]) -> ItemOutcome:
         if self.config.offline.mode != "all":
             return ItemOutcome(Action.CHECKOUT, item_id, False, offline=True,
-                               reason="Checking out is not possible while the library system is "
-                                      "unavailable. Returns still work.")
+                               reason=wording.NO_CHECKOUT_OFFLINE)
         verdict = self.policy.checkout_allowed(session.offline_checkouts)
         if not verdict.allowed:
             return ItemOutcome(Action.CHECKOUT, item_id, False, offline=True, reason=verdict.reason)
@@ -290,7 +289,7 @@ class Circulation:
                 if earlier is not None:
                     return earlier
             elif self._repeats.is_repeat(f"checkin:{item_id}", self.clock()):
-                return ItemOutcome(Action.CHECKIN, item_id, False, repeat=True, reason="Already scanned.")
+                return ItemOutcome(Action.CHECKIN, item_id, False, repeat=True, reason=wording.ALREADY_SCANNED)
             try:
                 if self._waiting_in_queue(item_id):
                     raise Offline("an earlier transaction of this item is still queued")
@@ -337,14 +336,14 @@ class Circulation:
         with self._lock:
             session = self.session
             if session is None:
-                return ItemOutcome(Action.RENEW, item_id, False, reason="Please scan your library card first.")
+                return ItemOutcome(Action.RENEW, item_id, False, reason=wording.SCAN_CARD_FIRST)
             session.touch(self.clock())
             try:
                 reply: RenewResponse = self.link.call(
                     lambda c: c.renew(session.patron_id, item_id, patron_password=session.pin))
             except Offline:
                 return ItemOutcome(Action.RENEW, item_id, False, offline=True,
-                                   reason="Renewing needs the library system, which is unavailable just now.")
+                                   reason=wording.RENEW_NEEDS_ACS)
             except ClientError as exc:
                 return self._record(session, _acs_failed(Action.RENEW, item_id, exc))
             return self._record(session, _outcome_from_reply(Action.RENEW, item_id, reply))
@@ -360,7 +359,7 @@ class Circulation:
                 reply = self.link.call(lambda c: c.renew_all(session.patron_id, session.pin))
             except (Offline, ClientError) as exc:
                 return [ItemOutcome(Action.RENEW, "", False, offline=isinstance(exc, Offline),
-                                    reason="Renewing needs the library system, which is unavailable just now.")]
+                                    reason=wording.RENEW_NEEDS_ACS)]
             outcomes = []
             for item_id in reply.renewed_items[:_MAX_ACCOUNT_LOOKUPS]:
                 line = self._loan_line(item_id)
@@ -368,7 +367,7 @@ class Circulation:
                                             due_text=line.due_text))
             for item_id in reply.unrenewed_items:
                 outcomes.append(ItemOutcome(Action.RENEW, item_id, False,
-                                            reason=" ".join(reply.screen_messages) or "Could not be renewed."))
+                                            reason=" ".join(reply.screen_messages) or wording.NOT_RENEWED))
             for outcome in outcomes:
                 self._record(session, outcome)
             return outcomes
@@ -440,7 +439,7 @@ class Circulation:
             try:
                 self.link.call(lambda c: c.checkin(outcome.item_id))
                 return _replace(outcome, ok=False, alerts=alerts,
-                                reason="This item could not be checked out here. Please see staff.")
+                                reason=wording.CHECKOUT_UNDONE)
             except (Offline, ClientError) as exc:
                 log.warning("rollback checkin failed: %s", exc)
         return _replace(outcome, alerts=alerts)
@@ -481,9 +480,9 @@ def _outcome_from_reply(action: Action, item_id: str,
     reason = ""
     if not reply.ok:
         reason = " ".join(messages) or {
-            Action.CHECKOUT: "This item cannot be checked out here. Please see staff.",
-            Action.CHECKIN: "This item could not be returned here. Please see staff.",
-            Action.RENEW: "This item cannot be renewed.",
+            Action.CHECKOUT: wording.CHECKOUT_REFUSED,
+            Action.CHECKIN: wording.CHECKIN_REFUSED,
+            Action.RENEW: wording.RENEW_REFUSED,
         }[action]
         if action is Action.CHECKOUT and any("hold" in m.lower() for m in messages):
             alerts.append(Alert.HOLD_FOR_OTHER)
@@ -497,9 +496,9 @@ def _acs_failed(action: Action, item_id: str, exc: ClientError) -> ItemOutcome:
     log.warning("%s of %s: %s", action.value, item_id, exc)
     if isinstance(exc, UnknownOutcome):
         return ItemOutcome(action, item_id, False, alerts=(Alert.OUTCOME_UNKNOWN,),
-                           reason="The library system did not confirm this. Please see staff.")
+                           reason=wording.NOT_CONFIRMED)
     return ItemOutcome(action, item_id, False,
-                       reason="The library system could not be asked just now. Please see staff.")
+                       reason=wording.NOT_ASKED)
 
 
 def _incomplete(action: Action, item_id: str, missing_parts: tuple[int, ...]) -> ItemOutcome:

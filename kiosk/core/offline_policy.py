@@ -7,6 +7,7 @@ from datetime import datetime, time, timedelta
 from pathlib import Path
 
 from kiosk.config import OfflineSettings
+from kiosk.core import wording
 from kiosk.devices.classify import Classifier, ScanKind
 
 
@@ -29,23 +30,21 @@ class OfflinePolicy:
     def returns_allowed(self) -> Verdict:
         """Returns are stored for later in modes "returns" and "all"."""
         if self.settings.mode == "off":
-            return Verdict(False, "Returns are not possible while the library system is unavailable.")
+            return Verdict(False, wording.NO_RETURNS_OFFLINE)
         return Verdict(True)
 
     def patron_allowed(self, patron_id: str, seen_recently: bool | None) -> Verdict:
         """May this card check out offline? Card pattern and check digit, deny list, and the cache
         of patrons seen valid online (`seen_recently` None when that cache is switched off)."""
         if self.settings.mode != "all":
-            return Verdict(False, "Checking out is not possible while the library system is "
-                                  "unavailable. Returns still work.")
+            return Verdict(False, wording.NO_CHECKOUT_OFFLINE)
         classified = self.classifier.classify(patron_id)
         if classified.kind is not ScanKind.PATRON:
-            return Verdict(False, "This card cannot be checked while the library system is unavailable.")
+            return Verdict(False, wording.CARD_NOT_CHECKABLE_OFFLINE)
         if patron_id in self.denied:
-            return Verdict(False, "This card cannot be used at the kiosk. Please see staff.")
+            return Verdict(False, wording.CARD_DENIED)
         if seen_recently is False:
-            return Verdict(False, "This card cannot be checked while the library system is "
-                                  "unavailable. Please see staff.")
+            return Verdict(False, wording.CARD_NOT_SEEN_OFFLINE)
         return Verdict(True)
 
     def checkout_allowed(self, offline_items_so_far: int) -> Verdict:

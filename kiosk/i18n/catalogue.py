@@ -119,13 +119,14 @@ def extract_messages(files: Iterable[Path], extra: Iterable[str] = ()) -> list[s
 
 
 def source_messages() -> list[str]:
-    """The messages of the patron app (screens, app, presentation)."""
+    """The messages of the patron app (screens, app, presentation) and of the core's wording."""
+    from kiosk.core.wording import ALL as CORE_WORDING
     from kiosk.screens.present import ALERT_TEXT
 
     package = Path(__file__).resolve().parent.parent
     files = [package / "app.py", *sorted((package / "screens").glob("*.py")),
              *sorted((package / "screens").glob("*.kv"))]
-    return extract_messages(files, ALERT_TEXT.values())
+    return extract_messages(files, [*ALERT_TEXT.values(), *CORE_WORDING])
 
 
 if __name__ == "__main__":

@@ -57,7 +57,7 @@ def item_line(outcome: ItemOutcome, tr: Translate) -> ItemLine:
     else:
         status = tr("Not done")
         if outcome.reason:
-            notes.append(outcome.reason)
+            notes.append(tr(outcome.reason))  # the core's words translate; the ACS's pass through
     alerts = [a for a in outcome.alerts
               if not (a is Alert.GIVE_TO_STAFF and Alert.HOLD_FOR_OTHER in outcome.alerts)]  # said once
     notes.extend(tr(ALERT_TEXT[a]) for a in alerts)

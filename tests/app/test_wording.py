@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from kiosk.core import wording
 from kiosk.core.outcomes import Account, Action, Alert, ItemOutcome, LoanLine
 from kiosk.i18n import AVAILABLE, LOCALE_DIR, translator
 from kiosk.i18n.catalogue import CatalogueError, build_mo, parse_po, source_messages
@@ -49,6 +50,13 @@ def test_account_lines_mark_overdue_holds_and_fines():
     assert account_summary(account, english) == [
         "Loans: 2", "Overdue: 1", "Ready for you to pick up: 1", "Fines: 2.50 EUR"]
     assert loan_line(account.loans[0], english).status == "Overdue"
+
+
+def test_the_cores_words_are_translated_and_the_library_systems_pass_through():
+    ours = ItemOutcome(Action.CHECKOUT, "30001000000010", False, reason=wording.SCAN_CARD_FIRST)
+    assert item_line(ours, german).detail == "Bitte scannen Sie zuerst Ihren Bibliotheksausweis."
+    theirs = ItemOutcome(Action.CHECKOUT, "30001000000010", False, reason="Item not for loan (ref.)")
+    assert item_line(theirs, german).detail == "Item not for loan (ref.)"
 
 
 @pytest.mark.parametrize("code", [c for c in AVAILABLE if c != "en"])
