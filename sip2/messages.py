@@ -6,6 +6,7 @@ Fixed fields come first, in wire order; variable fields follow in the specificat
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sip2.message import Kind, Message, fixed, message, repeated, var
@@ -238,8 +239,10 @@ class Checkout(Message):
     cancel: str | None = var("BI")
 
 
-@message("12", "checkout_response")
-class CheckoutResponse(Message):
+@dataclass(frozen=True, init=False)
+class _LoanReply(Message):
+    """The layout 12 (checkout) and 30 (renew) replies share, as the specification gives it."""
+
     ok: bool = fixed(1, F01)
     renewal_ok: bool = fixed(1, YN)
     magnetic_media: bool | None = fixed(1, YNU)
@@ -260,6 +263,11 @@ class CheckoutResponse(Message):
     screen_messages: tuple[str, ...] = repeated("AF")
     print_lines: tuple[str, ...] = repeated("AG")
 
+
+
+@message("12", "checkout_response")
+class CheckoutResponse(_LoanReply):
+    """The ACS's answer to a checkout (11)."""
 
 @message("09", "checkin")
 class Checkin(Message):
@@ -310,27 +318,8 @@ class Renew(Message):
 
 
 @message("30", "renew_response")
-class RenewResponse(Message):
-    ok: bool = fixed(1, F01)
-    renewal_ok: bool = fixed(1, YN)
-    magnetic_media: bool | None = fixed(1, YNU)
-    desensitize: bool | None = fixed(1, YNU)
-    transaction_date: datetime | None = fixed(18, DATE)
-    institution_id: str = var("AO", required=True)
-    patron_id: str = var("AA", required=True)
-    item_id: str = var("AB", required=True)
-    title: str = var("AJ", required=True)
-    due_date: str = var("AH", required=True)
-    fee_type: str | None = var("BT")
-    security_inhibit: str | None = var("CI")
-    currency_type: str | None = var("BH")
-    fee_amount: str | None = var("BV")
-    media_type: str | None = var("CK")
-    item_properties: str | None = var("CH")
-    transaction_id: str | None = var("BK")
-    screen_messages: tuple[str, ...] = repeated("AF")
-    print_lines: tuple[str, ...] = repeated("AG")
-
+class RenewResponse(_LoanReply):
+    """The ACS's answer to a renew (29)."""
 
 @message("65", "renew_all")
 class RenewAll(Message):
