@@ -5,7 +5,6 @@ a heartbeat receiver, and alert e-mail through a real SMTP server."""
 from __future__ import annotations
 
 import json
-import socket
 import threading
 import urllib.request
 from datetime import datetime, timedelta, timezone
@@ -23,6 +22,7 @@ from kiosk.monitoring.metrics import render_metrics
 from kiosk.monitoring.status import DeviceHealth, KioskStatus
 
 from tests.deploy.smtp_server import SMTPServer
+from tests.loopback import closed_port
 
 T0 = datetime(2026, 11, 30, 9, 0, tzinfo=timezone.utc)
 
@@ -93,12 +93,6 @@ def test_printer_alerts_can_be_switched_off():
 
 
 # --- on a real runtime ----------------------------------------------------------------------
-
-def closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 def runtime_for(tmp_path, host, port, **sections) -> KioskRuntime:
     data = {"kiosk": {"id": "branch-7", "library_name": "Springfield"},

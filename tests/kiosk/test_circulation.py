@@ -23,6 +23,7 @@ from kiosk.core.session import SessionState
 from kiosk.devices.emulators.tag_store import make_tag
 from kiosk.devices.events import ItemPlaced, TagData
 from tests.waiting import wait_for
+from tests.loopback import closed_port
 
 
 class FakeClock:
@@ -265,9 +266,7 @@ def test_outage_in_a_session_then_replay_matches_the_journal(tmp_path, acs):
 
 
 def test_offline_modes_and_caps(tmp_path):
-    with socket.socket() as s:  # a port with nothing listening: the library system is down
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = closed_port()  # nothing listens there: the library system is down
     returns_only = runtime_for(tmp_path / "a", "127.0.0.1", port, offline={"mode": "returns"})
     try:
         refused = log_in(returns_only)

@@ -23,6 +23,7 @@ import pytest
 
 from kiosk.storage import EntryState, OfflineQueue, Replayer, connect_with
 from sip2.emulator.demo_data import item_barcode
+from tests.loopback import closed_port
 
 SEED = 30112026
 TRANSACTIONS = 1000
@@ -70,14 +71,6 @@ def child_main(database: str, dead_port: str) -> int:
         outcome = runtime.handle_scan(item, Mode.CHECKOUT if kind == "checkout" else Mode.RETURN)
         print(f"told {index} {'ok' if outcome.ok else 'refused: ' + outcome.reason}", flush=True)
     return 0
-
-
-def closed_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.mark.timeout(300)

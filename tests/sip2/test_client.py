@@ -17,6 +17,7 @@ from sip2.emulator import ACSEmulator
 from sip2.emulator.demo_data import DEMO
 from sip2.errors import UnknownOutcome
 from sip2.messages import CheckoutResponse
+from tests.loopback import closed_port
 
 
 @pytest.fixture
@@ -80,11 +81,8 @@ def test_refusals_carry_the_acs_message(emulator):
 def test_login_refused_and_unreachable(emulator):
     with pytest.raises(LoginRefused, match="refused the SIP2 login"):
         client_for(emulator, password="wrong").connect()
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        free_port = s.getsockname()[1]
     with pytest.raises(Unreachable, match="cannot connect"):
-        SIP2Client("127.0.0.1", free_port, connect_timeout=2).sc_status()
+        SIP2Client("127.0.0.1", closed_port(), connect_timeout=2).sc_status()
 
 
 def test_reconnects_and_logs_in_again_after_idle_close(emulator):
