@@ -31,26 +31,30 @@ def add_config_commands(sub: argparse._SubParsersAction) -> None:
         action.set_defaults(func=func)
 
 
-def _check(args: argparse.Namespace) -> int:
+def _load(path: str) -> KioskConfig | None:
+    """The configuration with its warnings printed, or None after printing why it is invalid."""
     try:
-        config = load_config(args.config)
+        config = load_config(path)
     except ConfigError as exc:
         print(f"invalid: {exc}", file=sys.stderr)
-        return 1
+        return None
     for warning in config.warnings:
         print(f"warning: {warning}", file=sys.stderr)
+    return config
+
+
+def _check(args: argparse.Namespace) -> int:
+    config = _load(args.config)
+    if config is None:
+        return 1
     print(f"valid: {', '.join(config.files)}")
     return 0
 
 
 def _show(args: argparse.Namespace) -> int:
-    try:
-        config = load_config(args.config)
-    except ConfigError as exc:
-        print(f"invalid: {exc}", file=sys.stderr)
+    config = _load(args.config)
+    if config is None:
         return 1
-    for warning in config.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
     sys.stdout.write(render_toml(config))
     return 0
 
