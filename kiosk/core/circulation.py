@@ -208,7 +208,7 @@ class Circulation:
         """Whether the item has queued transactions not yet replayed: a new one must queue behind
         them, or it would reach the library system before them (out of order)."""
         try:
-            return any(e.item_id == item_id for e in self.queue.pending() + self.queue.in_flight())
+            return self.queue.has_waiting(item_id)
         except Exception:  # the queue unreadable: going online is what would happen without it
             log.exception("offline queue could not be read")
             return False

@@ -176,6 +176,12 @@ class OfflineQueue:
         """Entries still to be replayed (pending, or in flight as "sending"), oldest first."""
         return self._select(Q.c.state.in_((EntryState.PENDING, EntryState.SENDING)))
 
+    def has_waiting(self, item_id: str) -> bool:
+        """Whether this item has entries still to be replayed (pending or "sending")."""
+        waiting = Q.c.state.in_((EntryState.PENDING, EntryState.SENDING)) & (Q.c.item_id == item_id)
+        with self.db.reading() as conn:
+            return conn.execute(select(Q.c.id).where(waiting).limit(1)).first() is not None
+
     def in_flight(self) -> list[QueueEntry]:
         """Entries marked "sending": their outcome must be reconciled before anything else is sent."""
         return self._select(Q.c.state == EntryState.SENDING)

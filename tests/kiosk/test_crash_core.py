@@ -87,7 +87,7 @@ def test_killed_kiosk_loses_nothing_and_nothing_is_applied_twice(tmp_path, acs):
         ready, _, _ = select.select([child.stdout], [], [], 60)
         assert ready and child.stdout.readline() == "ready\n", child.stderr.read()
         try:
-            out, err = child.communicate(timeout=rng.uniform(0.05, 0.6) if kills < MAX_KILLS else 240)
+            out, err = child.communicate(timeout=rng.uniform(0.0, 0.15) if kills < MAX_KILLS else 240)
         except subprocess.TimeoutExpired:
             child.send_signal(signal.SIGKILL)
             out, err = child.communicate()

@@ -353,3 +353,13 @@ def test_a_folder_that_cannot_be_created_gives_a_clear_error(tmp_path):
     (tmp_path / "file").write_text("x")
     with pytest.raises(StorageError, match="cannot create the folder"):
         open_database(tmp_path / "file" / "kiosk.sqlite")
+
+
+def test_has_waiting_names_items_not_yet_replayed(tmp_path):
+    queue = OfflineQueue(tmp_path / "kiosk.db")
+    entry = queue.enqueue("checkin", item_id="30001000000010", transaction_date=datetime(2026, 11, 30, 9, 0))
+    assert queue.has_waiting("30001000000010") and not queue.has_waiting("30001000000028")
+    assert queue.advance().id == entry.id  # taken to be sent: still waiting
+    assert queue.has_waiting("30001000000010")
+    queue.settle(Settlement(entry.id, EntryState.DONE))
+    assert not queue.has_waiting("30001000000010")
