@@ -42,7 +42,7 @@ class PadSettings:
     failures_before_reopen: int = 3  # consecutive failed inventories before the port is reopened
     read_attempts: int = 3  # rounds to retry reading a tag before reporting it unreadable
     blocks_per_read: int = 32  # a Feig reply holds at most 48 blocks of 4 bytes
-    first_read_blocks: int = 9  # enough for an ISO 28560-3 basic block or RFID501; more only if needed
+    first_read_blocks: int = 8  # the read every 3M pad answers; more only when the data model asks
 
 
 def parse_settings(data: Mapping[str, Any]) -> PadSettings:
@@ -72,7 +72,7 @@ def parse_settings(data: Mapping[str, Any]) -> PadSettings:
         failures_before_reopen=t.integer("failures_before_reopen", 3, minimum=1, maximum=1000),
         read_attempts=t.integer("read_attempts", 3, minimum=1, maximum=100),
         blocks_per_read=t.integer("blocks_per_read", 32, minimum=1, maximum=48),
-        first_read_blocks=t.integer("first_read_blocks", 9, minimum=1, maximum=256),
+        first_read_blocks=t.integer("first_read_blocks", 8, minimum=1, maximum=256),
     )
     t.check_all_read()
     return settings

@@ -26,3 +26,11 @@ class NoTag(ReaderError):
     def __init__(self, status: int, uid: str = "") -> None:
         super().__init__(status, f"no transponder {uid}".strip())
         self.uid = uid
+
+
+class Unsupported(RfidError):
+    """The pad does not offer an optional command: it refused it now, or did so before."""
+
+    def __init__(self, command: str, why: str = "refused by this pad earlier") -> None:
+        super().__init__(f"the pad does not offer {command} ({why})")
+        self.command = command

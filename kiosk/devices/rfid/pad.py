@@ -22,7 +22,8 @@ from kiosk.devices.rfid.errors import NoTag, RfidError
 from kiosk.devices.rfid.reader import InventoryEntry, SystemInfo, TagReader
 from kiosk.devices.rfid.security import (SecurityPolicy, SecurityResult, read_security, secured_by_afi,
                                          set_security)
-from kiosk.devices.tags import TagFormatError, decode_tag
+from kiosk.devices.rfid.tag_reading import optional_info, read_item
+from kiosk.devices.tags import TagFormatError
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -179,10 +180,12 @@ class PadLoop(DeviceWorker):
 
     def _read(self, state: _OnPad) -> None:
         try:
-            info = self._exchange(lambda reader: reader.system_info(state.uid))
-            dsfid = info.dsfid if info.dsfid is not None else state.dsfid
+            info = self._exchange(lambda reader: optional_info(reader, state.uid))
+            dsfid = info.dsfid if info is not None and info.dsfid is not None else state.dsfid
             secured = self._security_of(state.uid, info)
-            outcome, memory = self._read_and_decode(state.uid, info, dsfid, secured)
+            outcome, memory = self._exchange(lambda reader: read_item(
+                reader, state.uid, info=info, dsfid=dsfid, secured=secured,
+                first_blocks=self.settings.first_read_blocks, blocks_per_read=self.settings.blocks_per_read))
         except NoTag:
             del self._on_pad[state.uid]  # it left between the inventory and the read
             return
@@ -202,26 +205,8 @@ class PadLoop(DeviceWorker):
         state.tag = outcome
         self.sink(ItemPlaced(tag=outcome, source=self.name))
 
-    def _read_and_decode(self, uid: str, info: SystemInfo, dsfid: int | None,
-                         secured: bool | None) -> tuple[TagData | TagFormatError, bytes]:
-        """Read the first blocks; read the rest only when they do not decode on their own."""
-        first = min(info.block_count, self.settings.first_read_blocks)
-        memory = self._exchange(lambda reader: reader.read_blocks(uid, 0, first))
-        partial = first < info.block_count
-        try:
-            return decode_tag(uid, memory, dsfid, secured, partial=partial), memory
-        except TagFormatError as exc:
-            if not partial:
-                return exc, memory
-        rest = SystemInfo(uid, info.dsfid, info.afi, info.block_size, info.block_count - first)
-        memory += self._exchange(lambda reader: reader.read_memory(uid, rest, self.settings.blocks_per_read, first))
-        try:
-            return decode_tag(uid, memory, dsfid, secured), memory
-        except TagFormatError as exc:
-            return exc, memory
-
-    def _security_of(self, uid: str, info: SystemInfo) -> bool | None:
-        if self.policy.method == "afi" and info.afi is not None:
+    def _security_of(self, uid: str, info: SystemInfo | None) -> bool | None:
+        if self.policy.method == "afi" and info is not None and info.afi is not None:
             return secured_by_afi(info.afi, self.policy)  # already read with the system info
         try:
             return self._exchange(lambda reader: read_security(reader, uid, self.policy))

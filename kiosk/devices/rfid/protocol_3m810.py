@@ -6,10 +6,13 @@ Replies repeat the command and start their data with a status byte (00 OK, 06 no
 transponder).
 
 Payload layouts beyond the published example frames come from the public "3M RFID Reader Protocol
-Specification" field lists (as transcribed in open-source drivers) and captured traffic:
+Specification" field lists (as transcribed in open-source drivers) and captured traffic. The
+captured conversation of a real pad uses FE, 02, 04, 0A and 09 only (plus a D5-framed probe);
+the other commands are optional for the driver:
 - FE inventory: AFI, response options -> status, AFI, options, count, per tag [DSFID if
   option bit 1][UID if option bit 0]; the pad's usual request is options 0x05.
-- 02 read: UID, first block, count -> status, UID, count, per block [number, lock, 4 bytes].
+- 02 read: UID, first block, count -> status, UID, count, per block [block number (2 bytes,
+  little endian), 4 data bytes].
 - 04 write: UID, first block, count, flags 00, data -> status, UID, next block.
 - 0A get AFI: UID -> status, UID, AFI;  09 write AFI: UID, AFI -> status, UID;
   06 lock AFI: UID -> status, UID.
@@ -37,6 +40,7 @@ WRITE_AFI, GET_AFI, EAS_CONTROL, TAG_INFO, GET_DSFID, VERSION = 0x09, 0x0A, 0x0C
 WRITE_DSFID = 0x0B
 
 STATUS_OK = 0x00
+STATUS_NOT_SUPPORTED = 0x02  # what the pad answers to a command it does not know
 STATUS_NO_TAG = 0x06
 INVENTORY_OPTIONS = 0x05  # the pad's own request: UIDs only
 OPT_UID, OPT_DSFID = 0x01, 0x02
@@ -197,8 +201,9 @@ def parse_read(frame: Frame, uid: str, first: int, count: int) -> bytes:
     out = bytearray()
     for n in range(count):
         entry = blocks[n * 6:(n + 1) * 6]
-        if entry[0] != first + n:
-            raise FrameError(f"read reply block {entry[0]} where block {first + n} was expected")
+        number = int.from_bytes(entry[:2], "little")
+        if number != first + n:
+            raise FrameError(f"read reply block {number} where block {first + n} was expected")
         out += entry[2:]
     return bytes(out)
 

@@ -2,8 +2,12 @@
 
 Drivers implement `TagReader` for one reader model; the pad loop, the security module and
 the technicians' tag tool use only this interface. Every method either returns a typed
-value or raises an `RfidError` (NoTag, ReaderError, FrameError); none blocks for longer
-than the configured reply timeout.
+value or raises an `RfidError` (NoTag, ReaderError, FrameError, Unsupported); none blocks for
+longer than the configured reply timeout.
+
+Commands a reader model is known to answer (the 3M 810's captured conversation, the Feig
+manuals' ISO host commands) are required. Any other command is optional: it goes through
+`OptionalCommands`, which asks the pad at most once and remembers a refusal for the pad.
 """
 
 from __future__ import annotations
@@ -14,11 +18,12 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Any, Callable, Generic, Protocol, TypeVar
 
-from kiosk.devices.rfid.errors import FrameError
+from kiosk.devices.rfid.errors import FrameError, NoTag, ReaderError, Unsupported
 from kiosk.devices.rfid.framing import Deframer
 
 log = logging.getLogger(__name__)
 FrameT = TypeVar("FrameT")
+T = TypeVar("T")
 Trace = Callable[[str, bytes], None]  # called with ">>" or "<<" and the bytes, for hex traces
 READ_SLICE = 0.05  # seconds one port read may block, so deadlines are checked often
 
@@ -83,7 +88,7 @@ class TagReader(ABC):
 
     @abstractmethod
     def system_info(self, uid: str) -> SystemInfo:
-        """DSFID, AFI and memory layout of the tag."""
+        """DSFID, AFI and memory layout of the tag; Unsupported when the pad does not offer it."""
 
     @abstractmethod
     def close(self) -> None:
@@ -98,6 +103,31 @@ class TagReader(ABC):
             memory += self.read_blocks(uid, first, count)
             first += count
         return bytes(memory)
+
+
+class OptionalCommands:
+    """The optional commands one pad refused, kept across reopenings of its port.
+
+    A refusal is an answer with an error status other than "no transponder"; the command is
+    then never sent to this pad again, and callers fall back to the required commands. No
+    reply in time is not a refusal (the pad may just be slow): it raises FrameError as usual.
+    """
+
+    def __init__(self) -> None:
+        self.refused: set[str] = set()
+
+    def ask(self, command: str, exchange: Callable[[], T]) -> T:
+        """Run `exchange` unless `command` was refused before; raise Unsupported when refused."""
+        if command in self.refused:
+            raise Unsupported(command)
+        try:
+            return exchange()
+        except NoTag:
+            raise
+        except ReaderError as exc:
+            self.refused.add(command)
+            log.info("the pad refused the optional command %s (%s); not asking again", command, exc)
+            raise Unsupported(command, str(exc)) from exc
 
 
 class SerialPortLike(Protocol):

@@ -1,4 +1,9 @@
-"""3M 810 / Model 210 pad driver: the `TagReader` over a serial port (framing in protocol_3m810)."""
+"""3M 810 / Model 210 pad driver: the `TagReader` over a serial port (framing in protocol_3m810).
+
+Required, because a real pad is known to answer them: FE inventory, 02 read, 04 write,
+0A get AFI, 09 write AFI. Optional, asked at most once per pad: 0D tag info, 0B write DSFID,
+06 lock AFI, 03 and 0C (EAS).
+"""
 
 from __future__ import annotations
 
@@ -6,8 +11,8 @@ from typing import Callable
 
 from kiosk.devices.rfid import protocol_3m810 as p
 from kiosk.devices.rfid.config import PadSettings
-from kiosk.devices.rfid.reader import (InventoryEntry, Link, SerialPortLike, SystemInfo, TagReader, Trace,
-                                       open_serial)
+from kiosk.devices.rfid.reader import (InventoryEntry, Link, OptionalCommands, SerialPortLike, SystemInfo,
+                                       TagReader, Trace, open_serial)
 
 DEFAULT_BAUDRATE = 19200
 
@@ -15,8 +20,10 @@ DEFAULT_BAUDRATE = 19200
 class M3M810Reader(TagReader):
     """A 3M 810 pad reached through any pyserial-like port."""
 
-    def __init__(self, port: SerialPortLike, timeout: float = 0.5, trace: Trace | None = None) -> None:
+    def __init__(self, port: SerialPortLike, timeout: float = 0.5, trace: Trace | None = None,
+                 optional: OptionalCommands | None = None) -> None:
         self.link: Link[p.Frame] = Link(port, p.deframer, timeout, trace)
+        self.optional = optional if optional is not None else OptionalCommands()
 
     def _ask(self, request: bytes) -> p.Frame:
         command = request[3]
@@ -44,45 +51,53 @@ class M3M810Reader(TagReader):
         p.parse_ack(self._ask(p.tag_request(p.WRITE_AFI, uid, bytes([afi]))), uid, "write AFI")
 
     def lock_afi(self, uid: str) -> None:
-        """Lock the AFI for good (irreversible on a real tag)."""
-        p.parse_ack(self._ask(p.tag_request(p.LOCK_AFI, uid)), uid, "lock AFI")
+        """Lock the AFI for good (irreversible on a real tag); optional."""
+        self._optional("lock AFI (06)", p.tag_request(p.LOCK_AFI, uid), uid)
 
     def write_dsfid(self, uid: str, dsfid: int) -> None:
-        """Write the DSFID byte."""
-        p.parse_ack(self._ask(p.tag_request(p.WRITE_DSFID, uid, bytes([dsfid]))), uid, "write DSFID")
+        """Write the DSFID byte; optional."""
+        self._optional("write DSFID (0B)", p.tag_request(p.WRITE_DSFID, uid, bytes([dsfid])), uid)
 
     def eas_set(self, uid: str) -> None:
-        """EAS on."""
-        p.parse_ack(self._ask(p.tag_request(p.EAS_CONTROL, uid, b"\x01")), uid, "EAS control")
+        """EAS on; optional."""
+        self._optional("EAS control (0C)", p.tag_request(p.EAS_CONTROL, uid, b"\x01"), uid)
 
     def eas_reset(self, uid: str) -> None:
-        """EAS off."""
-        p.parse_ack(self._ask(p.tag_request(p.EAS_CONTROL, uid, b"\x00")), uid, "EAS control")
+        """EAS off; optional."""
+        self._optional("EAS control (0C)", p.tag_request(p.EAS_CONTROL, uid, b"\x00"), uid)
 
     def eas_check(self, uid: str) -> bool:
-        """Whether EAS is on."""
-        return p.parse_value(self._ask(p.tag_request(p.CHECK_EAS, uid)), uid, "check EAS") != 0
+        """Whether EAS is on; optional."""
+        reply = self.optional.ask("check EAS (03)", lambda: self._ask(p.tag_request(p.CHECK_EAS, uid)))
+        return p.parse_value(reply, uid, "check EAS") != 0
 
     def system_info(self, uid: str) -> SystemInfo:
-        """DSFID, AFI and memory size through the tag-info command."""
+        """DSFID, AFI and memory size through the optional tag-info command."""
         wanted = bytes([p.INFO_DSFID | p.INFO_AFI | p.INFO_MEMORY])
+        return self.optional.ask("tag info (0D)", lambda: self._tag_info(uid, wanted))
+
+    def _tag_info(self, uid: str, wanted: bytes) -> SystemInfo:
         info = p.parse_tag_info(self._ask(p.tag_request(p.TAG_INFO, uid, wanted)), uid)
         if info.block_size is None or info.block_count is None:
             raise p.FrameError("tag info reply does not give the memory size")
         return SystemInfo(uid=uid, dsfid=info.dsfid, afi=info.afi,
                           block_size=info.block_size, block_count=info.block_count)
 
+    def _optional(self, command: str, request: bytes, uid: str) -> None:
+        self.optional.ask(command, lambda: p.parse_ack(self._ask(request), uid, command))
+
     def close(self) -> None:
         """Close the port."""
         self.link.close()
 
 
-def open_reader(settings: PadSettings) -> M3M810Reader:
+def open_reader(settings: PadSettings, optional: OptionalCommands | None = None) -> M3M810Reader:
     """Open the configured port (raises OSError / SerialException when it is not there)."""
     port = open_serial(settings.port, settings.baudrate or DEFAULT_BAUDRATE, "N")
-    return M3M810Reader(port, settings.reply_timeout)
+    return M3M810Reader(port, settings.reply_timeout, optional=optional)
 
 
 def reader_factory(settings: PadSettings) -> Callable[[], M3M810Reader]:
-    """The opener the pad loop calls (again after every error)."""
-    return lambda: open_reader(settings)
+    """The opener the pad loop calls (again after every error); refusals outlive reopening."""
+    optional = OptionalCommands()
+    return lambda: open_reader(settings, optional)

@@ -9,6 +9,7 @@ from kiosk.devices.emulators.rfid_3m810 import M3M810Emulator
 from kiosk.devices.emulators.serving import LoopbackPort
 from kiosk.devices.emulators.tag_store import Faults, TagStore
 from kiosk.devices.rfid.config import PadSettings
+from kiosk.devices.rfid.reader import OptionalCommands
 from kiosk.devices.rfid.reader_3m810 import M3M810Reader
 
 
@@ -19,10 +20,11 @@ class SimulatedPad:
         self.settings = settings
         self.store = TagStore()
         self.faults = Faults()
+        self.optional = OptionalCommands()
 
     def __call__(self) -> M3M810Reader:
         emulator = M3M810Emulator(self.store, self.faults)
-        return M3M810Reader(LoopbackPort(emulator), self.settings.reply_timeout)
+        return M3M810Reader(LoopbackPort(emulator), self.settings.reply_timeout, optional=self.optional)
 
 
 def reader_factory(settings: PadSettings) -> SimulatedPad:

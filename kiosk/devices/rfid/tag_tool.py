@@ -9,8 +9,9 @@ from typing import Any
 
 from kiosk.config_table import ConfigError
 from kiosk.devices.rfid.config import parse_settings
-from kiosk.devices.rfid.errors import RfidError
-from kiosk.devices.rfid.reader import TagReader
+from kiosk.devices.rfid.errors import NoTag, RfidError, Unsupported
+from kiosk.devices.rfid.reader import SystemInfo, TagReader
+from kiosk.devices.rfid.tag_reading import optional_info, read_item
 from kiosk.devices.tags import MODELS, TagFormatError, decode_tag, encode_tag
 
 READER_DRIVERS = ("3m810", "feig")
@@ -54,17 +55,29 @@ def _open(args: argparse.Namespace) -> TagReader:
 
 
 def _describe(reader: TagReader, uid: str, dsfid: int | None) -> dict[str, Any]:
-    info = reader.system_info(uid)
-    memory = reader.read_memory(uid, info)
-    report: dict[str, Any] = {"uid": uid, "dsfid": info.dsfid if info.dsfid is not None else dsfid,
-                              "afi": info.afi, "blocks": info.block_count,
-                              "block_size": info.block_size}
-    try:
-        report["tag"] = asdict(decode_tag(uid, memory, report["dsfid"]))
-    except TagFormatError as exc:
-        report["error"] = exc.reason
+    info = optional_info(reader, uid)
+    if info is not None and info.dsfid is not None:
+        dsfid = info.dsfid
+    afi = info.afi if info is not None and info.afi is not None else _afi_or_none(reader, uid)
+    outcome, memory = read_item(reader, uid, info=info, dsfid=dsfid)
+    report: dict[str, Any] = {"uid": uid, "dsfid": dsfid, "afi": afi,  # None: the pad does not say
+                              "blocks": info.block_count if info else None,
+                              "block_size": info.block_size if info else None}
+    if isinstance(outcome, TagFormatError):
+        report["error"] = outcome.reason
         report["memory"] = memory.hex()
+    else:
+        report["tag"] = asdict(outcome)
     return report
+
+
+def _afi_or_none(reader: TagReader, uid: str) -> int | None:
+    try:
+        return reader.get_afi(uid)
+    except NoTag:
+        raise
+    except RfidError:  # shown as unknown; the item itself may still read
+        return None
 
 
 def _read_command(args: argparse.Namespace) -> int:
@@ -92,12 +105,16 @@ def _read_command(args: argparse.Namespace) -> int:
 
 
 def _text(report: dict[str, Any]) -> str:
-    head = f"{report['uid']}  AFI {report.get('afi', 0) or 0:02X}  DSFID {report.get('dsfid') or 0:02X}"
+    head = f"{report['uid']}  AFI {_hex(report.get('afi'))}  DSFID {_hex(report.get('dsfid'))}"
     if "tag" in report:
         tag = report["tag"]
         return (f"{head}  {tag['data_model']}  item {tag['item_id']}  part {tag['part_number']}/"
                 f"{tag['parts_in_item']}  owner {tag['owner_library'] or '-'}  {tag['type_of_usage']}")
     return f"{head}  UNREADABLE: {report['error']}" + (f"  memory {report['memory']}" if "memory" in report else "")
+
+
+def _hex(value: int | None) -> str:
+    return "??" if value is None else f"{value:02X}"
 
 
 def _write_command(args: argparse.Namespace) -> int:
@@ -127,23 +144,31 @@ def _write(reader: TagReader, args: argparse.Namespace) -> int:
         return 1
     else:
         uid = uids[0]
-    info = reader.system_info(uid)
+    info = optional_info(reader, uid)
+    block_size = info.block_size if info else len(reader.read_blocks(uid, 0, 1))
     data, dsfid = encode_tag(args.model, args.item, parts=args.parts, part=args.part,
-                             isil=args.isil, block_size=info.block_size)
-    if len(data) > info.block_size * info.block_count:
-        print(f"{len(data)} bytes do not fit on the tag ({info.block_count} blocks)")
-        return 1
-    # clear the rest of the memory so old data cannot be mistaken for extension blocks
-    data += bytes(info.block_size * info.block_count - len(data))
+                             isil=args.isil, block_size=block_size)
+    if info is not None:
+        if len(data) > info.block_size * info.block_count:
+            print(f"{len(data)} bytes do not fit on the tag ({info.block_count} blocks)")
+            return 1
+        # clear the rest of the memory so old data cannot be mistaken for extension blocks
+        data += bytes(info.block_size * info.block_count - len(data))
+    if info is None or info.dsfid != dsfid:
+        try:  # before the data, so a pad that cannot set the DSFID leaves the tag as it was
+            reader.write_dsfid(uid, dsfid)
+        except Unsupported as exc:
+            if dsfid:
+                print(f"this pad cannot set the DSFID 0x{dsfid:02X} that {args.model} needs: {exc}")
+                return 1
     reader.write_blocks(uid, 0, data)
-    if info.dsfid != dsfid:
-        reader.write_dsfid(uid, dsfid)
-    back_info = reader.system_info(uid)
-    back = reader.read_memory(uid, back_info)
-    if back != data or back_info.dsfid != dsfid:
+    written = SystemInfo(uid, dsfid, None, block_size, len(data) // block_size)
+    back = reader.read_memory(uid, written)
+    back_info = optional_info(reader, uid)
+    if back != data or (back_info is not None and back_info.dsfid != dsfid):
         print(f"verification failed: tag {uid} reads back different bytes or DSFID")
         return 1
-    tag = decode_tag(uid, back, back_info.dsfid)
+    tag = decode_tag(uid, back, dsfid)
     if tag.item_id != args.item:
         print(f"verification failed: tag {uid} decodes to item {tag.item_id}")
         return 1

@@ -13,3 +13,7 @@ class TagFormatError(ValueError):
 
 class BlankTag(TagFormatError):
     """A tag that was never programmed (3M blank tags read as 0x55 everywhere)."""
+
+
+class ContentContinues(TagFormatError):
+    """Only the first blocks were read and the data model says its content goes on beyond them."""

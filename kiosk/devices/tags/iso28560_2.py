@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from kiosk.devices.tags import compaction as c
-from kiosk.devices.tags.errors import TagFormatError
+from kiosk.devices.tags.errors import ContentContinues, TagFormatError
 from kiosk.devices.tags.usage import usage_name
 
 DSFID = 0x06
@@ -73,6 +73,7 @@ def data_sets(memory: bytes, partial: bool = False) -> list[tuple[int, int, byte
     With `partial` (only the first blocks were read) the terminating 0x00 must be among them,
     otherwise data sets further on could be missing.
     """
+    cut = ContentContinues if partial else TagFormatError  # running out of bytes read
     sets = []
     pos = 0
     while pos < len(memory) and memory[pos] != 0:
@@ -81,26 +82,35 @@ def data_sets(memory: bytes, partial: bool = False) -> list[tuple[int, int, byte
         oid, scheme = precursor & 0x0F, (precursor >> 4) & 0x07
         if oid == 0x0F:
             if pos >= len(memory):
-                raise TagFormatError("data ends inside an extended OID")
+                raise cut("data ends inside an extended OID")
             oid = memory[pos] + 15
             pos += 1
         offset = 0
         if precursor & 0x80:
             if pos >= len(memory):
-                raise TagFormatError("data ends inside an offset byte")
+                raise cut("data ends inside an offset byte")
             offset = memory[pos]
             pos += 1
         if pos >= len(memory):
-            raise TagFormatError(f"data ends before the length of OID {oid}")
+            raise cut(f"data ends before the length of OID {oid}")
         length = memory[pos]
         pos += 1
-        if length == 0 or pos + length > len(memory):
-            raise TagFormatError(f"OID {oid} declares {length} bytes, {len(memory) - pos} remain")
+        if length == 0:
+            raise TagFormatError(f"OID {oid} declares 0 bytes")
+        if pos + length > len(memory):
+            raise cut(f"OID {oid} declares {length} bytes, {len(memory) - pos} remain")
         sets.append((oid, scheme, bytes(memory[pos:pos + length])))
         pos += length + offset
-    if pos >= len(memory) and (partial or not sets):
+    if pos >= len(memory) and partial:
+        raise ContentContinues("the data sets run to the end of the blocks read, without the terminating 0x00")
+    if pos >= len(memory) and not sets:
         raise TagFormatError("the data sets run to the end of the memory read, without the terminating 0x00")
     return sets
+
+
+def starts_with_item_id(memory: bytes) -> bool:
+    """Whether the memory opens with a primary-item-id precursor, as every ISO 28560-2 tag must."""
+    return bool(memory) and memory[0] & 0x0F == PRIMARY_ITEM_ID
 
 
 def _set_information(text: str) -> tuple[int, int]:

@@ -116,6 +116,13 @@ def decode(data: bytes) -> DanishTag:
     raise TagFormatError("not ISO 28560-3: no layout has version 1 and a valid CRC")
 
 
+def may_continue(data: bytes) -> bool:
+    """Whether fewer than 34 bytes that fail could be a basic block whose ISIL ends further on."""
+    data = bytes(data)
+    return SHORT_LENGTH <= len(data) < BASIC_LENGTH and any(
+        layout[0] >> 4 == VERSION for _, layout in _layouts(data))
+
+
 def _decode_layout(data: bytes, variant: str) -> DanishTag:
     if data[3] == 0x01:
         # byte 3 = 01 moves an id longer than 16 characters to the library extension block
