@@ -71,9 +71,24 @@ def test_3m_decode_frame_errors(damage):
     elif damage == "length":
         frame[2] += 1
     else:
-        frame[0] = 0xD5
+        frame[0] = 0xD4
     with pytest.raises(FrameError):
         m3.decode_frame(bytes(frame))
+
+
+def test_3m_probe_matches_the_captured_exchange():
+    assert m3.probe_request() == bytes.fromhex("D5 00 05 04 00 11 8C 66")
+    reply = m3.decode_frame(bytes.fromhex("D5 00 09 04 00 11 0A 05 00 02 72 50"))
+    assert (reply.start, reply.command, reply.data) == (0xD5, 0x04, bytes.fromhex("00 11 0A 05 00 02"))
+
+
+def test_3m_read_reply_numbers_blocks_with_two_bytes_little_endian():
+    uid = bytes.fromhex(UID)
+    blocks = (bytes([0x00, 0x01]) + b"WXYZ") + (bytes([0x01, 0x01]) + b"ABCD")  # blocks 256 and 257
+    reply = m3.Frame(0x02, b"\x00" + uid + b"\x02" + blocks)
+    assert m3.parse_read(reply, UID, 256, 2) == b"WXYZABCD"
+    with pytest.raises(FrameError, match="block 256 where block 0"):
+        m3.parse_read(reply, UID, 0, 2)
 
 
 def test_3m_deframer_skips_noise_bad_frames_and_split_reads():

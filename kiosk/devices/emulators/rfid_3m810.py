@@ -1,5 +1,9 @@
 """Emulated 3M 810 / Model 210 pad: the real frames on a pty or TCP port, virtual tags inside.
 
+With `strict` (`--strict` on the command line) it answers only what public captures of a
+real pad show (the D5 probe, FE inventory, 02 read, 04 write, 0A get AFI, 09 write AFI) and
+refuses every other command with status 02, as a pad that does not know it would.
+
 Run `python -m kiosk.devices.emulators.rfid_3m810 --help` for the bench-test program.
 """
 
@@ -14,6 +18,8 @@ from kiosk.devices.rfid.framing import Deframer
 
 STATUS_ERROR = 0x01  # any non-zero status that is not "no transponder"
 VERSION_REPLY = bytes([0x00, 0x0A, 0x05, 0x02, 0x1B])  # vendor 0A, version 5.2.27
+HARDWARE_VERSION = bytes([0x0A, 0x05, 0x00, 0x02])  # as a captured pad answers the D5 probe
+CAPTURED = frozenset({p.INVENTORY, p.READ, p.WRITE, p.GET_AFI, p.WRITE_AFI})
 
 
 class M3M810Emulator(ReaderEmulator[p.Frame]):
@@ -32,6 +38,10 @@ class M3M810Emulator(ReaderEmulator[p.Frame]):
     def handle(self, frame: p.Frame) -> bytes:
         """Dispatch one request."""
         command, data = frame.command, frame.data
+        if frame.start == p.PROBE_START:
+            return self._probe(frame)
+        if self.strict and command not in CAPTURED:
+            return p.encode_frame(command, bytes([p.STATUS_NOT_SUPPORTED]))
         if command == p.INVENTORY:
             return self._inventory(data)
         if command == p.VERSION:
@@ -47,6 +57,11 @@ class M3M810Emulator(ReaderEmulator[p.Frame]):
             return p.encode_frame(command, bytes([STATUS_ERROR]) + uid_raw)
         return p.encode_frame(command, bytes([p.STATUS_OK]) + uid_raw + reply)
 
+    def _probe(self, frame: p.Frame) -> bytes:
+        if frame.command == p.PROBE and frame.data == p.PROBE_VERSION:
+            return p.encode_frame(p.PROBE, p.PROBE_VERSION + HARDWARE_VERSION, p.PROBE_START)
+        return p.encode_frame(frame.command, bytes([p.STATUS_NOT_SUPPORTED]), p.PROBE_START)
+
     def _inventory(self, data: bytes) -> bytes:
         afi, options = (data[0], data[1]) if len(data) >= 2 else (0, p.INVENTORY_OPTIONS)
         tags = [t for t in self.store.tags() if afi == 0 or t.afi == afi]
@@ -61,7 +76,7 @@ class M3M810Emulator(ReaderEmulator[p.Frame]):
             if data is None:
                 return None
             return bytes([count]) + b"".join(
-                bytes([first + n, 0]) + data[n * 4:(n + 1) * 4] for n in range(count))
+                (first + n).to_bytes(2, "little") + data[n * 4:(n + 1) * 4] for n in range(count))
         if command == p.WRITE and len(args) >= 3:
             first, count, payload = args[0], args[1], args[3:]
             if len(payload) != count * 4 or not tag.write(first, payload):

@@ -1,5 +1,9 @@
 """Emulated Feig reader (ISO host protocol): real frames on a pty or TCP port, virtual tags inside.
 
+With `strict` (`--strict` on the command line) it answers only the ISO host commands the
+driver needs from Feig's manuals (B0 01 inventory, B0 23 read, B0 24 write, B0 27 write AFI,
+B0 2B system info) and refuses every other one with status 80 (unknown command).
+
 Run `python -m kiosk.devices.emulators.rfid_feig --help` for the bench-test program.
 """
 
@@ -18,6 +22,7 @@ MAX_TAGS_PER_REPLY = 24  # more tags than this take a "more data" round, as on t
 ISO_ERROR_NOT_SUPPORTED = 0x0F
 ISO_ERROR_LOCKED = 0x12
 WRITE_ERROR = 0x03
+DOCUMENTED = frozenset({p.INVENTORY, p.READ, p.WRITE, p.WRITE_AFI, p.SYSTEM_INFO})
 
 
 class FeigEmulator(ReaderEmulator[p.Frame]):
@@ -28,6 +33,7 @@ class FeigEmulator(ReaderEmulator[p.Frame]):
     def __init__(self, *args, address: int = ADDRESS, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.address = address
+        self.documented = DOCUMENTED  # what strict mode answers; a bench test may narrow it
         self._unsent: list[VirtualTag] = []
 
     def new_deframer(self) -> Deframer[p.Frame]:
@@ -43,6 +49,9 @@ class FeigEmulator(ReaderEmulator[p.Frame]):
 
     def handle(self, frame: p.Frame) -> bytes:
         """Dispatch one request."""
+        if self.strict and not (frame.command == p.ISO_COMMAND and frame.data[:1]
+                                and frame.data[0] in self.documented):
+            return self._reply(frame.command, p.UNKNOWN_COMMAND)
         if frame.command == p.ISO_COMMAND and frame.data:
             return self._iso(frame.data[0], frame.data[1:])
         if frame.command == p.CUSTOM_COMMAND and len(frame.data) >= 11:

@@ -32,9 +32,11 @@ class ReaderEmulator(ABC, Generic[FrameT]):
 
     default_baudrate = 19200
 
-    def __init__(self, store: TagStore | None = None, faults: Faults | None = None) -> None:
+    def __init__(self, store: TagStore | None = None, faults: Faults | None = None,
+                 strict: bool = False) -> None:
         self.store = store if store is not None else TagStore()
         self.faults = faults if faults is not None else Faults()
+        self.strict = strict  # answer only what a real reader is known to answer; refuse the rest
         self.requests = 0
         self.bytes_in = 0  # request bytes received, for wire-time figures
         self.bytes_out = 0  # reply bytes sent, after faults
@@ -267,8 +269,11 @@ def run_cli(emulator_class: type[ReaderEmulator[Any]], description: str,
     parser.add_argument("--tag", action="append", default=[], metavar="MODEL:ITEM[:ISIL]",
                         help="place a tag at start, e.g. iso28560-3:30234000517861:DK-710100")
     parser.add_argument("--blank", type=int, default=0, metavar="N", help="place N blank tags")
+    parser.add_argument("--strict", action="store_true",
+                        help="answer only the commands a real reader is known to answer; "
+                             "refuse every other one as the reader refuses an unknown command")
     args = parser.parse_args(argv)
-    emulator = emulator_class()
+    emulator = emulator_class(strict=args.strict)
     for spec in args.tag:
         emulator.store.place(_tag_from_spec(spec))
     for _ in range(args.blank):
@@ -276,7 +281,8 @@ def run_cli(emulator_class: type[ReaderEmulator[Any]], description: str,
     server = EmulatorServer(emulator, args.baud, pace=not args.no_pace)
     where = (f"socket://127.0.0.1:{server.serve_tcp(args.tcp)}" if args.tcp is not None
              else server.serve_pty())
-    print(f"{description} on {where} at {server.baudrate} baud", flush=True)
+    mode = ", known commands only" if args.strict else ""
+    print(f"{description} on {where} at {server.baudrate} baud{mode}", flush=True)
     print("commands: place MODEL ITEM [ISIL] | remove UID|all | list | "
           "fault noise|drop|badcrc|silent|truncate N | delay SECONDS | quit", flush=True)
     try:

@@ -32,6 +32,8 @@ from kiosk.devices.rfid.errors import FrameError, NoTag, ReaderError
 from kiosk.devices.rfid.framing import Deframer, FrameRules
 
 START = 0xD6
+PROBE_START = 0xD5  # the pad's identification exchange is framed like the rest, with D5 first
+PROBE, PROBE_VERSION = 0x04, b"\x00\x11"  # captured: D5 00 05 04 00 11 8C 66 -> ... 04 00 11 + 4 version bytes
 BLOCK_SIZE = 4
 MAX_LENGTH = 2048
 
@@ -53,6 +55,7 @@ class Frame:
 
     command: int
     data: bytes = b""
+    start: int = START
 
     @property
     def status(self) -> int:
@@ -62,14 +65,14 @@ class Frame:
         return self.data[0]
 
 
-def encode_frame(command: int, data: bytes = b"") -> bytes:
+def encode_frame(command: int, data: bytes = b"", start: int = START) -> bytes:
     """The bytes of a frame (request or reply)."""
     body = (len(data) + 3).to_bytes(2, "big") + bytes([command]) + data
-    return bytes([START]) + body + crc16_genibus(body).to_bytes(2, "big")
+    return bytes([start]) + body + crc16_genibus(body).to_bytes(2, "big")
 
 
 def _length_at(buf: bytes, i: int) -> int | None:
-    if buf[i] != START:
+    if buf[i] not in (START, PROBE_START):
         return None
     if i + 3 > len(buf):
         return 0
@@ -82,7 +85,7 @@ def _length_at(buf: bytes, i: int) -> int | None:
 def _parse(frame: bytes) -> Frame | None:
     if crc16_genibus(frame[1:-2]) != int.from_bytes(frame[-2:], "big"):
         return None
-    return Frame(frame[3], frame[4:-2])
+    return Frame(frame[3], frame[4:-2], frame[0])
 
 
 RULES = FrameRules(_length_at, _parse)
@@ -96,7 +99,7 @@ def deframer() -> Deframer[Frame]:
 def decode_frame(frame: bytes) -> Frame:
     """Decode exactly one whole frame or raise FrameError saying what is wrong."""
     frame = bytes(frame)
-    if len(frame) < 6 or frame[0] != START:
+    if len(frame) < 6 or frame[0] not in (START, PROBE_START):
         raise FrameError(f"not a 3M frame: {frame[:8].hex(' ')}")
     length = int.from_bytes(frame[1:3], "big")
     if length != len(frame) - 3:
@@ -124,6 +127,11 @@ def uid_text(raw: bytes) -> str:
 
 
 # ---- requests --------------------------------------------------------------------------
+
+def probe_request() -> bytes:
+    """The identification request a pad answers with its hardware version."""
+    return encode_frame(PROBE, PROBE_VERSION, PROBE_START)
+
 
 def inventory_request(afi: int = 0, options: int = INVENTORY_OPTIONS) -> bytes:
     """Inventory ("read block UID") of every tag, or of one AFI."""

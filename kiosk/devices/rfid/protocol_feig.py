@@ -38,11 +38,14 @@ NXP_SET_EAS, NXP_RESET_EAS, NXP_EAS_ALARM = 0xA2, 0xA3, 0xA5
 TR_TYPE_ISO15693 = 0x03
 
 OK, NO_TAG, RF_ERROR, MORE_DATA, ISO_ERROR = 0x00, 0x01, 0x83, 0x94, 0x95
+UNKNOWN_COMMAND = 0x80
 STATUS_TEXT = {
     0x01: "no transponder",
     0x02: "data false",
     0x03: "write error",
     0x04: "address error",
+    0x80: "unknown command",
+    0x82: "command not available",
     0x83: "RF communication error",
     0x84: "RF warning",
     0x94: "more data",
