@@ -27,6 +27,7 @@ from kiosk.i18n import LANGUAGE_NAMES, translator
 if TYPE_CHECKING:
     from kiosk.config import KioskConfig
     from kiosk.core.runtime import KioskRuntime
+    from kiosk.devices.classify import Classified
 
 log = logging.getLogger(__name__)
 
@@ -421,7 +422,7 @@ class KioskApp(App):
         """One device event, on the UI thread."""
         self.last_device_events[event.source] = describe_event(event)
         if isinstance(event, Scan):
-            self.on_scan(event.text)
+            self.on_scan(event.text, event.classified)
         elif isinstance(event, DeviceStatus):
             self.screen_call("device_status", event)
         elif isinstance(event, (ItemPlaced, ItemRemoved, UnreadableTag, IncompleteSet)):
@@ -443,26 +444,28 @@ class KioskApp(App):
             self.tags_on_pad.pop(event.uid, None)
         self.screen_call("pad_changed")
 
-    def on_scan(self, text: str) -> None:
-        """A barcode from any scanner (or the keyboard): what it means depends on the screen."""
+    def on_scan(self, text: str, classified: Classified | None = None) -> None:
+        """A barcode from any scanner (or the keyboard): what it means depends on the screen.
+        `classified` is what the scan was found to be where it entered the kiosk."""
         from kiosk.core.runtime import Mode
 
         self.activity()
+        classified = classified or self.runtime.classifier.classify(text)
         name = self.manager.current
         if name == "technician":
-            self.screen.show_scan(text, self.runtime.classifier.classify(text))
+            self.screen.show_scan(text, classified)
             return
         if name in ("technician_login", "out_of_service"):
             # Only a technician card does anything here: patrons cannot log in meanwhile.
             from kiosk.devices.classify import ScanKind
 
-            if self.runtime.classifier.classify(text).kind is ScanKind.TECHNICIAN:
+            if classified.kind is ScanKind.TECHNICIAN:
                 self.open_technician_login()
             return
         if name == "receipt":
             return  # the session is over; a new card waits until the receipt is chosen
         mode = Mode.RETURN if name == "returns" else Mode.CHECKOUT
-        self.in_worker(lambda: self.runtime.handle_scan(text, mode), self._on_scan_result,
+        self.in_worker(lambda: self.runtime.handle_scan(classified, mode), self._on_scan_result,
                        busy=self.tr("Checking..."))
 
     def on_pad_event(self, event: Any) -> None:
@@ -833,10 +836,10 @@ class KioskApp(App):
 
         self.activity()
         if stage == "pin":
-            kind = self.runtime.classifier.classify(text).kind
-            if kind is not ScanKind.UNKNOWN:
+            classified = self.runtime.classifier.classify(text)
+            if classified.kind is not ScanKind.UNKNOWN:
                 self.show_message(self.tr("That was a card, not a PIN: starting again with that card."))
-                self.on_scan(text)
+                self.on_scan(text, classified)
                 return
             self.submit_pin(text)
         else:

@@ -26,7 +26,7 @@ from kiosk.core.offline_policy import OfflinePolicy
 from kiosk.core.outcomes import (Account, Action, Alert, ItemOutcome, LoanLine, LoginResult,
                                  LoginStatus)
 from kiosk.core.session import DoubleScanFilter, PatronSession, SessionState
-from kiosk.devices.classify import Classifier, ScanKind
+from kiosk.devices.classify import Classified, Classifier, ScanKind
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +64,7 @@ class Circulation:
         self.classifier = classifier
         self.pad = pad
         self.patron_cache = patron_cache
-        self.policy = OfflinePolicy(config.offline, classifier)
+        self.policy = OfflinePolicy(config.offline)
         self.clock = clock
         self.session: PatronSession | None = None
         self._repeats = DoubleScanFilter(config.session.double_scan_seconds)
@@ -72,15 +72,16 @@ class Circulation:
 
     # --- sessions ---------------------------------------------------------------------------
 
-    def log_in(self, card: str, pin: str | None = None) -> LoginResult:
-        """A card was scanned or typed (with its PIN when one is required).
+    def log_in(self, card: str | Classified, pin: str | None = None) -> LoginResult:
+        """A card was scanned (classified where it entered the kiosk) or typed (classified here),
+        with its PIN when one is required.
 
         Returns NEED_PIN when a PIN is required and none was given; another patron's card
         ends the current session first.
         """
         with self._lock:
-            card = card.strip()
-            classified = self.classifier.classify(card)
+            classified = card if isinstance(card, Classified) else self.classifier.classify(card)
+            card = classified.text
             if classified.kind is not ScanKind.PATRON:
                 why = classified.reason or "not a library card"
                 return LoginResult(LoginStatus.REFUSED, reason=f"This is not a library card we know ({why}).")

@@ -8,7 +8,6 @@ from pathlib import Path
 
 from kiosk.config import OfflineSettings
 from kiosk.core import wording
-from kiosk.devices.classify import Classifier, ScanKind
 
 
 @dataclass(frozen=True)
@@ -22,9 +21,8 @@ class Verdict:
 class OfflinePolicy:
     """Decides what the kiosk may do offline: returns, checkouts, which patrons, how many items."""
 
-    def __init__(self, settings: OfflineSettings, classifier: Classifier) -> None:
+    def __init__(self, settings: OfflineSettings) -> None:
         self.settings = settings
-        self.classifier = classifier
         self.denied = load_deny_list(settings.deny_list)
 
     def returns_allowed(self) -> Verdict:
@@ -34,13 +32,10 @@ class OfflinePolicy:
         return Verdict(True)
 
     def patron_allowed(self, patron_id: str, seen_recently: bool | None) -> Verdict:
-        """May this card check out offline? Card pattern and check digit, deny list, and the cache
-        of patrons seen valid online (`seen_recently` None when that cache is switched off)."""
+        """May this card (already known to be a patron card) check out offline? The deny list, and
+        the cache of patrons seen valid online (`seen_recently` None when that cache is switched off)."""
         if self.settings.mode != "all":
             return Verdict(False, wording.NO_CHECKOUT_OFFLINE)
-        classified = self.classifier.classify(patron_id)
-        if classified.kind is not ScanKind.PATRON:
-            return Verdict(False, wording.CARD_NOT_CHECKABLE_OFFLINE)
         if patron_id in self.denied:
             return Verdict(False, wording.CARD_DENIED)
         if seen_recently is False:

@@ -19,7 +19,7 @@ from kiosk.core.acs_link import ACSLink, client_for
 from kiosk.core.circulation import Circulation
 from kiosk.core.outcomes import ItemOutcome, LoginResult
 from kiosk.core.service import ServiceStatus
-from kiosk.devices.classify import ScanKind
+from kiosk.devices.classify import Classified, ScanKind
 from kiosk.devices.events import DeviceEvent, ItemPlaced, ItemRemoved
 from kiosk.devices.manager import DeviceManager
 from kiosk.monitoring import Monitoring
@@ -78,7 +78,8 @@ class KioskRuntime:
         self.replay_worker = ReplayWorker(
             self.replayer, interval=config.offline.probe_interval,
             alert_after=timedelta(hours=config.offline.alert_after_hours), on_alert=self._on_queue_alert)
-        self.devices = DeviceManager.from_config(config.devices if with_devices else {}, self.events.put)
+        self.devices = DeviceManager.from_config(config.devices if with_devices else {}, self.events.put,
+                                                 self.classifier)
         pad = next((d for d in self.devices.devices if hasattr(d, "set_security")), None)
         self.circulation = Circulation(config, self.link, self.queue, self.journal,
                                        classifier=self.classifier, pad=pad,
@@ -160,18 +161,17 @@ class KioskRuntime:
 
     # --- what the patron does -------------------------------------------------------------
 
-    def handle_scan(self, text: str, mode: Mode = Mode.CHECKOUT, *, pin: str | None = None,
-                    uids: tuple[str, ...] = (), missing_parts: tuple[int, ...] = ()) -> ScanResult:
-        """A barcode (or an RFID item) arrived: log in, check out or return, by what it is."""
-        classified = self.classifier.classify(text)
+    def handle_scan(self, scan: str | Classified, mode: Mode = Mode.CHECKOUT, *,
+                    pin: str | None = None) -> ScanResult:
+        """A barcode arrived: log in, check out or return, by what it is. A scanner's barcode
+        comes classified where it entered the kiosk; typed text is classified here."""
+        classified = scan if isinstance(scan, Classified) else self.classifier.classify(scan)
         if classified.kind is ScanKind.PATRON:
-            return self.circulation.log_in(classified.text, pin)
+            return self.circulation.log_in(classified, pin)
         if classified.kind is ScanKind.TECHNICIAN:
             return TechnicianCard(classified.text)
         if classified.kind is ScanKind.ITEM:
-            if mode is Mode.RETURN:
-                return self.circulation.checkin(classified.text, uids=uids, missing_parts=missing_parts)
-            return self.circulation.checkout(classified.text, uids=uids, missing_parts=missing_parts)
+            return self._item(classified.text, mode)
         hint = " It looks like a library card." if classified.candidate is ScanKind.PATRON else ""
         return NotUnderstood(classified.text, f"This barcode was not recognised ({classified.reason}).{hint}")
 
@@ -185,12 +185,18 @@ class KioskRuntime:
             return None
         if not isinstance(event, ItemPlaced):
             return None
-        tag = event.tag
+        tag = event.tag  # an item by its data model: never matched against the barcode patterns
         if tag.parts_in_item <= 1:
-            return self.handle_scan(tag.item_id, mode, uids=(tag.uid,))
+            return self._item(tag.item_id, mode, uids=(tag.uid,))
         parts = self._sets_on_pad.setdefault(tag.item_id, {})
         parts[tag.part_number] = tag.uid
         missing = tuple(n for n in range(1, tag.parts_in_item + 1) if n not in parts)
         uids = tuple(parts[n] for n in sorted(parts))
-        return self.handle_scan(tag.item_id, mode, uids=uids, missing_parts=missing)
+        return self._item(tag.item_id, mode, uids=uids, missing_parts=missing)
+
+    def _item(self, item_id: str, mode: Mode, *, uids: tuple[str, ...] = (),
+              missing_parts: tuple[int, ...] = ()) -> ItemOutcome:
+        if mode is Mode.RETURN:
+            return self.circulation.checkin(item_id, uids=uids, missing_parts=missing_parts)
+        return self.circulation.checkout(item_id, uids=uids, missing_parts=missing_parts)
 

@@ -21,7 +21,6 @@ CHECKOUT_REFUSED = "This item cannot be checked out here. Please see staff."
 CHECKOUT_UNDONE = "This item could not be checked out here. Please see staff."
 CHECKIN_REFUSED = "This item could not be returned here. Please see staff."
 RENEW_REFUSED = "This item cannot be renewed."
-CARD_NOT_CHECKABLE_OFFLINE = "This card cannot be checked while the library system is unavailable."
 CARD_DENIED = "This card cannot be used at the kiosk. Please see staff."
 CARD_NOT_SEEN_OFFLINE = ("This card cannot be checked while the library system is unavailable. "
                          "Please see staff.")

@@ -11,6 +11,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable, Union
 
+from kiosk.devices.classify import Classified
+
 
 class DeviceState(enum.Enum):
     """Life cycle of a device as a technician sees it."""
@@ -30,6 +32,7 @@ class Scan:
     source: str
     symbology: str | None = None
     timestamp: float = field(default_factory=time.time)
+    classified: Classified | None = None  # what it is, decided once where it entered the kiosk
 
 
 @dataclass(frozen=True)

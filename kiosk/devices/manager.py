@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from kiosk.config_table import ConfigError, ConfigTable, describe
-from kiosk.devices.events import DeviceEvent, DeviceState, DeviceStatus, EventSink
+from kiosk.devices.classify import Classifier
+from kiosk.devices.events import DeviceEvent, DeviceState, DeviceStatus, EventSink, Scan
 from kiosk.devices.scanner_drivers import SCANNER_DRIVERS, load
 
 log = logging.getLogger(__name__)
@@ -57,17 +58,24 @@ class _Entry:
 
 
 class DeviceManager:
-    """Owns the devices; forwards their events to one sink and remembers their status."""
+    """Owns the devices; forwards their events to one sink and remembers their status.
 
-    def __init__(self, sink: EventSink) -> None:
+    With a classifier, every barcode scan is classified here, where it enters the kiosk, and
+    travels on as a `Scan` that says what it is; tags on the pad arrive decoded and are not.
+    """
+
+    def __init__(self, sink: EventSink, classifier: Classifier | None = None) -> None:
         self._sink = sink
+        self._classifier = classifier
         self._entries: dict[str, _Entry] = {}
         self._details: dict[str, str] = {}
 
     def sink(self, event: DeviceEvent) -> None:
-        """The sink given to every device: note status details, then pass the event on."""
+        """The sink given to every device: note status details, classify scans, pass the event on."""
         if isinstance(event, DeviceStatus):
             self._details[event.source] = event.detail
+        if isinstance(event, Scan) and event.classified is None and self._classifier is not None:
+            event = replace(event, classified=self._classifier.classify(event.text))
         self._sink(event)
 
     def add(self, device: Device, role: str, driver: str) -> None:
@@ -77,9 +85,10 @@ class DeviceManager:
         self._entries[device.name] = _Entry(device, role, driver)
 
     @classmethod
-    def from_config(cls, tables: Mapping[str, Any], sink: EventSink) -> DeviceManager:
+    def from_config(cls, tables: Mapping[str, Any], sink: EventSink,
+                    classifier: Classifier | None = None) -> DeviceManager:
         """Build every device in the configuration; raise ConfigError listing every problem."""
-        manager = cls(sink)
+        manager = cls(sink, classifier)
         errors: list[str] = []
         for device, role, driver in manager._build_scanners(tables.get("scanner", []), errors):
             manager._add_checked(device, role, driver, errors)

@@ -4,8 +4,12 @@ assertions on what the screen shows."""
 
 from __future__ import annotations
 
+import pytest
 from sip2.emulator.demo_data import DEMO
 
+from kiosk.devices.emulators.rfid_3m810 import M3M810Emulator
+from kiosk.devices.emulators.rfid_feig import FeigEmulator
+from kiosk.devices.emulators.serving import EmulatorServer
 from kiosk.devices.emulators.tag_store import make_tag
 
 
@@ -199,6 +203,27 @@ def test_rfid_stack_checked_out_at_once_and_incomplete_set_flagged(kiosk_app):
     assert app.shows("Parts of this item are missing")
     assert not app.screen.outcomes[DEMO.multipart_item].ok
 
+
+
+@pytest.mark.parametrize("driver,emulator_class", [("3m810", M3M810Emulator), ("feig", FeigEmulator)])
+def test_five_items_on_a_pad_that_knows_only_the_real_commands(kiosk_app, driver, emulator_class):
+    emulator = emulator_class(strict=True)
+    server = EmulatorServer(emulator, pace=False)
+    url = f"socket://127.0.0.1:{server.serve_tcp(0)}"
+    try:
+        app = kiosk_app(rfid={"driver": driver, "port": url, "poll_interval": 0.05})
+        log_in(app)
+        items = DEMO.available_items[10:15]
+        tags = [make_tag("iso28560-3", item, isil="US-SPL") for item in items]
+        emulator.store.place(*tags)
+        app.wait_shows("Items checked out: 5")
+        app.settle()
+        assert all(app.screen.outcomes[item].ok for item in items)
+        assert not app.shows("could not be read")
+        assert [tag.afi for tag in tags] == [0xC2] * 5  # released, and read back by the kiosk
+        assert app.runtime.journal.security_events() == []  # every release held on read-back
+    finally:
+        server.stop()
 
 def test_timeout_in_the_middle_of_a_dialog_returns_to_idle(kiosk_app):
     app = kiosk_app()

@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from kiosk.devices import manager as manager_module
 from kiosk.config_table import ConfigError
-from kiosk.devices.events import DeviceState, DeviceStatus, Scan
+from kiosk.devices.classify import Classifier, ScanKind
+from kiosk.devices.events import DeviceState, DeviceStatus, ItemPlaced, Scan, TagData
 from kiosk.devices.evdev_scanner import EvdevScanner
 from kiosk.devices.injected_scanner import InjectedScanner
 from kiosk.devices.manager import DeviceManager
@@ -243,6 +244,19 @@ def test_injected_scanners_deliver_only_while_started():
     assert sink.status(DeviceState.STOPPED).source == "demo"
     assert all(not isinstance(e, Scan) for e in list(sink.queue.queue))
 
+
+
+def test_scans_are_classified_where_they_enter_and_tags_are_not():
+    sink = Collector()
+    manager = DeviceManager.from_config({"scanner": [{"driver": "sim", "name": "demo"}]}, sink, Classifier())
+    with manager:
+        assert manager.device("demo").inject("30234000517861")
+        assert sink.scan().classified.kind is ScanKind.ITEM
+        assert manager.device("demo").inject("hello")
+        assert sink.scan().classified.kind is ScanKind.UNKNOWN
+    tag = ItemPlaced(TagData(uid="E004010000000001", item_id="not a barcode", data_model="iso28560-3"), "pad")
+    manager.sink(tag)
+    assert sink.wait_for(lambda e: isinstance(e, ItemPlaced)) is tag  # an item by its data model, as it came
 
 toml_values = st.recursive(
     st.one_of(st.booleans(), st.integers(-(2**63), 2**63 - 1), st.floats(), st.text(max_size=12)),

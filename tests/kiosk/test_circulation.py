@@ -230,6 +230,20 @@ def test_a_set_checks_out_only_with_every_part(kiosk, acs):
     assert done.ok and acs.library.loan_of(item)[0] == DEMO.good_patron
 
 
+
+def test_an_item_on_the_pad_is_an_item_whatever_the_barcode_patterns_say(tmp_path, acs):
+    item = DEMO.available_items[9]
+    runtime = runtime_for(tmp_path, *acs.address, item={"pattern": "X[0-9]+", "check_digit": "none"})
+    try:
+        log_in(runtime)
+        assert isinstance(runtime.handle_scan(item), NotUnderstood)  # as a barcode it matches nothing
+        tag = TagData(uid="E004010000000042", item_id=item, data_model="iso28560-3")
+        outcome = runtime.handle_device_event(ItemPlaced(tag, "pad"))
+        assert isinstance(outcome, ItemOutcome) and outcome.ok, outcome
+        assert acs.library.loan_of(item)[0] == DEMO.good_patron
+    finally:
+        runtime.stop()
+
 # --- offline ------------------------------------------------------------------------------
 
 def test_outage_in_a_session_then_replay_matches_the_journal(tmp_path, acs):
