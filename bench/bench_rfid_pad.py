@@ -33,7 +33,7 @@ from kiosk.devices.rfid import open_pad  # noqa: E402
 BAUD = 19200
 
 
-def ideal_bytes(tags: int, blocks: int = 9) -> int:
+def ideal_bytes(tags: int, blocks: int = 8) -> int:
     """One inventory seeing the stack, then tag info and one read of the first blocks per tag."""
     uid = "E004010000000001"
     inventory = len(p.inventory_request()) + len(p.encode_frame(p.INVENTORY, bytes(4 + 8 * tags)))
@@ -76,7 +76,7 @@ def main() -> int:
     char = 10.0 / BAUD
     ideal = ideal_bytes(args.tags) * char
     print(f"3M 810 emulator on a pty, paced at {BAUD} baud; stack of {args.tags} tags; poll {args.poll} s")
-    print(f"ideal wire time (1 inventory + info and a 9-block read per tag): {ideal * 1000:.1f} ms")
+    print(f"ideal wire time (1 inventory + info and an 8-block read per tag): {ideal * 1000:.1f} ms")
     print(f"{'trial':>5} {'first ms':>9} {'last ms':>8} {'wire ms':>8} {'last/wire':>9} {'last/ideal':>10}")
     ratios, ideal_ratios = [], []
     try:
