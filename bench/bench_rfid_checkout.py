@@ -14,17 +14,17 @@ from __future__ import annotations
 import argparse
 import queue
 import sys
-import time
 from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.bench_rfid_pad import wait_events  # noqa: E402
 from kiosk.devices.emulators.rfid_3m810 import M3M810Emulator  # noqa: E402
 from kiosk.devices.emulators.rfid_feig import FeigEmulator  # noqa: E402
 from kiosk.devices.emulators.serving import EmulatorServer  # noqa: E402
 from kiosk.devices.emulators.tag_store import make_tag  # noqa: E402
-from kiosk.devices.events import ItemPlaced, UnreadableTag  # noqa: E402
+from kiosk.devices.events import ItemPlaced  # noqa: E402
 from kiosk.devices.rfid import open_pad  # noqa: E402
 
 DRIVERS = {"3m810": (M3M810Emulator, 19200), "feig": (FeigEmulator, 38400)}
@@ -64,17 +64,7 @@ def checkout(driver: str, tags: int, strict: bool) -> tuple[Counter, Counter, in
     try:
         stack = [make_tag("iso28560-3", f"3023400051786{n % 10}", isil="DK-710100") for n in range(tags)]
         emulator.store.place(*stack)
-        placed, unreadable = [], []
-        deadline = time.monotonic() + 20
-        while len(placed) + len(unreadable) < tags and time.monotonic() < deadline:
-            try:
-                event = events.get(timeout=0.1)
-            except queue.Empty:
-                continue
-            if isinstance(event, ItemPlaced):
-                placed.append(event)
-            elif isinstance(event, UnreadableTag):
-                unreadable.append(event)
+        placed = wait_events(events, ItemPlaced, tags)  # exits saying how many came if not all
         held = sum(pad.set_security(event.tag.uid, False).held for event in placed)
     finally:
         pad.stop()

@@ -1,8 +1,10 @@
 """The emulators as bench-test programs: start, print where they listen, take commands on stdin."""
 
+import contextlib
 import subprocess
 import sys
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -12,24 +14,17 @@ from kiosk.devices.rfid.reader_3m810 import M3M810Reader
 from kiosk.devices.rfid.reader_feig import FeigReader
 
 
-@pytest.mark.parametrize("module,reader_class", [("rfid_3m810", M3M810Reader), ("rfid_feig", FeigReader)])
-def test_emulator_program_on_a_pty(module, reader_class):
+@contextlib.contextmanager
+def emulator_program(module: str, *options: str) -> Iterator[tuple[subprocess.Popen, str]]:
+    """Run an emulator program with one tag on it; yield it and the port its banner names."""
     process = subprocess.Popen(
-        [sys.executable, "-m", f"kiosk.devices.emulators.{module}", "--no-pace",
+        [sys.executable, "-m", f"kiosk.devices.emulators.{module}", "--no-pace", *options,
          "--tag", "iso28560-3:30234000517861:DK-710100"],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parents[2])
     try:
         banner = process.stdout.readline()
-        path = banner.split(" on ")[1].split(" at ")[0]
         process.stdout.readline()  # the list of commands
-        process.stdin.write("place iso28560-2 0042 DE-Heu1\n")
-        process.stdin.flush()
-        assert process.stdout.readline().startswith("placed E004")
-        reader = reader_class(open_serial(path, 19200), timeout=1.0)
-        try:
-            assert len(reader.inventory()) == 2
-        finally:
-            reader.close()
+        yield process, banner
         process.stdin.write("quit\n")
         process.stdin.flush()
         assert process.wait(timeout=10) == 0
@@ -39,16 +34,28 @@ def test_emulator_program_on_a_pty(module, reader_class):
             process.wait(5)
 
 
+def port_of(banner: str) -> str:
+    """The port or URL in an emulator's first line."""
+    return banner.split(" on ")[1].split(" at ")[0]
+
+
+@pytest.mark.parametrize("module,reader_class", [("rfid_3m810", M3M810Reader), ("rfid_feig", FeigReader)])
+def test_emulator_program_on_a_pty(module, reader_class):
+    with emulator_program(module) as (process, banner):
+        process.stdin.write("place iso28560-2 0042 DE-Heu1\n")
+        process.stdin.flush()
+        assert process.stdout.readline().startswith("placed E004")
+        reader = reader_class(open_serial(port_of(banner), 19200), timeout=1.0)
+        try:
+            assert len(reader.inventory()) == 2
+        finally:
+            reader.close()
+
+
 def test_strict_switch_on_the_command_line_refuses_tag_info():
-    process = subprocess.Popen(
-        [sys.executable, "-m", "kiosk.devices.emulators.rfid_3m810", "--no-pace", "--tcp", "0", "--strict",
-         "--tag", "iso28560-3:30234000517861:DK-710100"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parents[2])
-    try:
-        banner = process.stdout.readline()
+    with emulator_program("rfid_3m810", "--tcp", "0", "--strict") as (_, banner):
         assert banner.rstrip().endswith("known commands only")
-        url = banner.split(" on ")[1].split(" at ")[0]
-        reader = M3M810Reader(open_serial(url, 19200), timeout=1.0)
+        reader = M3M810Reader(open_serial(port_of(banner), 19200), timeout=1.0)
         try:
             (entry,) = reader.inventory()
             with pytest.raises(Unsupported):
@@ -56,10 +63,3 @@ def test_strict_switch_on_the_command_line_refuses_tag_info():
             assert reader.get_afi(entry.uid) == 0x07
         finally:
             reader.close()
-        process.stdin.write("quit\n")
-        process.stdin.flush()
-        assert process.wait(timeout=10) == 0
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait(5)

@@ -70,8 +70,8 @@ def _decode_text(scheme: int, data: bytes, oid: int) -> str | bytes:
 def data_sets(memory: bytes, partial: bool = False) -> list[tuple[int, int, bytes]]:
     """Split tag memory into (relative OID, compaction scheme, compacted data) triples.
 
-    With `partial` (only the first blocks were read) the terminating 0x00 must be among them,
-    otherwise data sets further on could be missing.
+    With `partial` (only the first blocks were read) data cut by the end of the bytes read, or
+    no terminating 0x00 among them, raises ContentContinues: the rest of the memory is needed.
     """
     cut = ContentContinues if partial else TagFormatError  # running out of bytes read
     sets = []
