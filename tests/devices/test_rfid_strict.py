@@ -18,11 +18,11 @@ from kiosk.devices.rfid import protocol_3m810 as m3
 from kiosk.devices.rfid import protocol_feig as feig
 from kiosk.devices.rfid import reader_factory
 from kiosk.devices.rfid.config import parse_settings
-from kiosk.devices.rfid.errors import Unsupported
+from kiosk.devices.rfid.errors import ReaderError, Unsupported
 from kiosk.devices.rfid.pad import PadLoop
 from kiosk.devices.rfid.reader import OptionalCommands, open_serial
 from kiosk.devices.rfid.reader_3m810 import M3M810Reader
-from kiosk.devices.rfid.reader_feig import FeigReader
+from kiosk.devices.rfid.reader_feig import FeigReader, pad_memory
 from kiosk.devices.rfid.security import SecurityPolicy, set_security
 from kiosk.devices.rfid.tag_reading import optional_info, read_item
 from kiosk.devices.tags import TagFormatError
@@ -127,6 +127,21 @@ def test_a_refused_optional_command_is_asked_once_per_pad_even_across_reopening(
             second.close()
 
 
+def test_a_feig_transponder_error_is_not_taken_for_the_readers_refusal():
+    memory = pad_memory()
+
+    def fails(status: int):
+        raise ReaderError(status, feig.STATUS_TEXT[status])
+
+    with pytest.raises(ReaderError) as tag_error:
+        memory.ask("NXP EAS commands (B1)", lambda: fails(feig.ISO_ERROR))
+    assert not isinstance(tag_error.value, Unsupported) and memory.refused == set()
+    with pytest.raises(Unsupported):
+        memory.ask("NXP EAS commands (B1)", lambda: fails(feig.UNKNOWN_COMMAND))
+    with pytest.raises(Unsupported):
+        memory.ask("NXP EAS commands (B1)", lambda: 1 / 0)  # not asked again
+
+
 def test_security_is_written_and_read_back_on_a_strict_pad(strict_rig):
     _, emulator, reader = strict_rig
     tag = make_tag("iso28560-3", "1")
@@ -177,7 +192,7 @@ def test_five_tags_placed_read_and_released_on_a_strict_pad(driver):
     sent: Counter = Counter()
     with served(emulator, "tcp") as (url, _):
         settings = parse_settings({"driver": driver, "port": url, "poll_interval": 0.01, "reply_timeout": 0.5})
-        optional = OptionalCommands()
+        optional = OptionalCommands() if driver == "3m810" else pad_memory()
 
         def opener():
             trace = lambda way, data: sent.update([_command(driver, data)] if way == ">>" else [])  # noqa: E731

@@ -108,12 +108,15 @@ class TagReader(ABC):
 class OptionalCommands:
     """The optional commands one pad refused, kept across reopenings of its port.
 
-    A refusal is an answer with an error status other than "no transponder"; the command is
-    then never sent to this pad again, and callers fall back to the required commands. No
-    reply in time is not a refusal (the pad may just be slow): it raises FrameError as usual.
+    A refusal is an answer with an error status other than "no transponder" (a driver may
+    narrow that with `refuses`, e.g. to the statuses its reader gives unknown commands, so a
+    tag's own error is not taken for the pad's); the command is then never sent to this pad
+    again, and callers fall back to the required commands. No reply in time is not a refusal
+    (the pad may just be slow): it raises FrameError as usual.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, refuses: Callable[[ReaderError], bool] = lambda exc: True) -> None:
+        self.refuses = refuses
         self.refused: set[str] = set()
 
     def ask(self, command: str, exchange: Callable[[], T]) -> T:
@@ -125,6 +128,8 @@ class OptionalCommands:
         except NoTag:
             raise
         except ReaderError as exc:
+            if not self.refuses(exc):
+                raise
             self.refused.add(command)
             log.info("the pad refused the optional command %s (%s); not asking again", command, exc)
             raise Unsupported(command, str(exc)) from exc

@@ -30,7 +30,7 @@ class FeigReader(TagReader):
                  trace: Trace | None = None, optional: OptionalCommands | None = None) -> None:
         self.address = address
         self.link: Link[p.Frame] = Link(port, p.deframer, timeout, trace)
-        self.optional = optional if optional is not None else OptionalCommands()
+        self.optional = optional if optional is not None else pad_memory()
         self._block_size: dict[str, int] = {}
 
     def _ask(self, request: bytes) -> p.Frame:
@@ -116,6 +116,11 @@ class FeigReader(TagReader):
         self.link.close()
 
 
+def pad_memory() -> OptionalCommands:
+    """What one reader refuses; a transponder's own error (status 95) is not the reader's refusal."""
+    return OptionalCommands(refuses=lambda exc: exc.status in p.REFUSALS)
+
+
 def open_reader(settings: PadSettings, optional: OptionalCommands | None = None) -> FeigReader:
     """Open the configured port (raises OSError / SerialException when it is not there)."""
     port = open_serial(settings.port, settings.baudrate or DEFAULT_BAUDRATE, settings.parity or "E")
@@ -124,5 +129,5 @@ def open_reader(settings: PadSettings, optional: OptionalCommands | None = None)
 
 def reader_factory(settings: PadSettings) -> Callable[[], FeigReader]:
     """The opener the pad loop calls (again after every error); refusals outlive reopening."""
-    optional = OptionalCommands()
+    optional = pad_memory()
     return lambda: open_reader(settings, optional)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 
 from kiosk.devices.events import TagData
-from kiosk.devices.rfid.errors import FrameError, NoTag, ReaderError, Unsupported
+from kiosk.devices.rfid.errors import NoTag, ReaderError, RfidError
 from kiosk.devices.rfid.reader import SystemInfo, TagReader
 from kiosk.devices.tags import ContentContinues, TagFormatError, decode_tag
 
@@ -20,10 +20,12 @@ MAX_BLOCKS = 256  # block numbers are one byte in every read request
 
 
 def optional_info(reader: TagReader, uid: str) -> SystemInfo | None:
-    """The tag's system information, or None when the pad does not offer it or did not answer."""
+    """The tag's system information, or None when the pad does not give it (NoTag still raised)."""
     try:
         return reader.system_info(uid)
-    except (Unsupported, FrameError) as exc:  # the required commands still read the item
+    except NoTag:
+        raise
+    except RfidError as exc:  # refused, failed or silent: the required commands still read the item
         log.debug("no system information for %s: %s", uid, exc)
         return None
 
