@@ -231,6 +231,7 @@ class SIP2Client:
             log.debug("SC -> ACS %s", mask_secrets(data))
         self._send(conn.last_sent or b"")
         resends = 0
+        resent = False  # the next reply answers our 97
         deadline = time.monotonic() + self.timeout
         while True:
             try:
@@ -242,9 +243,15 @@ class SIP2Client:
                                         "(check the character set and checksum settings)") from None
                 log.info("%s; asking the ACS to resend", exc)
                 self._send(conn.resend_request())
+                resent = True
                 continue
             except CodecError as exc:
                 raise ProtocolError(f"the library system sent something that is not SIP2: {exc}") from None
+            if not conn.answers_last_request(received, resent=resent):
+                # A late reply to an earlier request that timed out: not this request's answer.
+                log.warning("discarded %s with sequence number AY%s while waiting for the answer to "
+                            "%s", received.message.NAME, received.sequence, message.NAME)
+                continue
             reply = received.message
             if isinstance(reply, RequestSCResend):
                 resends += 1
@@ -254,6 +261,7 @@ class SIP2Client:
                                         "character set settings)")
                 log.info("ACS asked for a resend (96)")
                 self._send(conn.last_sent or b"")
+                resent = False
                 continue
             if not isinstance(reply, expected):
                 raise ProtocolError(f"sent {message.NAME} ({message.CODE}) and expected "
