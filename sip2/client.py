@@ -226,10 +226,7 @@ class SIP2Client:
     def _exchange(self, message: Message, expected: type[R]) -> R:
         assert self._conn is not None
         conn = self._conn
-        data = conn.send(message)
-        if log.isEnabledFor(logging.DEBUG):  # masking costs more than the rest of the send
-            log.debug("SC -> ACS %s", mask_secrets(data))
-        self._send(conn.last_sent or b"")
+        self._send(conn.send(message))
         resends = 0
         resent = False  # the next reply answers our 97
         deadline = time.monotonic() + self.timeout
@@ -270,6 +267,8 @@ class SIP2Client:
 
     def _send(self, data: bytes) -> None:
         assert self._sock is not None
+        if log.isEnabledFor(logging.DEBUG):  # masking costs more than the rest of the send
+            log.debug("SC -> ACS %s", self._masked(data))
         try:
             self._sock.sendall(data)
         except OSError as exc:
@@ -281,7 +280,7 @@ class SIP2Client:
             received = self._conn.next_received()
             if received is not None:
                 if log.isEnabledFor(logging.DEBUG):
-                    log.debug("ACS -> SC %s", mask_secrets(received.raw))
+                    log.debug("ACS -> SC %s", self._masked(received.raw))
                 return received
             left = deadline - time.monotonic()
             if left <= 0:
@@ -297,6 +296,10 @@ class SIP2Client:
             if not data:
                 raise _ConnectionLost("the library system closed the connection")
             self._conn.receive_data(data)
+
+    def _masked(self, data: bytes) -> str:
+        """A message as text for the debug log and `sip2 client --trace`, secrets masked."""
+        return mask_secrets(data.decode(self.settings.encoding, errors="replace"))
 
     def _unknown_outcome(self, message: Checkout | Checkin | Renew, cause: Exception) -> UnknownOutcome:
         """Ask with a 17 what became of the item; never resend the request itself."""

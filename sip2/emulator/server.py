@@ -302,9 +302,10 @@ def corrupt_checksum(data: bytes) -> bytes:
     return body + b"AZ0000" + terminator
 
 
-def serve_forever(host: str = "127.0.0.1", port: int = 6001, db: str | None = None) -> int:
+def serve_forever(host: str = "127.0.0.1", port: int = 6001, db: str | None = None,
+                  policy: Policy | None = None) -> int:
     """Run the emulator in the foreground until Ctrl-C or SIGTERM; returns the exit code."""
-    emulator = ACSEmulator(db=db, host=host, port=port)
+    emulator = ACSEmulator(db=db, host=host, port=port, policy=policy)
     try:
         emulator.start()
     except OSError as exc:
