@@ -13,11 +13,9 @@ from datetime import datetime
 from sip2.dates import parse_due_date
 from sip2.messages import ItemInformationResponse
 
-# Circulation statuses (17 reply) that mean the item is out on loan.
-CHARGED = ("04", "05")
-# Statuses that mean the library has the item back: available, on the hold shelf,
-# waiting to be re-shelved, in transit.
-NOT_ON_LOAN = ("03", "08", "09", "10")
+# The same statuses the replay of the offline queue judges by: charged (04, 05), and back in
+# the library (available, on the hold shelf, waiting to be re-shelved, in transit).
+from kiosk.storage.reconcile import CHARGED, RETURNED as NOT_ON_LOAN
 
 
 class Evidence(enum.Enum):
@@ -35,10 +33,7 @@ def names_known_item(status: ItemInformationResponse | None) -> bool:
 
 def borrower(status: ItemInformationResponse) -> str | None:
     """The patron the item is charged to, when the ACS adds it (AA, an extension field)."""
-    for field_id, value in status.extra:
-        if field_id == "AA" and value.strip():
-            return value.strip()
-    return None
+    return (dict(status.extra).get("AA") or "").strip() or None
 
 
 def after_checkout(status: ItemInformationResponse | None, patron_id: str) -> Evidence:

@@ -154,3 +154,16 @@ def test_the_staff_list_can_be_resolved_like_a_refused_replay(kiosk, acs):
     entry = kiosk.queue.refused()[0]
     kiosk.queue.mark_refused_resolved(entry.id, "not ours: handed back")
     assert kiosk.queue.refused() == [] and wait_for(lambda: kiosk.queue.counts().unresolved == 0)
+
+
+@pytest.mark.parametrize("action", ["checkout", "checkin", "renew"])
+def test_a_17_that_fails_too_settles_nothing(kiosk, acs, action):
+    item = {"checkout": DEMO.available_items[10], "checkin": DEMO.item_on_loan,
+            "renew": DEMO.good_patron_loans[0]}[action]
+    log_in(kiosk)
+    kiosk.circulation.account()
+    acs.faults.drop_next = 2  # the request, then the log-in before the 17
+    result = getattr(kiosk.circulation, action)(item)
+    assert not result.ok and Alert.OUTCOME_UNKNOWN in result.alerts
+    entry = kiosk.queue.refused()[0]
+    assert (entry.kind.value, entry.item_id) == (action, item) and "could not be had" in entry.reason
