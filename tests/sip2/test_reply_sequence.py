@@ -103,3 +103,4 @@ def test_a_reply_resent_with_ay0_after_a_97(name, taken):
         else:
             with pytest.raises(TimedOut):
                 sc.item_information("i")
+
