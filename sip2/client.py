@@ -245,7 +245,7 @@ class SIP2Client:
             except CodecError as exc:
                 raise ProtocolError(f"the library system sent something that is not SIP2: {exc}") from None
             if not conn.answers_last_request(received, resent=resent):
-                # A late reply to an earlier request that timed out: not this request's answer.
+                # A stale reply (late, or sent twice, for an earlier request): not this answer.
                 log.warning("discarded %s with sequence number AY%s while waiting for the answer to "
                             "%s", received.message.NAME, received.sequence, message.NAME)
                 continue
