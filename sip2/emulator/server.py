@@ -216,8 +216,7 @@ class ACSEmulator:
             data = sock.recv(65536)
             if not data:
                 return
-            if not client.logged_in:
-                self._refuse_if_not_sip2(client, data)
+            self._refuse_if_not_sip2(client, data)
             connection.receive_data(data)
             while True:
                 try:

@@ -67,3 +67,8 @@ def test_after_logging_in_stray_bytes_are_skipped_not_fatal(emulator):
         assert sock.recv(100).startswith(b"941")
         sock.sendall(b"\x16\x03\x01 not sip2\r9900302.00\r")
         assert sock.recv(200).startswith(b"98")
+
+
+def test_without_a_login_required_a_tls_handshake_is_refused_too(tmp_path):
+    with ACSEmulator(db=str(tmp_path / "open.db"), require_login=False) as emu:
+        test_a_tls_handshake_on_the_plain_port_is_refused_not_left_waiting(emu)
