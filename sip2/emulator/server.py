@@ -3,8 +3,9 @@
 Tolerant like a real ACS: CR, LF and CRLF are accepted, checksums are verified when present
 (a bad one is answered with 96), a 97 gets the last reply again, and bytes that are not a
 SIP2 request are logged and skipped once a client has logged in. Before that, as Evergreen's
-SIPServer does, a connection that starts with anything but SIP2 (say a TLS handshake sent to
-the plain port) is closed at once rather than left waiting for a line end that never comes.
+SIPServer does, they close the connection, and so does a connection that starts with anything
+but SIP2 (say a TLS handshake sent to the plain port) rather than wait for a line end that
+never comes.
 Nothing a client sends stops the server.
 """
 
