@@ -167,3 +167,18 @@ def test_a_17_that_fails_too_settles_nothing(kiosk, acs, action):
     assert not result.ok and Alert.OUTCOME_UNKNOWN in result.alerts
     entry = kiosk.queue.refused()[0]
     assert (entry.kind.value, entry.item_id) == (action, item) and "could not be had" in entry.reason
+
+
+def test_the_patron_reads_it_once_in_their_language():
+    from kiosk.core import wording
+    from kiosk.core.outcomes import Action
+    from kiosk.i18n import translator
+    from kiosk.screens.present import item_line
+
+    outcome = ItemOutcome(Action.CHECKIN, DEMO.unknown_item, False, alerts=(Alert.OUTCOME_UNKNOWN,),
+                          reason=wording.RETURN_NOT_CONFIRMED)
+    assert item_line(outcome, translator("en")).detail == wording.RETURN_NOT_CONFIRMED
+    assert item_line(outcome, translator("de")).detail == (
+        "Wir konnten diese Rückgabe nicht bestätigen. Bitte geben Sie das Medium dem Personal.")
+    assert item_line(outcome, translator("fr")).detail == (
+        "Nous n'avons pas pu confirmer ce retour. Veuillez remettre le document au personnel.")
