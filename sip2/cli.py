@@ -8,8 +8,9 @@ import logging
 import os
 import re
 import sys
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, BinaryIO, Callable, Iterator
+from typing import Any, BinaryIO
 
 from sip2.client import SIP2Client, TLSSettings
 from sip2.codec import decode
@@ -140,7 +141,8 @@ def _decode(args: argparse.Namespace) -> int:
 def _lines(stream: BinaryIO) -> Iterator[bytes]:
     """The lines of a stream split on CR, LF or CRLF (an ACS's own capture ends lines with CR)."""
     rest = b""
-    for chunk in iter(lambda: stream.read1(65536), b""):  # read1: lines as they come from a pipe
+    read = getattr(stream, "read1", stream.read)  # read1: lines as they come from a pipe
+    for chunk in iter(lambda: read(65536), b""):
         *whole, rest = _LINE_END.split(rest + chunk)
         yield from whole
     if rest:

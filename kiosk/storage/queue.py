@@ -243,7 +243,7 @@ class OfflineQueue:
             "finished_at": now, "title": _optional_text("title", title),
         }
         with self.db.transaction() as conn:
-            entry_id = conn.execute(insert(Q).values(**values)).inserted_primary_key[0]
+            entry_id = conn.execute(insert(Q).values(**values)).lastrowid
             row = conn.execute(select(Q).where(Q.c.id == entry_id)).mappings().one()
         return _entry(row)
 

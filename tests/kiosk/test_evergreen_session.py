@@ -11,6 +11,7 @@ import pytest
 
 from kiosk.core.outcomes import Alert, LoginStatus
 from kiosk.core.runtime import KioskRuntime
+
 from tests.kiosk.test_circulation import runtime_for
 from tests.sip2.captured_acs import CapturedACS, read_capture
 
@@ -46,7 +47,7 @@ def test_a_patron_logs_in_checks_out_renews_returns_and_sees_the_account(kiosk):
     assert out.ok and out.title == TITLE and out.due.date() == datetime(2026, 12, 17).date()
 
     account = circulation.account()
-    assert account.name == NAME and [(l.item_id, l.title) for l in account.loans] == [(BOOK, TITLE)]
+    assert account.name == NAME and [(loan.item_id, loan.title) for loan in account.loans] == [(BOOK, TITLE)]
     assert account.loans[0].due.date() == datetime(2026, 12, 17).date()
     assert account.fines == ("Computer Time",) and account.holds_ready == () and account.holds_waiting == ()
 

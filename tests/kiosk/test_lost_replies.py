@@ -15,6 +15,7 @@ from kiosk.core.outcomes import Alert, ItemOutcome
 from kiosk.core.runtime import KioskRuntime
 from kiosk.devices.emulators.tag_store import make_tag
 from kiosk.storage.queue import EntryState
+
 from tests.kiosk.test_circulation import log_in, runtime_for
 from tests.waiting import wait_for
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import socket
 import threading
-from typing import Callable
+from collections.abc import Callable
 
 from sip2.codec import Received
 from sip2.connection import Connection, ConnectionSettings
@@ -32,7 +32,7 @@ class ScriptedACS:
         """(host, port) to connect to."""
         return self._listener.getsockname()[:2]
 
-    def __enter__(self) -> "ScriptedACS":
+    def __enter__(self) -> ScriptedACS:
         self._thread.start()
         return self
 

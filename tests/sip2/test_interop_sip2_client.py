@@ -27,7 +27,7 @@ def emulator(tmp_path):
         yield emu
 
 
-def pypi_client(emu: ACSEmulator, tmp_path) -> "Sip2Wrapper":
+def pypi_client(emu: ACSEmulator, tmp_path) -> Sip2Wrapper:
     host, port = emu.address
     return Sip2Wrapper({"hostName": host, "hostPort": port, "institutionId": "DEMO",
                         "logfile_path": str(tmp_path), "loglevel": "WARNING"})  # TLS probe on

@@ -11,6 +11,7 @@ from sip2.dialects import dialect
 from sip2.emulator.server import corrupt_checksum
 from sip2.errors import TimedOut, UnknownOutcome
 from sip2.messages import ACSStatus, CheckoutResponse, ItemInformationResponse, RequestACSResend
+
 from tests.sip2.scripted_acs import ScriptedACS
 
 WIRE = Connection()
