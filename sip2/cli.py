@@ -46,8 +46,8 @@ def _parser() -> argparse.ArgumentParser:
     emu.add_argument("--host", default="127.0.0.1")
     emu.add_argument("--db", default=None, help="SQLite file to keep the library in (default: temporary)")
     emu.add_argument("--due-date-format", choices=sorted(_DUE_DATE_FORMATS), default="text",
-                     help="due dates (AH) as text, 2026-12-21 23:59:59 (default), or in the SIP2 "
-                          "date form, 20261221    235959")
+                     help="due dates (AH) as text, like 2026-12-21 23:59:59 (default), or in the "
+                          "18-character SIP2 date form")
     emu.add_argument("-v", "--verbose", action="store_true",
                      help="log every message received and sent (PINs and passwords masked)")
     emu.set_defaults(func=_emulator)
