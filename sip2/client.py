@@ -234,6 +234,7 @@ class SIP2Client:
             try:
                 received = self._read(deadline)
             except ChecksumError as exc:
+                self._log_refused(conn)
                 resends += 1
                 if resends > self.max_resends:
                     raise ProtocolError(f"{exc}; still wrong after {self.max_resends} resend requests "
@@ -243,6 +244,7 @@ class SIP2Client:
                 resent = True
                 continue
             except CodecError as exc:
+                self._log_refused(conn)
                 raise ProtocolError(f"the library system sent something that is not SIP2: {exc}") from None
             if not conn.answers_last_request(received, resent=resent):
                 # A stale reply (late, or sent twice, for an earlier request): not this answer.
@@ -296,6 +298,11 @@ class SIP2Client:
             if not data:
                 raise _ConnectionLost("the library system closed the connection")
             self._conn.receive_data(data)
+
+    def _log_refused(self, conn: Connection) -> None:
+        """Log a reply that could not be taken (bad checksum, not SIP2), as it came."""
+        if log.isEnabledFor(logging.DEBUG) and conn.last_received is not None:
+            log.debug("ACS -> SC %s", self._masked(conn.last_received))
 
     def _masked(self, data: bytes) -> str:
         """A message as text for the debug log and `sip2 client --trace`, secrets masked."""

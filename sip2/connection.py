@@ -54,6 +54,7 @@ class Connection:
         self._framer = Framer(self.settings.max_length)
         self._sequence = -1  # the first request goes out with 0
         self.last_sent: bytes | None = None
+        self.last_received: bytes | None = None  # the last whole line read, even one that failed
 
     @property
     def error_detection(self) -> bool:
@@ -108,6 +109,7 @@ class Connection:
         line = self._framer.next_message()
         if line is None:
             return None
+        self.last_received = line
         received = decode(line, encoding=self.settings.encoding)
         mode = self.settings.checksums
         if mode is not ChecksumMode.OFF:

@@ -121,3 +121,13 @@ def test_emulator_command_verbose_with_a_due_date_format(tmp_path, due_date_form
         _, log = process.communicate(timeout=60)
     assert process.returncode == 0
     assert re.search(r"-> 11.*AD\*\*\*", log) and "CO***" in log and f"AD{DEMO.good_pin}" not in log
+
+
+def test_client_trace_shows_what_could_not_be_read_too(capsys):
+    from tests.sip2.scripted_acs import ScriptedACS
+
+    with ScriptedACS(lambda received: [b"HTTP/1.1 400 Bad Request\r"]) as acs:
+        host, port = acs.address
+        assert main(["client", "--host", host, "--port", str(port), "--timeout", "5", "--trace", "status"]) == 2
+    err = capsys.readouterr().err
+    assert "SC -> ACS 99" in err and "ACS -> SC HTTP/1.1 400 Bad Request" in err
