@@ -26,6 +26,7 @@ DEFAULT_DATABASE = "/var/lib/library-kiosk/kiosk.db"
 OFFLINE_MODES = ("off", "returns", "all")
 CHECK_DIGITS = ("none", "luhn", "weighted31")
 CHECKSUM_MODES = ("on", "off", "verify")
+SEQUENCE_CHECKS = ("match", "resent-any", "off")
 TERMINATORS = ("cr", "lf", "crlf")
 
 
@@ -57,6 +58,7 @@ class SIP2Settings:
     encoding: str | None = None  # None: the dialect's
     terminator: str | None = None
     checksums: str | None = None
+    sequence_check: str | None = None  # None: the dialect's
     timeout: float = 10.0
     connect_timeout: float = 5.0
 
@@ -267,6 +269,7 @@ def _sip2(t: ConfigTable) -> SIP2Settings:
                                       "(allowed: utf-8, cp850, latin-1, ascii, ...)") from None
     terminator = t.choice("terminator", TERMINATORS, "") if t.has("terminator") else None
     checksums = t.choice("checksums", CHECKSUM_MODES, "") if t.has("checksums") else None
+    sequence_check = t.choice("sequence_check", SEQUENCE_CHECKS, "") if t.has("sequence_check") else None
     return _finish(t, SIP2Settings(
         host=host, port=port, tls=t.flag("tls", False), ca_file=_file(t, "ca_file"),
         cert_file=_file(t, "cert_file"), key_file=_file(t, "key_file"), verify=t.flag("verify", True),
@@ -274,7 +277,7 @@ def _sip2(t: ConfigTable) -> SIP2Settings:
         location=t.text("location", ""), institution=t.text("institution", ""),
         terminal_password=t.text("terminal_password", ""),
         dialect=t.choice("dialect", tuple(DIALECTS), "generic"), encoding=encoding,
-        terminator=terminator, checksums=checksums,
+        terminator=terminator, checksums=checksums, sequence_check=sequence_check,
         timeout=t.number("timeout", 10.0, minimum=0.1),
         connect_timeout=t.number("connect_timeout", 5.0, minimum=0.1)))
 

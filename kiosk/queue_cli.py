@@ -109,7 +109,8 @@ def _client_settings(args: argparse.Namespace, config: KioskConfig | None) -> di
             terminal_password=sip2.terminal_password, timeout=sip2.timeout,
             connect_timeout=sip2.connect_timeout,
             settings=dialect(sip2.dialect).settings(encoding=sip2.encoding, terminator=sip2.terminator,
-                                                    checksums=sip2.checksums),
+                                                    checksums=sip2.checksums,
+                                                    sequence_check=sip2.sequence_check),
             tls=TLSSettings(ca_file=sip2.ca_file, cert_file=sip2.cert_file, key_file=sip2.key_file,
                             verify=sip2.verify) if sip2.tls else None)
     given = {"host": args.host, "port": args.port, "username": args.user, "password": args.password,

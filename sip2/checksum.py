@@ -14,6 +14,27 @@ class ChecksumMode(enum.Enum):
     VERIFY_IF_PRESENT = "verify"
 
 
+class SequenceCheck(enum.Enum):
+    """Which replies count as the answer to a request, by their AY sequence number.
+
+    A reply without AY is always taken (some ACSs never send one).
+    """
+
+    MATCH = "match"  # AY must be the request's, also in a resent reply
+    RESENT_ANY = "resent-any"  # as MATCH, but a resent reply (the answer to a 97) may carry any
+    OFF = "off"  # the ACS numbers replies its own way (always AY0): AY is not checked
+
+
+def reply_answers(check: SequenceCheck, sent: int | None, received: int | None, *, resent: bool) -> bool:
+    """Whether a reply carrying sequence number `received` answers the request sent with `sent`
+    (`resent`: it came after a 97 asking for the last reply again)."""
+    if check is SequenceCheck.OFF or sent is None or received is None:
+        return True
+    if resent and check is SequenceCheck.RESENT_ANY:
+        return True
+    return received == sent
+
+
 # 256 bytes add up to at most 65280, below Adler-32's modulus (65521).
 _ADLER_EXACT = 256
 

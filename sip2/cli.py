@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
+import re
 import sys
-from typing import Any, Callable, TextIO
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, BinaryIO
 
 from sip2.client import SIP2Client, TLSSettings
 from sip2.codec import decode
@@ -29,8 +33,9 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     dec = sub.add_parser("decode", help="decode SIP2 messages, one per line, to JSON lines",
-                         description="Reads SIP2 messages (one per line) from files or standard input "
-                                     "and prints one JSON object per line.")
+                         description="Reads SIP2 messages (one per line; lines may end in CR, LF or "
+                                     "CRLF) from files or standard input and prints one JSON object "
+                                     "per line.")
     dec.add_argument("files", nargs="*", help="files to read (default: standard input)")
     dec.add_argument("--encoding", default="utf-8", help="character set of the messages (default utf-8)")
     dec.add_argument("--mask", action="store_true", help="replace PINs and passwords with ***")
@@ -40,6 +45,11 @@ def _parser() -> argparse.ArgumentParser:
     emu.add_argument("--port", type=int, default=6001)
     emu.add_argument("--host", default="127.0.0.1")
     emu.add_argument("--db", default=None, help="SQLite file to keep the library in (default: temporary)")
+    emu.add_argument("--due-date-format", choices=sorted(_DUE_DATE_FORMATS), default="text",
+                     help="due dates (AH) as text, like 2026-12-21 23:59:59 (default), or in the "
+                          "18-character SIP2 date form")
+    emu.add_argument("-v", "--verbose", action="store_true",
+                     help="log every message received and sent (PINs and passwords masked)")
     emu.set_defaults(func=_emulator)
 
     cli = sub.add_parser("client", help="log in, ask for status, run one command against an ACS",
@@ -61,7 +71,12 @@ def _parser() -> argparse.ArgumentParser:
     cli.add_argument("--encoding", help="character set (default: the dialect's)")
     cli.add_argument("--terminator", choices=["cr", "lf", "crlf"], help="line end to send")
     cli.add_argument("--checksums", choices=["on", "off", "verify"], help="AY/AZ error detection")
+    cli.add_argument("--sequence-check", choices=["match", "resent-any", "off"],
+                     help="which replies answer a request by their AY (default: the dialect's)")
     cli.add_argument("--timeout", type=float, default=10.0, help="seconds to wait for each reply")
+    cli.add_argument("--trace", action="store_true",
+                     help="print every message sent and received on standard error "
+                          "(PINs and passwords masked)")
     cmds = cli.add_subparsers(dest="action", required=True)
     for name, params, help_text in _COMMANDS:
         p = cmds.add_parser(name, help=help_text)
@@ -101,15 +116,14 @@ _COMMANDS: list[tuple[str, list[str], str]] = [
 
 
 def _decode(args: argparse.Namespace) -> int:
-    streams: list[TextIO] = []
+    streams: list[BinaryIO] = []
     try:
         streams = [open(f, "rb") for f in args.files] if args.files else [sys.stdin.buffer]
     except OSError as exc:
         print(f"sip2 decode: {exc}", file=sys.stderr)
         return 2
     for stream in streams:
-        for line in stream:
-            line = line.rstrip(b"\r\n")
+        for line in _lines(stream):
             if not line.strip():
                 continue
             try:
@@ -124,20 +138,45 @@ def _decode(args: argparse.Namespace) -> int:
     return 0
 
 
-def _emulator(args: argparse.Namespace) -> int:
-    from sip2.emulator import serve_forever
+def _lines(stream: BinaryIO) -> Iterator[bytes]:
+    """The lines of a stream split on CR, LF or CRLF (an ACS's own capture ends lines with CR)."""
+    rest = b""
+    read = getattr(stream, "read1", stream.read)  # read1: lines as they come from a pipe
+    for chunk in iter(lambda: read(65536), b""):
+        *whole, rest = _LINE_END.split(rest + chunk)
+        yield from whole
+    if rest:
+        yield rest
 
-    return serve_forever(host=args.host, port=args.port, db=args.db)
+
+_LINE_END = re.compile(rb"\r\n|\r|\n")
+# The command line's names for the emulator's due date formats.
+_DUE_DATE_FORMATS = {"text": "iso", "sip2": "sip2"}
+
+
+def _emulator(args: argparse.Namespace) -> int:
+    from sip2.emulator import Policy, serve_forever
+
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(message)s")
+    return serve_forever(host=args.host, port=args.port, db=args.db,
+                         policy=Policy(due_date_format=_DUE_DATE_FORMATS[args.due_date_format]))
 
 
 def _client(args: argparse.Namespace) -> int:
+    with _traced(args.trace):
+        return _run_client(args)
+
+
+def _run_client(args: argparse.Namespace) -> int:
     profile = dialect(args.dialect)
     tls = None
     if args.tls or args.ca or args.cert:
         tls = TLSSettings(ca_file=args.ca, cert_file=args.cert, key_file=args.key, verify=not args.insecure)
     client = SIP2Client(
         args.host, args.port, tls=tls,
-        settings=profile.settings(encoding=args.encoding, terminator=args.terminator, checksums=args.checksums),
+        settings=profile.settings(encoding=args.encoding, terminator=args.terminator, checksums=args.checksums,
+                                  sequence_check=args.sequence_check),
         username=args.user, password=args.password or os.environ.get("SIP2_PASSWORD"),
         location=args.location, institution_id=args.institution,
         terminal_password=args.terminal_password, timeout=args.timeout)
@@ -163,6 +202,26 @@ def _client(args: argparse.Namespace) -> int:
         return 2
     print(json.dumps(out, ensure_ascii=False, indent=2))
     return 0
+
+
+@contextmanager
+def _traced(enabled: bool) -> Iterator[None]:
+    """With `enabled`, the client's log, every message sent and received included (secrets
+    masked), goes to standard error while the block runs."""
+    if not enabled:
+        yield
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    trace = logging.getLogger("sip2.client")
+    level = trace.level
+    trace.addHandler(handler)
+    trace.setLevel(logging.DEBUG)
+    try:
+        yield
+    finally:
+        trace.removeHandler(handler)
+        trace.setLevel(level)
 
 
 _ACTIONS: dict[str, Callable[[SIP2Client, argparse.Namespace], Any]] = {

@@ -226,25 +226,31 @@ class SIP2Client:
     def _exchange(self, message: Message, expected: type[R]) -> R:
         assert self._conn is not None
         conn = self._conn
-        data = conn.send(message)
-        if log.isEnabledFor(logging.DEBUG):  # masking costs more than the rest of the send
-            log.debug("SC -> ACS %s", mask_secrets(data))
-        self._send(conn.last_sent or b"")
+        self._send(conn.send(message))
         resends = 0
+        resent = False  # the next reply answers our 97
         deadline = time.monotonic() + self.timeout
         while True:
             try:
                 received = self._read(deadline)
             except ChecksumError as exc:
+                self._log_refused(conn)
                 resends += 1
                 if resends > self.max_resends:
                     raise ProtocolError(f"{exc}; still wrong after {self.max_resends} resend requests "
                                         "(check the character set and checksum settings)") from None
                 log.info("%s; asking the ACS to resend", exc)
                 self._send(conn.resend_request())
+                resent = True
                 continue
             except CodecError as exc:
+                self._log_refused(conn)
                 raise ProtocolError(f"the library system sent something that is not SIP2: {exc}") from None
+            if not conn.answers_last_request(received, resent=resent):
+                # A stale reply (late, or sent twice, for an earlier request): not this answer.
+                log.warning("discarded %s with sequence number AY%s while waiting for the answer to "
+                            "%s", received.message.NAME, received.sequence, message.NAME)
+                continue
             reply = received.message
             if isinstance(reply, RequestSCResend):
                 resends += 1
@@ -254,6 +260,7 @@ class SIP2Client:
                                         "character set settings)")
                 log.info("ACS asked for a resend (96)")
                 self._send(conn.last_sent or b"")
+                resent = False
                 continue
             if not isinstance(reply, expected):
                 raise ProtocolError(f"sent {message.NAME} ({message.CODE}) and expected "
@@ -262,6 +269,8 @@ class SIP2Client:
 
     def _send(self, data: bytes) -> None:
         assert self._sock is not None
+        if log.isEnabledFor(logging.DEBUG):  # masking costs more than the rest of the send
+            log.debug("SC -> ACS %s", self._masked(data))
         try:
             self._sock.sendall(data)
         except OSError as exc:
@@ -273,7 +282,7 @@ class SIP2Client:
             received = self._conn.next_received()
             if received is not None:
                 if log.isEnabledFor(logging.DEBUG):
-                    log.debug("ACS -> SC %s", mask_secrets(received.raw))
+                    log.debug("ACS -> SC %s", self._masked(received.raw))
                 return received
             left = deadline - time.monotonic()
             if left <= 0:
@@ -289,6 +298,15 @@ class SIP2Client:
             if not data:
                 raise _ConnectionLost("the library system closed the connection")
             self._conn.receive_data(data)
+
+    def _log_refused(self, conn: Connection) -> None:
+        """Log a reply that could not be taken (bad checksum, not SIP2), as it came."""
+        if log.isEnabledFor(logging.DEBUG) and conn.last_received is not None:
+            log.debug("ACS -> SC %s", self._masked(conn.last_received))
+
+    def _masked(self, data: bytes) -> str:
+        """A message as text for the debug log and `sip2 client --trace`, secrets masked."""
+        return mask_secrets(data.decode(self.settings.encoding, errors="replace"))
 
     def _unknown_outcome(self, message: Checkout | Checkin | Renew, cause: Exception) -> UnknownOutcome:
         """Ask with a 17 what became of the item; never resend the request itself."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Collection, Mapping
 
-from sip2.checksum import ChecksumMode, next_sequence
+from sip2.checksum import ChecksumMode, SequenceCheck, next_sequence, reply_answers
 from sip2.codec import Received, decode, encode
 from sip2.errors import ChecksumError, CodecError
 from sip2.framer import DEFAULT_MAX_LENGTH, Framer
@@ -27,6 +27,7 @@ class ConnectionSettings:
     `checksums`: ON sends AY/AZ and requires them; VERIFY_IF_PRESENT sends them and checks
     those that arrive; OFF sends none and ignores any. `send_empty` maps a message code to
     optional field ids sent empty when absent (dialects whose ACS insists on them).
+    `sequence_check` says which replies count as the answer to a request by their AY.
     """
 
     encoding: str = "utf-8"
@@ -34,6 +35,7 @@ class ConnectionSettings:
     checksums: ChecksumMode = ChecksumMode.VERIFY_IF_PRESENT
     send_empty: Mapping[str, Collection[str]] = field(default_factory=dict)
     max_length: int = DEFAULT_MAX_LENGTH
+    sequence_check: SequenceCheck = SequenceCheck.MATCH
 
     def __post_init__(self) -> None:
         try:
@@ -52,6 +54,7 @@ class Connection:
         self._framer = Framer(self.settings.max_length)
         self._sequence = -1  # the first request goes out with 0
         self.last_sent: bytes | None = None
+        self.last_received: bytes | None = None  # the last whole line read, even one that failed
 
     @property
     def error_detection(self) -> bool:
@@ -82,6 +85,12 @@ class Connection:
         self.last_sent = self.encode(message, sequence)
         return self.last_sent
 
+    def answers_last_request(self, received: Received, *, resent: bool = False) -> bool:
+        """Whether a reply's AY fits the last request sent (a stale reply from an earlier,
+        timed-out request does not); `resent`: it came after a 97."""
+        sent = self._sequence if self.error_detection and self._sequence >= 0 else None
+        return reply_answers(self.settings.sequence_check, sent, received.sequence, resent=resent)
+
     def resend_request(self) -> bytes:
         """Bytes asking the peer to send its last message again (97 from the SC side)."""
         return self.encode(RequestACSResend(), None)
@@ -100,6 +109,7 @@ class Connection:
         line = self._framer.next_message()
         if line is None:
             return None
+        self.last_received = line
         received = decode(line, encoding=self.settings.encoding)
         mode = self.settings.checksums
         if mode is not ChecksumMode.OFF:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Collection, Mapping
 
-from sip2.checksum import ChecksumMode
+from sip2.checksum import ChecksumMode, SequenceCheck
 from sip2.connection import TERMINATORS, ConnectionSettings
 from sip2.errors import CodecError
 
@@ -38,9 +38,11 @@ class Dialect:
     send_empty: Mapping[str, Collection[str]] = field(default_factory=dict)
     login_required: bool = True
     due_date_day_first: bool = True  # how to read a numeric due date such as 03/04/2026
+    sequence_check: SequenceCheck = SequenceCheck.MATCH
 
     def settings(self, *, encoding: str | None = None, terminator: str | bytes | None = None,
-                 checksums: str | ChecksumMode | None = None) -> ConnectionSettings:
+                 checksums: str | ChecksumMode | None = None,
+                 sequence_check: str | SequenceCheck | None = None) -> ConnectionSettings:
         """Connection settings from this profile, with the configuration's overrides."""
         if isinstance(terminator, str):
             try:
@@ -54,11 +56,18 @@ class Dialect:
             except ValueError:
                 allowed = ", ".join(m.value for m in ChecksumMode)
                 raise CodecError(f"checksums must be one of {allowed}, got {checksums!r}") from None
+        if isinstance(sequence_check, str):
+            try:
+                sequence_check = SequenceCheck(sequence_check.lower())
+            except ValueError:
+                allowed = ", ".join(m.value for m in SequenceCheck)
+                raise CodecError(f"sequence check must be one of {allowed}, got {sequence_check!r}") from None
         return ConnectionSettings(
             encoding=encoding or self.encoding,
             terminator=terminator or self.terminator,
             checksums=checksums or self.checksums,
             send_empty=self.send_empty,
+            sequence_check=sequence_check or self.sequence_check,
         )
 
 
@@ -68,11 +77,13 @@ DIALECTS: dict[str, Dialect] = {d.name: d for d in (
         "koha",
         "Koha (C4::SIP): UTF-8, replies end in CRLF, checksums checked when present",
         send_empty=_PASSWORDS_PRESENT, due_date_day_first=True,
+        sequence_check=SequenceCheck.RESENT_ANY,  # a reply resent after a 97 is rebuilt with AY0
     ),
     Dialect(
         "evergreen",
         "Evergreen SIPServer: UTF-8 (NFD-normalised text), ISO due dates",
         send_empty=_PASSWORDS_PRESENT,
+        sequence_check=SequenceCheck.RESENT_ANY,  # a reply resent after a 97 is rebuilt with AY0
     ),
     Dialect(
         "folio",

@@ -136,7 +136,7 @@ def client_for(settings: SIP2Settings) -> SIP2Client:
     return SIP2Client(
         settings.host, settings.port, tls=tls,
         settings=profile.settings(encoding=settings.encoding, terminator=settings.terminator,
-                                  checksums=settings.checksums),
+                                  checksums=settings.checksums, sequence_check=settings.sequence_check),
         username=settings.username, password=settings.password, location=settings.location or None,
         institution_id=settings.institution, terminal_password=settings.terminal_password,
         timeout=settings.timeout, connect_timeout=settings.connect_timeout)

@@ -22,6 +22,7 @@ from sip2.messages import CheckinResponse, CheckoutResponse, ItemInformationResp
 from kiosk.config import KioskConfig
 from kiosk.core import wording
 from kiosk.core.acs_link import ACSLink, Offline
+from kiosk.core.evidence import Evidence, after_checkout, after_renewal, after_return, names_known_item
 from kiosk.core.offline_policy import OfflinePolicy
 from kiosk.core.outcomes import (Account, Action, Alert, ItemOutcome, LoanLine, LoginResult,
                                  LoginStatus)
@@ -30,8 +31,6 @@ from kiosk.devices.classify import Classified, Classifier, ScanKind
 
 log = logging.getLogger(__name__)
 
-# Circulation statuses (17 reply) that mean the item is out on loan.
-_CHARGED = ("04", "05")
 # Card flags that stop a patron from using the kiosk at all.
 _BLOCKING_FLAGS = (0, 4)  # charge privileges denied, card reported lost
 _MAX_ACCOUNT_LOOKUPS = 50
@@ -234,25 +233,45 @@ class Circulation:
             return self._record(session, _acs_failed(Action.CHECKOUT, item_id, exc))
         outcome = _outcome_from_reply(Action.CHECKOUT, item_id, reply)
         if outcome.ok:
+            _remember_due(session, outcome)
             outcome = self._set_security(outcome, uids, secured=False, session=session)
         return self._record(session, outcome)
 
     def _reconcile_checkout(self, session: PatronSession, item_id: str, uids: tuple[str, ...],
                             exc: UnknownOutcome) -> ItemOutcome:
-        status: ItemInformationResponse | None = exc.item_status  # type: ignore[assignment]
-        if status is not None and status.circulation_status in _CHARGED:
-            # The 17 cannot say to whom; the checkout just sent is by far the likeliest cause.
+        status = _item_status(exc)
+        evidence = after_checkout(status, session.patron_id)
+        if evidence is Evidence.DONE:
+            assert status is not None
             due = parse_due_date(status.due_date)
             outcome = ItemOutcome(Action.CHECKOUT, item_id, True, title=status.title or "",
                                   due=due.moment if due else None, due_text=status.due_date or "")
+            _remember_due(session, outcome)
             return self._record(session, self._set_security(outcome, uids, secured=False, session=session))
-        if status is not None:
+        if evidence is Evidence.NOT_DONE:
+            assert status is not None
             return self._record(session, ItemOutcome(
                 Action.CHECKOUT, item_id, False, title=status.title or "",
                 reason=wording.NOT_ANSWERED_IN_TIME))
-        return self._record(session, ItemOutcome(
-            Action.CHECKOUT, item_id, False, alerts=(Alert.OUTCOME_UNKNOWN,),
-            reason=wording.CHECKOUT_NOT_CONFIRMED))
+        return self._unconfirmed(session, Action.CHECKOUT, item_id, exc, wording.CHECKOUT_NOT_CONFIRMED)
+
+    def _unconfirmed(self, session: PatronSession | None, action: Action, item_id: str,
+                     exc: UnknownOutcome, reason: str) -> ItemOutcome:
+        """The reply was lost and the 17 settles nothing: the patron goes to staff, the item's
+        security stays as it was, and the transaction goes on the staff list."""
+        status = _item_status(exc)
+        log.warning("%s of %s not confirmed: %s", action.value, item_id, exc)
+        outcome = ItemOutcome(action, item_id, False, title=status.title if status is not None else "",
+                              alerts=(Alert.OUTCOME_UNKNOWN,), reason=reason)
+        try:
+            self.queue.record_unconfirmed(
+                action.value, item_id=item_id, patron_id=session.patron_id if session else None,
+                transaction_date=outcome.timestamp, title=outcome.title or None,
+                reason=f"{action.value} sent, reply lost; {_what_the_acs_said(status)}: check the item",
+                error=str(exc))
+        except Exception:  # the log has it; the patron is sent to staff anyway
+            log.exception("unconfirmed %s of %s could not be put on the staff list", action.value, item_id)
+        return self._record(session, outcome)
 
     def _checkout_offline(self, session: PatronSession, item_id: str, uids: tuple[str, ...]) -> ItemOutcome:
         if self.config.offline.mode != "all":
@@ -305,12 +324,13 @@ class Circulation:
         try:
             reply: CheckinResponse = self.link.call(lambda c: c.checkin(item_id))
         except UnknownOutcome as exc:
-            status = exc.item_status
-            if isinstance(status, ItemInformationResponse) and status.circulation_status not in _CHARGED:
-                # The reply was lost, but the item is no longer on loan: the return went through.
+            status = _item_status(exc)
+            if after_return(status) is Evidence.DONE:
+                assert status is not None
+                # The reply was lost, but the library knows the item and has it back.
                 outcome = ItemOutcome(Action.CHECKIN, item_id, True, title=status.title or "")
                 return self._record(session, self._set_security(outcome, uids, secured=True, session=session))
-            return self._record(session, _acs_failed(Action.CHECKIN, item_id, exc))
+            return self._unconfirmed(session, Action.CHECKIN, item_id, exc, wording.RETURN_NOT_CONFIRMED)
         except ClientError as exc:
             return self._record(session, _acs_failed(Action.CHECKIN, item_id, exc))
         outcome = _outcome_from_reply(Action.CHECKIN, item_id, reply)
@@ -345,9 +365,25 @@ class Circulation:
             except Offline:
                 return ItemOutcome(Action.RENEW, item_id, False, offline=True,
                                    reason=wording.RENEW_NEEDS_ACS)
+            except UnknownOutcome as exc:
+                return self._reconcile_renewal(session, item_id, exc)
             except ClientError as exc:
                 return self._record(session, _acs_failed(Action.RENEW, item_id, exc))
-            return self._record(session, _outcome_from_reply(Action.RENEW, item_id, reply))
+            outcome = _outcome_from_reply(Action.RENEW, item_id, reply)
+            if outcome.ok:
+                _remember_due(session, outcome)
+            return self._record(session, outcome)
+
+    def _reconcile_renewal(self, session: PatronSession, item_id: str, exc: UnknownOutcome) -> ItemOutcome:
+        status = _item_status(exc)
+        if after_renewal(status, session.patron_id, session.known_due.get(item_id)) is Evidence.DONE:
+            assert status is not None
+            due = parse_due_date(status.due_date)
+            outcome = ItemOutcome(Action.RENEW, item_id, True, title=status.title or "",
+                                  due=due.moment if due else None, due_text=status.due_date or "")
+            _remember_due(session, outcome)
+            return self._record(session, outcome)
+        return self._unconfirmed(session, Action.RENEW, item_id, exc, wording.RENEW_NOT_CONFIRMED)
 
     def renew_all(self) -> list[ItemOutcome]:
         """Renew every loan; one outcome per item (due dates looked up for the renewed ones)."""
@@ -393,6 +429,8 @@ class Circulation:
             loans = []
             for item_id in lists["charged_items"].charged_items[:_MAX_ACCOUNT_LOOKUPS]:
                 line = self._loan_line(item_id)
+                if line.due is not None:
+                    session.known_due[item_id] = line.due
                 late = item_id in overdue or (line.due is not None and line.due.replace(tzinfo=None) < now)
                 loans.append(LoanLine(line.item_id, line.title, line.due, line.due_text, late))
             info = lists["charged_items"]
@@ -493,13 +531,30 @@ def _outcome_from_reply(action: Action, item_id: str,
 
 
 def _acs_failed(action: Action, item_id: str, exc: ClientError) -> ItemOutcome:
-    """The library system answered in a way that settles nothing: the patron goes to staff."""
+    """The library system could not be asked (nothing was applied): the patron goes to staff."""
     log.warning("%s of %s: %s", action.value, item_id, exc)
-    if isinstance(exc, UnknownOutcome):
-        return ItemOutcome(action, item_id, False, alerts=(Alert.OUTCOME_UNKNOWN,),
-                           reason=wording.NOT_CONFIRMED)
-    return ItemOutcome(action, item_id, False,
-                       reason=wording.NOT_ASKED)
+    return ItemOutcome(action, item_id, False, reason=wording.NOT_ASKED)
+
+
+def _item_status(exc: UnknownOutcome) -> ItemInformationResponse | None:
+    """The 17 the client asked after the lost reply, when it got one."""
+    status = exc.item_status
+    return status if isinstance(status, ItemInformationResponse) else None
+
+
+def _what_the_acs_said(status: ItemInformationResponse | None) -> str:
+    """For staff: what the item information asked after the lost reply showed."""
+    if status is None:
+        return "the item information (17) could not be had either"
+    if not names_known_item(status):
+        return f"the library system does not know the item (17: status {status.circulation_status}, no title)"
+    return f"the item information (17) shows status {status.circulation_status}"
+
+
+def _remember_due(session: PatronSession, outcome: ItemOutcome) -> None:
+    """Keep the due date a loan was given, to tell later whether a renewal moved it."""
+    if outcome.due is not None:
+        session.known_due[outcome.item_id] = outcome.due
 
 
 def _incomplete(action: Action, item_id: str, missing_parts: tuple[int, ...]) -> ItemOutcome:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from kiosk.core.outcomes import ItemOutcome
 
@@ -31,6 +32,7 @@ class PatronSession:
     last_activity: float = 0.0
     outcomes: dict[tuple[str, str], ItemOutcome] = field(default_factory=dict)
     offline_checkouts: int = 0
+    known_due: dict[str, datetime] = field(default_factory=dict)  # due dates seen, for renewals
 
     def __post_init__(self) -> None:
         self.last_activity = self.last_activity or self.started

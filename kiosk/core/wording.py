@@ -9,8 +9,9 @@ SCAN_CARD_FIRST = "Please scan your library card first."
 ALREADY_SCANNED = "Already scanned."
 NOT_ANSWERED_IN_TIME = ("The library system did not answer in time; this item was not checked out. "
                         "Please scan it again.")
-CHECKOUT_NOT_CONFIRMED = "The library system did not confirm this checkout. Please see staff."
-NOT_CONFIRMED = "The library system did not confirm this. Please see staff."
+CHECKOUT_NOT_CONFIRMED = "We could not confirm this checkout. Please give the item to staff."
+RETURN_NOT_CONFIRMED = "We could not confirm this return. Please give the item to staff."
+RENEW_NOT_CONFIRMED = "We could not confirm this renewal. Please ask staff."
 NOT_ASKED = "The library system could not be asked just now. Please see staff."
 NO_CHECKOUT_OFFLINE = ("Checking out is not possible while the library system is unavailable. "
                        "Returns still work.")

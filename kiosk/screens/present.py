@@ -58,8 +58,9 @@ def item_line(outcome: ItemOutcome, tr: Translate) -> ItemLine:
         status = tr("Not done")
         if outcome.reason:
             notes.append(tr(outcome.reason))  # the core's words translate; the ACS's pass through
-    alerts = [a for a in outcome.alerts
-              if not (a is Alert.GIVE_TO_STAFF and Alert.HOLD_FOR_OTHER in outcome.alerts)]  # said once
+    alerts = [a for a in outcome.alerts  # each thing said once:
+              if not (a is Alert.GIVE_TO_STAFF and Alert.HOLD_FOR_OTHER in outcome.alerts)
+              and not (a is Alert.OUTCOME_UNKNOWN and outcome.reason)]  # the reason says which
     notes.extend(tr(ALERT_TEXT[a]) for a in alerts)
     if outcome.sort_bin:
         notes.append(tr("Please put it in bin {bin}.").format(bin=outcome.sort_bin))

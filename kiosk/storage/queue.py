@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, Iterable, Sequence, TextIO
 
-from sqlalchemy import Connection, Engine, func, select, update
+from sqlalchemy import Connection, Engine, func, insert, select, update
 
 from kiosk.storage.db import Database, as_database
 from kiosk.storage.errors import QueueError
@@ -226,6 +226,26 @@ class OfflineQueue:
             return [_entry(row) for row in conn.execute(query).mappings()]
 
     # --- staff --------------------------------------------------------------------------------
+
+    def record_unconfirmed(self, kind: str, *, item_id: str, patron_id: str | None,
+                           transaction_date: datetime, reason: str, title: str | None = None,
+                           error: str | None = None) -> QueueEntry:
+        """Put a transaction sent online whose outcome the library system never confirmed on the
+        staff list (a refused entry, never replayed), so staff check the item and resolve it."""
+        entry_kind = _kind(kind)
+        now = stamp()
+        values = {
+            "kind": entry_kind.value, "item_id": _identifier("item id", item_id),
+            "patron_id": None if patron_id is None else _identifier("patron id", patron_id),
+            "transaction_date": date_text(transaction_date), "state": EntryState.REFUSED.value,
+            "attempts": 1, "last_error": _optional_text("error", error),
+            "reason": _optional_text("reason", reason), "created_at": now, "updated_at": now,
+            "finished_at": now, "title": _optional_text("title", title),
+        }
+        with self.db.transaction() as conn:
+            entry_id = conn.execute(insert(Q).values(**values)).lastrowid
+            row = conn.execute(select(Q).where(Q.c.id == entry_id)).mappings().one()
+        return _entry(row)
 
     def export_refused_csv(self, stream: TextIO, *, include_resolved: bool = False) -> int:
         """Write the refused entries as CSV (header first) to `stream`; returns the rows written.

@@ -2,7 +2,11 @@
 
 Tolerant like a real ACS: CR, LF and CRLF are accepted, checksums are verified when present
 (a bad one is answered with 96), a 97 gets the last reply again, and bytes that are not a
-SIP2 request are logged and skipped. Nothing a client sends stops the server.
+SIP2 request are logged and skipped once a client has logged in. Before that, as Evergreen's
+SIPServer does, they close the connection, and so does a connection that starts with anything
+but SIP2 (say a TLS handshake sent to the plain port) rather than wait for a line end that
+never comes.
+Nothing a client sends stops the server.
 """
 
 from __future__ import annotations
@@ -43,6 +47,7 @@ class _ClientState:
     peer: str
     logged_in: bool
     location: str | None = None
+    head: bytes = b""  # the first bytes received, until they show whether this is SIP2 at all
 
 
 class _Close(Exception):
@@ -212,6 +217,7 @@ class ACSEmulator:
             data = sock.recv(65536)
             if not data:
                 return
+            self._refuse_if_not_sip2(client, data)
             connection.receive_data(data)
             while True:
                 try:
@@ -222,11 +228,26 @@ class ACSEmulator:
                         self._send(sock, connection.reply(RequestSCResend(), to=None))
                     continue
                 except CodecError as exc:
+                    if not client.logged_in:
+                        log.warning("%s: sent something that is not SIP2 before logging in (%s); "
+                                    "closing", client.peer, exc)
+                        raise _Close() from None
                     log.warning("%s: skipped bytes that are not a SIP2 request: %s", client.peer, exc)
                     continue
                 if received is None:
                     break
                 self._handle(sock, connection, client, received)
+
+    @staticmethod
+    def _refuse_if_not_sip2(client: _ClientState, data: bytes) -> None:
+        """Close a connection whose first bytes cannot start a SIP2 message (two digits)."""
+        if len(client.head) >= 2:
+            return
+        client.head = (client.head + data).lstrip(b"\r\n")[:2]
+        if client.head and not client.head.isdigit():
+            log.warning("%s: the first bytes %r are not SIP2 (a TLS handshake on the plain port?); "
+                        "closing", client.peer, client.head)
+            raise _Close()
 
     def _handle(self, sock: socket.socket, connection: Connection, client: _ClientState,
                 received: Received) -> None:
@@ -281,9 +302,10 @@ def corrupt_checksum(data: bytes) -> bytes:
     return body + b"AZ0000" + terminator
 
 
-def serve_forever(host: str = "127.0.0.1", port: int = 6001, db: str | None = None) -> int:
+def serve_forever(host: str = "127.0.0.1", port: int = 6001, db: str | None = None,
+                  policy: Policy | None = None) -> int:
     """Run the emulator in the foreground until Ctrl-C or SIGTERM; returns the exit code."""
-    emulator = ACSEmulator(db=db, host=host, port=port)
+    emulator = ACSEmulator(db=db, host=host, port=port, policy=policy)
     try:
         emulator.start()
     except OSError as exc:
