@@ -11,12 +11,17 @@ from kiosk.devices.rfid.reader_3m810 import M3M810Reader
 from kiosk.devices.rfid.reader_feig import FeigReader
 
 
-@pytest.mark.parametrize("module,reader_class", [("rfid_3m810", M3M810Reader), ("rfid_feig", FeigReader)])
-def test_emulator_program_on_a_pty(module, reader_class):
-    process = subprocess.Popen(
+def start(module: str, stdin: int) -> subprocess.Popen:
+    """The emulator program with one tag on its pad."""
+    return subprocess.Popen(
         [sys.executable, "-m", f"kiosk.devices.emulators.{module}", "--no-pace",
          "--tag", "iso28560-3:30234000517861:DK-710100"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parents[2])
+        stdin=stdin, stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parents[2])
+
+
+@pytest.mark.parametrize("module,reader_class", [("rfid_3m810", M3M810Reader), ("rfid_feig", FeigReader)])
+def test_emulator_program_on_a_pty(module, reader_class):
+    process = start(module, subprocess.PIPE)
     try:
         banner = process.stdout.readline()
         path = banner.split(" on ")[1].split(" at ")[0]
@@ -40,10 +45,7 @@ def test_emulator_program_on_a_pty(module, reader_class):
 
 @pytest.mark.parametrize("module,reader_class", [("rfid_3m810", M3M810Reader), ("rfid_feig", FeigReader)])
 def test_emulator_program_serves_on_when_standard_input_is_closed(module, reader_class):
-    process = subprocess.Popen(
-        [sys.executable, "-m", f"kiosk.devices.emulators.{module}", "--no-pace",
-         "--tag", "iso28560-3:30234000517861:DK-710100"],
-        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parents[2])
+    process = start(module, subprocess.DEVNULL)
     try:
         path = process.stdout.readline().split(" on ")[1].split(" at ")[0]
         assert "on standard input" in process.stdout.readline()
