@@ -160,6 +160,21 @@ def sip2_codec(data: bytes, choice: int) -> None:
         raise
 
 
+# Character sets the configuration refuses; the codec must still raise only CodecError with them.
+REFUSED_ENCODINGS = ("idna", "punycode", "undefined", "utf-16", "utf-32", "utf-7", "utf-8-sig", "shift_jis",
+                     "big5", "gbk", "iso2022_jp", "hz", "raw_unicode_escape", "unicode_escape", "rot13", "hex")
+
+
+def sip2_codec_refused(data: bytes, choice: int) -> None:
+    encoding = REFUSED_ENCODINGS[choice % len(REFUSED_ENCODINGS)]
+    try:
+        received = decode(data, encoding=encoding)
+    except CodecError as exc:
+        _no_pin(str(exc), f"decode error in {encoding}")
+        raise
+    encode(received.message, encoding=encoding)
+
+
 def sip2_mask(data: bytes, choice: int) -> None:
     data = _with_pin(data, choice >> 1)
     text = mask_secrets(data if choice & 1 else data.decode("utf-8", errors="replace"))
@@ -350,6 +365,7 @@ def config_loader(data: bytes, choice: int) -> None:
 TARGETS: tuple[Target, ...] = (
     Target("sip2 framer", sip2_framer, (), _SIP2_SEEDS + (b"\r".join(_SIP2_SEEDS),)),
     Target("sip2 codec (every accepted encoding)", sip2_codec, (CodecError,), _SIP2_SEEDS),
+    Target("sip2 codec (refused encodings)", sip2_codec_refused, (CodecError,), _SIP2_SEEDS),
     Target("sip2 mask_secrets", sip2_mask, (), _SIP2_SEEDS),
     Target("rfid 3m810 deframer", rfid_3m810, (RfidError,), _3M_SEEDS),
     Target("rfid feig deframer", rfid_feig, (RfidError,), _FEIG_SEEDS),
