@@ -11,11 +11,11 @@ over: wire layouts to follow, extra fields, and values to reject with a precise 
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any, Collection
 
+from sip2.charsets import carries_sip2
 from sip2.checksum import checksum, checksum_matches
 from sip2.errors import CodecError
 from sip2.fields import SECRET_FIELDS
@@ -26,8 +26,6 @@ from sip2.message import MESSAGES, FixedSpec, Message, from_valid_fields, spec_o
 
 _HEX_DIGITS = frozenset(b"0123456789ABCDEFabcdef")
 _ASCII_DIGITS = frozenset(b"0123456789")
-_ASCII_BYTES = bytes(range(128))
-_ASCII_TEXT = _ASCII_BYTES.decode("ascii")
 
 
 @dataclass(frozen=True)
@@ -128,7 +126,7 @@ def encode(message: Message, *, encoding: str = "utf-8", sequence: int | None = 
     text = ENCODERS[type(message)](message, send_empty)  # encode_text, one call fewer per message
     if text is None:
         text = _encode_text_general(message, send_empty)
-    if text.isascii() and _ascii_superset(encoding):
+    if text.isascii() and carries_sip2(encoding):
         data = text.encode("ascii")  # the same bytes, much faster than cp850's character map
     else:
         try:
@@ -184,7 +182,7 @@ def decode(data: bytes, *, encoding: str = "utf-8") -> Received:
     warnings: list[str] = []
     try:
         try:
-            text = body.decode("ascii" if body.isascii() and _ascii_superset(encoding) else encoding)
+            text = body.decode("ascii" if body.isascii() and carries_sip2(encoding) else encoding)
         except UnicodeDecodeError as exc:
             warnings.append(f"bytes not valid in {encoding} at offset {exc.start}; replaced")
             text = body.decode(encoding, errors="replace")
@@ -201,16 +199,6 @@ def decode(data: bytes, *, encoding: str = "utf-8") -> Received:
     return from_valid_fields(Received, {"message": message, "sequence": sequence,
                                         "checksum": checksum_state, "raw": raw,
                                         "warnings": tuple(warnings)})
-
-
-@functools.lru_cache(maxsize=64)
-def _ascii_superset(encoding: str) -> bool:
-    """Whether the character set writes each ASCII character as that one byte (cp850, latin-1,
-    UTF-8 and the others SIP2 servers use do; UTF-16, UTF-7 and EBCDIC do not)."""
-    try:
-        return _ASCII_TEXT.encode(encoding) == _ASCII_BYTES and _ASCII_BYTES.decode(encoding) == _ASCII_TEXT
-    except (LookupError, ValueError):
-        return False  # the caller's own encode or decode reports the problem
 
 
 def _codepoint_checksum_matches(text: str, trailer_head: bytes, digits: bytes) -> bool:
