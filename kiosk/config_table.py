@@ -57,7 +57,7 @@ class ConfigTable:
         if default is _MISSING:
             unread = [name for name in self.data if name not in self._read]
             close = difflib.get_close_matches(key, unread, n=1, cutoff=0.6)
-            hint = f" (is {close[0]!r} a misspelling of it?)" if close else ""
+            hint = f"; found {close[0]!r} (did you mean {key!r}?)" if close else ""
             raise ConfigError(f"{self.label}: missing key {key!r}{hint}")
         return default
 
