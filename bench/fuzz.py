@@ -8,7 +8,7 @@ loader also gets random TOML documents of its own tables and keys. Every run wit
 `--seed` feeds the same inputs.
 
 Run: `.venv/bin/python -m bench.fuzz [--inputs N] [--seed S] [--only TEXT] [--save DIR]`
-(about 10 minutes for the default 100,000 inputs per parser on a 2-core machine).
+(2.5 to 4 minutes for the default 100,000 inputs per parser on a shared 2-core machine).
 """
 
 from __future__ import annotations
