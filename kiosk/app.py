@@ -134,6 +134,7 @@ class KioskApp(App):
         self.receipt_job: dict[str, Any] | None = None
         self._busy_jobs = 0
         self._busy_event = None
+        self._watchdog_event = None
         self._ui_activity = time.monotonic()
         self._keys = ""
         self._last_key = 0.0
@@ -168,7 +169,7 @@ class KioskApp(App):
             signal.signal(signal.SIGTERM, self._on_sigterm)
         interval = systemd_notify.watchdog_interval()
         if interval:
-            Clock.schedule_interval(lambda dt: systemd_notify.watchdog(), interval)
+            self._watchdog_event = Clock.schedule_interval(lambda dt: systemd_notify.watchdog(), interval)
         self._load_sounds()
         self.go_idle()
         Window.bind(on_flip=self._first_frame)
@@ -208,6 +209,11 @@ class KioskApp(App):
         self._stopped = True
         Clock.unschedule(self._pump_events)
         Clock.unschedule(self._tick)
+        for event in (self._watchdog_event, self._busy_event):
+            if event is not None:
+                event.cancel()
+        if self.manager.has_screen("technician"):  # screens are built when first shown
+            self.manager.get_screen("technician").stop_refresh()  # its timer outlives the app otherwise
         self.circulation_worker.shutdown(wait=True, cancel_futures=True)
         self.side_worker.shutdown(wait=True, cancel_futures=True)
         if self.runtime is not None:

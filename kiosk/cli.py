@@ -85,8 +85,14 @@ def _hash_pin(args: argparse.Namespace) -> int:
 
     pin = args.pin
     if pin is None:
-        pin = getpass.getpass("Technician PIN: ")
-        if getpass.getpass("Again: ") != pin:
+        try:
+            pin = getpass.getpass("Technician PIN: ")
+            again = getpass.getpass("Again: ")
+        except EOFError:
+            print("kiosk hash-pin: no PIN was typed (standard input is closed); run it in a terminal "
+                  "or give --pin", file=sys.stderr)
+            return 1
+        if again != pin:
             print("kiosk: the two PINs differ", file=sys.stderr)
             return 1
     if not pin.isdigit() or len(pin) < 4:
@@ -99,7 +105,11 @@ def _hash_pin(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `kiosk` console script."""
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:  # Ctrl-C: a technician's way to stop any command, not a crash
+        print(f"kiosk {args.command}: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

@@ -28,6 +28,7 @@ CHECK_DIGITS = ("none", "luhn", "weighted31")
 CHECKSUM_MODES = ("on", "off", "verify")
 SEQUENCE_CHECKS = ("match", "resent-any", "off")
 TERMINATORS = ("cr", "lf", "crlf")
+MAX_LOAN_DAYS = 366  # a year (and a day): longer is a typo, not a loan period
 
 
 @dataclass(frozen=True)
@@ -252,21 +253,20 @@ def _finish(table: ConfigTable, value: Any) -> Any:
 
 
 def _sip2(t: ConfigTable) -> SIP2Settings:
+    from sip2.charsets import check_encoding
     from sip2.dialects import DIALECTS
+    from sip2.errors import CodecError
 
     host = t.text("host")
     if not host.strip():
         raise t.error("host", "must name the library system's SIP2 server (a host name or address)")
-    port = t.integer("port", 6001, minimum=1)
-    if port > 65535:
-        raise t.error("port", f"must be 1-65535, got {port}")
+    port = t.integer("port", 6001, minimum=1, maximum=65535)
     encoding = t.text("encoding", "") or None
     if encoding is not None:
         try:
-            "".encode(encoding)
-        except LookupError:
-            raise t.error("encoding", f"unknown character set {describe(encoding)} "
-                                      "(allowed: utf-8, cp850, latin-1, ascii, ...)") from None
+            check_encoding(encoding)
+        except CodecError as exc:
+            raise t.error("encoding", str(exc)) from None
     terminator = t.choice("terminator", TERMINATORS, "") if t.has("terminator") else None
     checksums = t.choice("checksums", CHECKSUM_MODES, "") if t.has("checksums") else None
     sequence_check = t.choice("sequence_check", SEQUENCE_CHECKS, "") if t.has("sequence_check") else None
@@ -278,8 +278,8 @@ def _sip2(t: ConfigTable) -> SIP2Settings:
         terminal_password=t.text("terminal_password", ""),
         dialect=t.choice("dialect", tuple(DIALECTS), "generic"), encoding=encoding,
         terminator=terminator, checksums=checksums, sequence_check=sequence_check,
-        timeout=t.number("timeout", 10.0, minimum=0.1),
-        connect_timeout=t.number("connect_timeout", 5.0, minimum=0.1)))
+        timeout=t.number("timeout", 10.0, minimum=0.1, maximum=300.0),
+        connect_timeout=t.number("connect_timeout", 5.0, minimum=0.1, maximum=300.0)))
 
 
 def _file(t: ConfigTable, key: str) -> str | None:
@@ -318,30 +318,31 @@ def _offline(t: ConfigTable) -> OfflineSettings:
     by_media_raw = t.table("loan_days_by_media", {})
     by_media: dict[str, int] = {}
     for media, days in dict(by_media_raw).items():
-        if not isinstance(days, int) or isinstance(days, bool) or days < 1:
-            raise t.error(f"loan_days_by_media.{media}", f"expected a number of days (1 or more), got {describe(days)}")
+        if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= MAX_LOAN_DAYS:
+            raise t.error(f"loan_days_by_media.{media}",
+                          f"expected a number of days (1 to {MAX_LOAN_DAYS}), got {describe(days)}")
         by_media[str(media)] = days
     deny = _file(t, "deny_list")
     return _finish(t, OfflineSettings(
-        mode=t.choice("mode", OFFLINE_MODES, "returns"), max_items=t.integer("max_items", 5, minimum=0),
-        loan_days=t.integer("loan_days", 14, minimum=1), loan_days_by_media=by_media, deny_list=deny,
-        cache_patrons=t.flag("cache_patrons", True), cache_days=t.integer("cache_days", 14, minimum=0),
-        alert_after_hours=t.number("alert_after_hours", 24.0, minimum=0.0),
-        probe_interval=t.number("probe_interval", 30.0, minimum=1.0)))
+        mode=t.choice("mode", OFFLINE_MODES, "returns"), max_items=t.integer("max_items", 5, minimum=0, maximum=1000),
+        loan_days=t.integer("loan_days", 14, minimum=1, maximum=MAX_LOAN_DAYS), loan_days_by_media=by_media, deny_list=deny,
+        cache_patrons=t.flag("cache_patrons", True), cache_days=t.integer("cache_days", 14, minimum=0, maximum=MAX_LOAN_DAYS),
+        alert_after_hours=t.number("alert_after_hours", 24.0, minimum=0.0, maximum=24.0 * 90),
+        probe_interval=t.number("probe_interval", 30.0, minimum=1.0, maximum=3600.0)))
 
 
 def _storage(t: ConfigTable) -> StorageSettings:
     return _finish(t, StorageSettings(database=t.text("database", DEFAULT_DATABASE),
-                                      retention_days=t.integer("retention_days", 90, minimum=1)))
+                                      retention_days=t.integer("retention_days", 90, minimum=1, maximum=3650)))
 
 
 def _session(t: ConfigTable) -> SessionSettings:
-    timeout = t.number("timeout", 120.0, minimum=10.0)
-    warning = t.number("warning", 20.0, minimum=0.0)
+    timeout = t.number("timeout", 120.0, minimum=10.0, maximum=3600.0)
+    warning = t.number("warning", 20.0, minimum=0.0, maximum=3600.0)
     if warning >= timeout:
         raise t.error("warning", f"must be shorter than the session timeout ({timeout:g} s), got {warning:g}")
     return _finish(t, SessionSettings(
-        timeout=timeout, warning=warning, double_scan_seconds=t.number("double_scan_seconds", 3.0, minimum=0.0),
+        timeout=timeout, warning=warning, double_scan_seconds=t.number("double_scan_seconds", 3.0, minimum=0.0, maximum=60.0),
         rollback_on_security_failure=t.flag("rollback_on_security_failure", False)))
 
 
@@ -380,7 +381,7 @@ def _technician_access(t: ConfigTable) -> TechnicianAccess:
             check_form(pin_hash)
         except PinHashError as exc:
             raise t.error("pin_hash", str(exc)) from None
-    return _finish(t, TechnicianAccess(pin_hash=pin_hash, timeout=t.number("timeout", 300.0, minimum=10.0)))
+    return _finish(t, TechnicianAccess(pin_hash=pin_hash, timeout=t.number("timeout", 300.0, minimum=10.0, maximum=3600.0)))
 
 
 def _app(t: ConfigTable) -> AppSettings:

@@ -108,8 +108,8 @@ def printer(t: ConfigTable) -> PrinterSettings:
     settings = PrinterSettings(
         driver=driver, vendor_id=t.integer("vendor_id", 0, minimum=0, maximum=0xFFFF),
         product_id=t.integer("product_id", 0, minimum=0, maximum=0xFFFF), device=t.text("device", ""),
-        baudrate=t.integer("baudrate", 19200, minimum=300), host=t.text("host", ""),
-        port=t.integer("port", 9100, minimum=1, maximum=65535), timeout=t.number("timeout", 3.0, minimum=0.1),
+        baudrate=t.integer("baudrate", 19200, minimum=300, maximum=921600), host=t.text("host", ""),
+        port=t.integer("port", 9100, minimum=1, maximum=65535), timeout=t.number("timeout", 3.0, minimum=0.1, maximum=60.0),
         profile=t.text("profile", ""))
     t.check_all_read()
     needed = {"usb": ("vendor_id", "product_id"), "serial": ("device",), "network": ("host",)}
@@ -126,7 +126,8 @@ def email(t: ConfigTable) -> EmailSettings:
         host=t.text("host", ""), port=t.integer("port", 465 if security == "tls" else 587, minimum=1, maximum=65535),
         security=security, username=t.text("username", "") or None, password=t.text("password", "") or None,
         sender=t.text("sender", ""), ca_file=t.text("ca_file", "") or None,
-        timeout=t.number("timeout", 20.0, minimum=1.0), max_attempts=t.integer("max_attempts", 20, minimum=1))
+        timeout=t.number("timeout", 20.0, minimum=1.0, maximum=300.0),
+        max_attempts=t.integer("max_attempts", 20, minimum=1, maximum=1000))
     if settings.host and not _ADDRESS.fullmatch(settings.sender):
         raise t.error("sender", "must be the address e-mail is sent from, e.g. kiosk@library.example")
     if settings.password and not settings.username:
@@ -140,11 +141,11 @@ def monitoring(t: ConfigTable) -> MonitoringSettings:
     if url and not url.startswith(("http://", "https://")):
         raise t.error("heartbeat_url", f"must start with http:// or https://, got {url!r}")
     return _finish(t, MonitoringSettings(
-        heartbeat_url=url, heartbeat_interval=t.number("heartbeat_interval", 60.0, minimum=1.0),
+        heartbeat_url=url, heartbeat_interval=t.number("heartbeat_interval", 60.0, minimum=1.0, maximum=86400.0),
         heartbeat_token=t.text("heartbeat_token", "") or None, metrics=t.choice("metrics", METRICS_MODES, "off"),
         metrics_address=t.text("metrics_address", "127.0.0.1"),
         metrics_port=t.integer("metrics_port", 9817, minimum=0, maximum=65535),
-        textfile=t.text("textfile", MonitoringSettings.textfile), interval=t.number("interval", 15.0, minimum=0.1)))
+        textfile=t.text("textfile", MonitoringSettings.textfile), interval=t.number("interval", 15.0, minimum=0.1, maximum=3600.0)))
 
 
 def alerts(t: ConfigTable) -> AlertSettings:
@@ -154,9 +155,9 @@ def alerts(t: ConfigTable) -> AlertSettings:
         if not _ADDRESS.fullmatch(address):
             raise t.error("to", f"not an e-mail address: {address!r}")
     return _finish(t, AlertSettings(
-        to=to, library_down_minutes=t.number("library_down_minutes", 15.0, minimum=0.0),
-        queue_older_hours=t.number("queue_older_hours", 4.0, minimum=0.0),
-        device_missing_minutes=t.number("device_missing_minutes", 5.0, minimum=0.0),
+        to=to, library_down_minutes=t.number("library_down_minutes", 15.0, minimum=0.0, maximum=7 * 24 * 60.0),
+        queue_older_hours=t.number("queue_older_hours", 4.0, minimum=0.0, maximum=24.0 * 90),
+        device_missing_minutes=t.number("device_missing_minutes", 5.0, minimum=0.0, maximum=7 * 24 * 60.0),
         printer=t.flag("printer", True)))
 
 

@@ -80,6 +80,16 @@ def _read_toml(file: Path) -> dict[str, Any]:
         raise ConfigError(f"{file}: cannot be read: {exc.strerror or exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{file}: not valid TOML: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(_not_utf8(file, exc)) from None
+
+
+def _not_utf8(file: Path, exc: UnicodeDecodeError) -> str:
+    """Where a file that is not UTF-8 goes wrong, and how to convert it."""
+    line = exc.object[:exc.start].count(b"\n") + 1
+    return (f"{file}, line {line}: byte 0x{exc.object[exc.start]:02x} is not UTF-8; TOML files must be "
+            f"saved as UTF-8 (a Latin-1 file converts with: iconv -f latin1 -t utf-8 {file.name} "
+            f"> {file.name}.new && mv {file.name}.new {file.name})")
 
 
 def _merge(into: dict[str, Any], layer: dict[str, Any], origins: dict[tuple[str, str], str], file: str) -> None:

@@ -55,7 +55,10 @@ class ConfigTable:
         if key in self.data:
             return self.data[key]
         if default is _MISSING:
-            raise ConfigError(f"{self.label}: missing key {key!r}")
+            unread = [name for name in self.data if name not in self._read]
+            close = difflib.get_close_matches(key, unread, n=1, cutoff=0.6)
+            hint = f"; found {close[0]!r} (did you mean {key!r}?)" if close else ""
+            raise ConfigError(f"{self.label}: missing key {key!r}{hint}")
         return default
 
     def text(self, key: str, default: Any = _MISSING) -> str:
@@ -72,18 +75,17 @@ class ConfigTable:
             raise self.error(key, f"expected one of {', '.join(choices)}, got {describe(value)}")
         return value
 
-    def integer(self, key: str, default: Any = _MISSING, minimum: int | None = None,
-                maximum: int | None = None) -> int:
-        """An integer value (booleans are not integers here); TOML's 0x.. hex literals are fine."""
+    def integer(self, key: str, default: Any = _MISSING, *, minimum: int, maximum: int) -> int:
+        """An integer value within a sane range (booleans are not integers here); TOML's 0x.. hex
+        literals are fine."""
         value = self._get(key, default)
         if not isinstance(value, int) or isinstance(value, bool):
             raise self.error(key, f"expected an integer, got {describe(value)}")
         _check_range(self, key, value, minimum, maximum)
         return value
 
-    def number(self, key: str, default: Any = _MISSING, minimum: float | None = None,
-               maximum: float | None = None) -> float:
-        """A number (integer or float)."""
+    def number(self, key: str, default: Any = _MISSING, *, minimum: float, maximum: float) -> float:
+        """A number (integer or float) within a sane range."""
         value = self._get(key, default)
         if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value):
             raise self.error(key, f"expected a number, got {describe(value)}")
@@ -120,9 +122,8 @@ class ConfigTable:
             raise self.error(unknown[0], f"unknown key{hint}; known keys: {', '.join(sorted(self._read))}")
 
 
-def _check_range(table: ConfigTable, key: str, value: float, minimum: float | None,
-                 maximum: float | None) -> None:
-    if minimum is not None and value < minimum:
+def _check_range(table: ConfigTable, key: str, value: float, minimum: float, maximum: float) -> None:
+    if value < minimum:
         raise table.error(key, f"must be at least {minimum}, got {value}")
-    if maximum is not None and value > maximum:
+    if value > maximum:
         raise table.error(key, f"must be at most {maximum}, got {value}")

@@ -7,6 +7,7 @@ demo panel beside it that places and removes emulated RFID items on the pad.
 
 from __future__ import annotations
 
+import signal
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -99,7 +100,11 @@ def demo_panel_factory(runtime):
 
 
 def run_demo(args) -> int:
-    """Run the emulator, the runtime and the app until the window is closed."""
+    """Run the emulator, the runtime and the app until the window is closed or Ctrl-C.
+
+    (Ctrl-C before the app is up interrupts like any `kiosk` command: one line, status 130.)"""
+    from kivy.clock import Clock
+
     from sip2.emulator import ACSEmulator
     from sip2.emulator.demo_data import DEMO
 
@@ -116,6 +121,8 @@ def run_demo(args) -> int:
         runtime = KioskRuntime(config)
         app = KioskApp(runtime, demo_panel=demo_panel_factory(runtime))
         app._ending = True  # the demo's window may be closed
+        # Ctrl-C stops the demo as closing its window does: at the next frame, cleanly.
+        signal.signal(signal.SIGINT, lambda signum, frame: Clock.schedule_once(lambda dt: app.shut_down(0), 0))
         print(f"ACS emulator on {emulator.address[0]}:{emulator.address[1]}; card {DEMO.good_patron}, "
               f"PIN {DEMO.good_pin}; technician card TECH-0001, PIN 0000")
         app.run()

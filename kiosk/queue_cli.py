@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from sip2.cli import PASSWORD_VARIABLE, positive_seconds
 from sip2.client import TLSSettings
 from sip2.dialects import dialect
 from sip2.errors import SIP2Error
@@ -20,6 +21,7 @@ from kiosk.config_table import ConfigError
 from kiosk.storage import (EntryState, Journal, OfflineQueue, QueueEntry, QueueError, Replayer,
                            StorageError, connect_with, open_database)
 STATES = ("waiting", "pending", "sending", "done", "refused", "all")
+_OLD_PASSWORD_VARIABLE = "KIOSK_SIP2_PASSWORD"  # read until the next release, with a warning
 
 
 def add_queue_commands(subparsers: Any) -> None:
@@ -45,12 +47,13 @@ def add_queue_commands(subparsers: Any) -> None:
     replay.add_argument("--host", help="the library system's SIP2 address (or from --config)")
     replay.add_argument("--port", type=int, help="the library system's SIP2 port (or from --config)")
     replay.add_argument("--user", help="SIP2 login user (93 CN)")
-    replay.add_argument("--password", default=os.environ.get("KIOSK_SIP2_PASSWORD"),
-                        help="SIP2 login password (default $KIOSK_SIP2_PASSWORD; the environment "
-                             "keeps it out of the process list)")
+    replay.add_argument("--password",
+                        help=f"SIP2 login password (default ${PASSWORD_VARIABLE}, as for `sip2 client`; the "
+                             f"environment keeps it out of the process list; ${_OLD_PASSWORD_VARIABLE} "
+                             "is still read but deprecated)")
     replay.add_argument("--institution", help="institution id (AO)")
     replay.add_argument("--location", help="location code (93 CP)")
-    replay.add_argument("--timeout", type=float, help="seconds to wait for a reply (default 10)")
+    replay.add_argument("--timeout", type=positive_seconds, help="seconds to wait for a reply (default 10)")
 
     export = command("export", "write the refused entries as CSV for staff", _export)
     export.add_argument("--output", help="file to write (default: standard output)")
@@ -63,6 +66,16 @@ def add_queue_commands(subparsers: Any) -> None:
     resolve = command("resolve", "mark a refused entry as dealt with by staff", _resolve)
     resolve.add_argument("entry", type=int, help="the entry's id")
     resolve.add_argument("--note", help="what was done (kept with the entry)")
+
+
+def _password_from_environment() -> str | None:
+    """The SIP2 password from the environment, from the deprecated name with a warning."""
+    password = os.environ.get(PASSWORD_VARIABLE)
+    if not password and os.environ.get(_OLD_PASSWORD_VARIABLE):
+        print(f"kiosk queue replay: ${_OLD_PASSWORD_VARIABLE} is deprecated; "
+              f"set ${PASSWORD_VARIABLE} instead", file=sys.stderr)
+        password = os.environ[_OLD_PASSWORD_VARIABLE]
+    return password or None
 
 
 def _days(text: str) -> int:
@@ -113,7 +126,8 @@ def _client_settings(args: argparse.Namespace, config: KioskConfig | None) -> di
                                                     sequence_check=sip2.sequence_check),
             tls=TLSSettings(ca_file=sip2.ca_file, cert_file=sip2.cert_file, key_file=sip2.key_file,
                             verify=sip2.verify) if sip2.tls else None)
-    given = {"host": args.host, "port": args.port, "username": args.user, "password": args.password,
+    given = {"host": args.host, "port": args.port, "username": args.user,
+             "password": args.password or _password_from_environment(),
              "institution_id": args.institution, "location": args.location, "timeout": args.timeout}
     settings.update({key: value for key, value in given.items() if value is not None})
     if "host" not in settings or "port" not in settings:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import math
 import os
 import re
 import sys
@@ -12,13 +13,17 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, BinaryIO
 
+from sip2.charsets import check_encoding
 from sip2.client import SIP2Client, TLSSettings
-from sip2.codec import decode
+from sip2.codec import decode, mask_secrets
 from sip2.dialects import DIALECTS, dialect
 from sip2.errors import SIP2Error, UnknownOutcome
 from sip2.fields import SUMMARY_KINDS
 from sip2.jsonview import message_fields, received_record
 from sip2.message import MESSAGES
+
+# The environment variable both `sip2 client` and `kiosk queue replay` read the login password from.
+PASSWORD_VARIABLE = "SIP2_PASSWORD"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -37,7 +42,8 @@ def _parser() -> argparse.ArgumentParser:
                                      "CRLF) from files or standard input and prints one JSON object "
                                      "per line.")
     dec.add_argument("files", nargs="*", help="files to read (default: standard input)")
-    dec.add_argument("--encoding", default="utf-8", help="character set of the messages (default utf-8)")
+    dec.add_argument("--encoding", default="utf-8", type=_encoding,
+                     help="character set of the messages (default utf-8)")
     dec.add_argument("--mask", action="store_true", help="replace PINs and passwords with ***")
     dec.set_defaults(func=_decode)
 
@@ -63,17 +69,17 @@ def _parser() -> argparse.ArgumentParser:
     cli.add_argument("--key", help="key of the client certificate")
     cli.add_argument("--insecure", action="store_true", help="do not verify the ACS's certificate")
     cli.add_argument("--user", help="SIP2 login user id (CN); no login when omitted")
-    cli.add_argument("--password", help="SIP2 login password (CO); default: $SIP2_PASSWORD")
+    cli.add_argument("--password", help=f"SIP2 login password (CO); default: ${PASSWORD_VARIABLE}")
     cli.add_argument("--location", help="location code (CP) and checkin location (AP)")
     cli.add_argument("--institution", default="", help="institution id (AO)")
     cli.add_argument("--terminal-password", default="", help="terminal password (AC)")
     cli.add_argument("--dialect", default="generic", choices=sorted(DIALECTS))
-    cli.add_argument("--encoding", help="character set (default: the dialect's)")
+    cli.add_argument("--encoding", type=_encoding, help="character set (default: the dialect's)")
     cli.add_argument("--terminator", choices=["cr", "lf", "crlf"], help="line end to send")
     cli.add_argument("--checksums", choices=["on", "off", "verify"], help="AY/AZ error detection")
     cli.add_argument("--sequence-check", choices=["match", "resent-any", "off"],
                      help="which replies answer a request by their AY (default: the dialect's)")
-    cli.add_argument("--timeout", type=float, default=10.0, help="seconds to wait for each reply")
+    cli.add_argument("--timeout", type=positive_seconds, default=10.0, help="seconds to wait for each reply")
     cli.add_argument("--trace", action="store_true",
                      help="print every message sent and received on standard error "
                           "(PINs and passwords masked)")
@@ -115,6 +121,25 @@ _COMMANDS: list[tuple[str, list[str], str]] = [
 ]
 
 
+def _encoding(name: str) -> str:
+    """An argparse type: a character set that can carry SIP2."""
+    try:
+        return check_encoding(name)
+    except SIP2Error as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def positive_seconds(text: str) -> float:
+    """An argparse type: a finite number of seconds above zero."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds above 0, got {text!r}")
+    return value
+
+
 def _decode(args: argparse.Namespace) -> int:
     streams: list[BinaryIO] = []
     try:
@@ -133,7 +158,8 @@ def _decode(args: argparse.Namespace) -> int:
                 known = MESSAGES.get(line[:2].decode("ascii", errors="replace"))
                 if known is not None:
                     record["code"], record["name"] = known.CODE, known.NAME
-                record["raw"] = line.decode(args.encoding, errors="replace")
+                raw = line.decode(args.encoding, errors="replace")
+                record["raw"] = mask_secrets(raw) if args.mask else raw
             print(json.dumps(record, ensure_ascii=False), flush=True)
     return 0
 
@@ -177,7 +203,7 @@ def _run_client(args: argparse.Namespace) -> int:
         args.host, args.port, tls=tls,
         settings=profile.settings(encoding=args.encoding, terminator=args.terminator, checksums=args.checksums,
                                   sequence_check=args.sequence_check),
-        username=args.user, password=args.password or os.environ.get("SIP2_PASSWORD"),
+        username=args.user, password=args.password or os.environ.get(PASSWORD_VARIABLE),
         location=args.location, institution_id=args.institution,
         terminal_password=args.terminal_password, timeout=args.timeout)
     out: dict[str, Any] = {}

@@ -11,11 +11,11 @@ over: wire layouts to follow, extra fields, and values to reject with a precise 
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any, Collection
 
+from sip2.charsets import carries_sip2
 from sip2.checksum import checksum, checksum_matches
 from sip2.errors import CodecError
 from sip2.fields import SECRET_FIELDS
@@ -26,8 +26,6 @@ from sip2.message import MESSAGES, FixedSpec, Message, from_valid_fields, spec_o
 
 _HEX_DIGITS = frozenset(b"0123456789ABCDEFabcdef")
 _ASCII_DIGITS = frozenset(b"0123456789")
-_ASCII_BYTES = bytes(range(128))
-_ASCII_TEXT = _ASCII_BYTES.decode("ascii")
 
 
 @dataclass(frozen=True)
@@ -85,7 +83,8 @@ def _encode_text_general(message: Message, send_empty: Collection[str]) -> str:
             values = [value]
         for v in values:
             if not isinstance(v, str):
-                raise CodecError(f"{name} ({vspec.id}): expected text, got {v!r}")
+                shown = type(v).__name__ if vspec.id in SECRET_FIELDS else repr(v)  # a secret stays unquoted
+                raise CodecError(f"{name} ({vspec.id}): expected text, got {shown}")
             if forbidden(v):
                 raise CodecError(f"{name} ({vspec.id}): '|', CR and LF cannot be sent in a SIP2 field")
         if values:
@@ -127,13 +126,16 @@ def encode(message: Message, *, encoding: str = "utf-8", sequence: int | None = 
     text = ENCODERS[type(message)](message, send_empty)  # encode_text, one call fewer per message
     if text is None:
         text = _encode_text_general(message, send_empty)
-    if text.isascii() and _ascii_superset(encoding):
+    if text.isascii() and carries_sip2(encoding):
         data = text.encode("ascii")  # the same bytes, much faster than cp850's character map
     else:
         try:
             data = text.encode(encoding)
         except UnicodeEncodeError as exc:
-            raise CodecError(f"{message.NAME}: {text[exc.start:exc.end]!r} cannot be sent in {encoding}") from None
+            raise CodecError(f"{message.NAME}: {_quote_span(text, exc.start, exc.end)} "
+                             f"cannot be sent in {encoding}") from None
+        except (UnicodeError, LookupError, TypeError) as exc:
+            raise CodecError(f"{message.NAME}: cannot be encoded in {encoding!r} ({type(exc).__name__})") from None
     if error_detection:
         if sequence is not None:
             if not 0 <= sequence <= 9:
@@ -179,12 +181,15 @@ def decode(data: bytes, *, encoding: str = "utf-8") -> Received:
 
     warnings: list[str] = []
     try:
-        text = body.decode("ascii" if body.isascii() and _ascii_superset(encoding) else encoding)
-    except UnicodeDecodeError as exc:
-        warnings.append(f"bytes not valid in {encoding} at offset {exc.start}; replaced")
-        text = body.decode(encoding, errors="replace")
+        try:
+            text = body.decode("ascii" if body.isascii() and carries_sip2(encoding) else encoding)
+        except UnicodeDecodeError as exc:
+            warnings.append(f"bytes not valid in {encoding} at offset {exc.start}; replaced")
+            text = body.decode(encoding, errors="replace")
     except LookupError:
         raise CodecError(f"unknown character set {encoding!r}") from None
+    except (UnicodeError, TypeError):  # codecs such as idna or undefined refuse whole classes of input
+        raise CodecError(f"cannot be decoded with {encoding!r}: not a character set for SIP2") from None
     if checksum_state == "bad" and digits is not None and _codepoint_checksum_matches(
             text, data[len(body):-4], digits):
         checksum_state = "ok"  # one real ACS sums characters, not bytes
@@ -194,16 +199,6 @@ def decode(data: bytes, *, encoding: str = "utf-8") -> Received:
     return from_valid_fields(Received, {"message": message, "sequence": sequence,
                                         "checksum": checksum_state, "raw": raw,
                                         "warnings": tuple(warnings)})
-
-
-@functools.lru_cache(maxsize=64)
-def _ascii_superset(encoding: str) -> bool:
-    """Whether the character set writes each ASCII character as that one byte (cp850, latin-1,
-    UTF-8 and the others SIP2 servers use do; UTF-16, UTF-7 and EBCDIC do not)."""
-    try:
-        return _ASCII_TEXT.encode(encoding) == _ASCII_BYTES and _ASCII_BYTES.decode(encoding) == _ASCII_TEXT
-    except (LookupError, ValueError):
-        return False  # the caller's own encode or decode reports the problem
 
 
 def _codepoint_checksum_matches(text: str, trailer_head: bytes, digits: bytes) -> bool:
@@ -216,22 +211,51 @@ def parse_text(text: str) -> Message:
     cls = MESSAGES.get(text[:2])
     if cls is None:
         raise CodecError(f"unknown SIP2 message code {text[:2]!r}")
-    return DECODERS[cls](text)
+    try:
+        return DECODERS[cls](text)
+    except CodecError:
+        blanked = _blank_secrets(text)
+        if blanked == text:
+            raise
+    # Same positions, secrets blanked: the same fault, reported without quoting a PIN.
+    try:
+        DECODERS[cls](blanked)
+    except CodecError as exc:
+        raise CodecError(re.sub(r"\*+", "***", str(exc))) from None  # nor its length
+    raise CodecError(f"{cls.NAME} ({cls.CODE}): not a valid message")
+
+
+# Where a PIN or password may be, whatever the layout: a secret field id and what follows it.
+_SECRET_ANYWHERE = re.compile("(%s)([^|]*)" % "|".join(sorted(SECRET_FIELDS)))
+
+
+def _blank_secrets(text: str) -> str:
+    """`text` with every character that may belong to a secret replaced by '*', positions kept."""
+    return _SECRET_ANYWHERE.sub(lambda m: m.group(1) + "*" * len(m.group(2)), text)
+
+
+def _quote_span(text: str, start: int, end: int) -> str:
+    """`text[start:end]` quoted for an error message, unless it may be part of a secret."""
+    if _blank_secrets(text)[start:end] != text[start:end]:
+        return "a character of a PIN or password"
+    return repr(text[start:end])
 
 
 def mask_secrets(data: bytes | str) -> str:
     """The message as text for a log, with PINs and passwords (AD, AC, CO) replaced by ***.
 
     Works on anything, including bytes that are not a valid message: when the layout is not
-    known, every AD/AC/CO up to the next '|' is masked.
+    known, or the fixed-length head is broken (short, holding a '|' or a secret field id),
+    every AD/AC/CO up to the next '|' is masked wherever it is.
     """
     text = data.decode("utf-8", errors="replace") if isinstance(data, bytes) else data
     text = text.rstrip("\r\n")
     cls = MESSAGES.get(text[:2])
-    head_len = 2 + spec_of(cls).fixed_width if cls is not None else 0
-    head, rest = text[:head_len], text[head_len:]
-    if cls is None:
-        return re.sub(r"(AD|AC|CO)[^|]*", lambda m: m.group(1) + "***", text)
-    pieces = rest.split("|")
-    masked = [p[:2] + "***" if p[:2] in SECRET_FIELDS and len(p) > 2 else p for p in pieces]
-    return head + "|".join(masked)
+    if cls is not None:
+        head_len = 2 + spec_of(cls).fixed_width
+        head, rest = text[:head_len], text[head_len:]
+        if len(head) == head_len and "|" not in head and not _SECRET_ANYWHERE.search(head):
+            pieces = rest.split("|")
+            masked = [p[:2] + "***" if p[:2] in SECRET_FIELDS and len(p) > 2 else p for p in pieces]
+            return head + "|".join(masked)
+    return _SECRET_ANYWHERE.sub(lambda m: m.group(1) + "***", text)

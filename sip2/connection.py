@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Collection, Mapping
 
+from sip2.charsets import check_encoding
 from sip2.checksum import ChecksumMode, SequenceCheck, next_sequence, reply_answers
 from sip2.codec import Received, decode, encode
 from sip2.errors import ChecksumError, CodecError
@@ -38,10 +39,7 @@ class ConnectionSettings:
     sequence_check: SequenceCheck = SequenceCheck.MATCH
 
     def __post_init__(self) -> None:
-        try:
-            "".encode(self.encoding)
-        except LookupError:
-            raise CodecError(f"unknown character set {self.encoding!r}") from None
+        check_encoding(self.encoding)
         if self.terminator not in TERMINATORS.values():
             raise CodecError(f"terminator must be CR, LF or CRLF, got {self.terminator!r}")
 

@@ -112,6 +112,6 @@ class DeviceWorker(ABC):
 
 def read_backoff(table: ConfigTable) -> Backoff:
     """Reopen delays from the optional `retry_first` and `retry_max` keys (seconds)."""
-    first = table.number("retry_first", 0.5, minimum=0.01)
-    maximum = table.number("retry_max", 30.0, minimum=first)
+    first = table.number("retry_first", 0.5, minimum=0.01, maximum=3600.0)
+    maximum = table.number("retry_max", 30.0, minimum=first, maximum=3600.0)
     return Backoff(first=first, maximum=maximum)

@@ -190,6 +190,6 @@ def from_table(table: ConfigTable, name: str, sink: EventSink) -> EvdevScanner:
     except KeymapError as exc:
         raise table.error("terminators", str(exc)) from None
     decoder = WedgeDecoder(layout, terminators,
-                           table.number("inter_key_timeout", 0.5, minimum=0.001),
-                           table.integer("max_length", 256, minimum=1))
+                           table.number("inter_key_timeout", 0.5, minimum=0.001, maximum=10.0),
+                           table.integer("max_length", 256, minimum=1, maximum=4096))
     return EvdevScanner(name, sink, decoder, device=device, usb=usb, backoff=read_backoff(table))

@@ -96,14 +96,14 @@ def from_table(table: ConfigTable, name: str, sink: EventSink) -> SerialScanner:
     line_format = LineFormat(aim=table.flag("aim", True),
                              strip_prefix=table.text("strip_prefix", ""),
                              strip_suffix=table.text("strip_suffix", ""))
-    framer = LineFramer(line_format, max_length=table.integer("max_length", 256, minimum=1))
-    bytesize = table.integer("bytesize", 8)
+    framer = LineFramer(line_format, max_length=table.integer("max_length", 256, minimum=1, maximum=4096))
+    bytesize = table.integer("bytesize", 8, minimum=0, maximum=16)  # the allowed values are named below
     if bytesize not in (5, 6, 7, 8):
         raise table.error("bytesize", f"expected 5, 6, 7 or 8, got {bytesize}")
-    stopbits = table.number("stopbits", 1)
+    stopbits = table.number("stopbits", 1, minimum=0, maximum=16)
     if stopbits not in (1, 1.5, 2):
         raise table.error("stopbits", f"expected 1, 1.5 or 2, got {stopbits:g}")
     settings = LineSettings(bytesize, table.choice("parity", ("N", "E", "O", "M", "S"), "N"),
                             1.5 if stopbits == 1.5 else int(stopbits))
-    return SerialScanner(name, sink, port, baudrate=table.integer("baudrate", 9600, minimum=1),
+    return SerialScanner(name, sink, port, baudrate=table.integer("baudrate", 9600, minimum=1, maximum=4_000_000),
                          line_settings=settings, framer=framer, backoff=read_backoff(table))

@@ -19,13 +19,20 @@ class TechnicianScreen(KioskScreen):
 
     status_text = StringProperty("")
     test_output = StringProperty("")
+    _refresh = None
 
     def on_enter(self, *args) -> None:
-        self._refresh = Clock.schedule_interval(lambda dt: App.get_running_app().refresh_status(),
-                                                REFRESH_SECONDS)
+        app = App.get_running_app()  # this screen's app, not whichever runs when the timer fires
+        self._refresh = Clock.schedule_interval(lambda dt: app.refresh_status(), REFRESH_SECONDS)
 
     def on_leave(self, *args) -> None:
-        self._refresh.cancel()
+        self.stop_refresh()
+
+    def stop_refresh(self) -> None:
+        """Stop refreshing the status: the screen is left, or the app stops while it is on show."""
+        if self._refresh is not None:
+            self._refresh.cancel()
+            self._refresh = None
 
     def show_report(self, report: StatusReport) -> None:
         """Lay the status report out, section by section."""

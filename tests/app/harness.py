@@ -21,7 +21,10 @@ from kiosk.demo import demo_config  # noqa: E402
 # the tests need (1920x1080), then shrink the window to the Raspberry Pi touchscreen's 800x480.
 configure_window(demo_config("127.0.0.1", 1, tempfile.gettempdir()), size=(1920, 1080))
 
+from kivy.app import App  # noqa: E402
 from kivy.base import EventLoop  # noqa: E402
+from kivy.clock import Clock  # noqa: E402
+from kivy.lang.parser import global_idmap  # noqa: E402
 from kivy.core.window import Window  # noqa: E402
 
 Window.size = (800, 480)
@@ -49,10 +52,12 @@ class Driver:
     def __init__(self, runtime, demo_panel=None, config=None) -> None:
         """`runtime` is a KioskRuntime, or a function building one (with `config`), as `kiosk run` does."""
         self.clock = FakeClock()
-        self.app = KioskApp(runtime, config=config, demo_panel=demo_panel)
         if EventLoop.status != "started":
             EventLoop.ensure_window()
             EventLoop.start()
+        self._events_before = set(Clock.get_events())  # whatever is scheduled now is not this app's
+        self._closed = False
+        self.app = KioskApp(runtime, config=config, demo_panel=demo_panel)
         self.app._run_prepare()
         self.wait_for(lambda: self.app.manager.current in ("idle", "out_of_service"))
         self.idle_before_runtime = self.app.runtime is None
@@ -159,7 +164,11 @@ class Driver:
         self.pump(0.05)
 
     def close(self) -> None:
-        """Stop the app and the runtime; leave the window empty for the next test."""
+        """Stop the app and the runtime; leave the window, the clock and kv's `app` as they were
+        before it, so that nothing of it runs on into the next test."""
+        if self._closed:
+            return
+        self._closed = True
         app = self.app
         app.close_warning()
         for child in list(Window.children):
@@ -170,5 +179,10 @@ class Driver:
             Window.remove_widget(child)
         Window.unbind(on_request_close=app._refuse_close, on_keyboard=app._on_keyboard,
                       on_textinput=app._on_text, on_touch_down=app._on_any_touch, size=app._apply_theme)
-        type(app)._running_app = None
+        for event in set(Clock.get_events()) - self._events_before:
+            event.cancel()  # timers of its screens, animations, results still on their way
+        App._running_app = None
+        # kv rules reach the app through one proxy that keeps the first app it saw; unbind it,
+        # or the next app's buttons call this stopped one.
+        object.__setattr__(global_idmap["app"], "_obj", None)
         self.pump(0.05)

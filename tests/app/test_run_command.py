@@ -55,3 +55,41 @@ name = "keyboard"
             kiosk.kill()
             kiosk.wait()
         notify.close()
+
+
+def _sigint_default() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)  # a shell running us in the background ignores it
+
+
+def test_ctrl_c_stops_the_demo_cleanly(tmp_path):
+    env = {**os.environ, "KIVY_HOME": str(tmp_path / "kivy"), "SDL_AUDIODRIVER": "dummy"}
+    env.pop("DISPLAY", None)
+    demo = subprocess.Popen([sys.executable, "-m", "kiosk.cli", "demo"], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=_sigint_default)
+    try:
+        assert demo.stdout.readline().startswith(b"ACS emulator on")  # the app is about to run
+        demo.send_signal(signal.SIGINT)
+        _, err = demo.communicate(timeout=60)
+        assert demo.returncode == 0 and b"Traceback" not in err, err.decode()[-2000:]
+    finally:
+        if demo.poll() is None:
+            demo.kill()
+            demo.wait()
+
+
+def test_ctrl_c_while_a_command_starts_is_one_line(monkeypatch, capsys):
+    from kiosk.cli import main
+
+    def interrupted(args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("kiosk.demo.run_demo", interrupted)
+    assert main(["demo"]) == 130
+    assert capsys.readouterr().err == "kiosk demo: interrupted\n"
+
+
+def test_hash_pin_with_standard_input_closed_says_what_to_do():
+    done = subprocess.run([sys.executable, "-m", "kiosk.cli", "hash-pin"], cwd=ROOT, stdin=subprocess.DEVNULL,
+                          capture_output=True, start_new_session=True, timeout=60)  # no terminal to ask on
+    assert done.returncode == 1 and b"Traceback" not in done.stderr
+    assert b"no PIN was typed" in done.stderr and b"--pin" in done.stderr

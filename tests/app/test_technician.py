@@ -99,3 +99,29 @@ def test_reload_refuses_a_configuration_that_does_not_load(kiosk_app):
     app.press("Reload the configuration")
     app.wait_shows("NOT reloaded")
     assert app.screen_name == "technician"
+
+
+def test_an_app_stopped_in_technician_mode_leaves_no_timer_and_no_kv_binding(kiosk_app):
+    from kivy.app import App
+    from kivy.clock import Clock
+    from kivy.lang.parser import global_idmap
+
+    first = kiosk_app()
+    enter(first)
+    first.wait_for(lambda: first.screen_name == "technician")
+    screen = first.app.manager.get_screen("technician")
+    first.wait_for(lambda: getattr(screen, "_refresh", None) is not None, what="the status refresh")
+    first.app.dispatch("on_stop")  # the app on its own, as `kiosk run` stops it
+    assert screen._refresh is None
+    first.close()
+    leftovers = [event.get_callback() for event in Clock.get_events()]
+    assert not [c for c in leftovers if "Technician" in repr(c) or getattr(c, "__self__", None) is first.app]
+    assert App.get_running_app() is None
+    assert object.__getattribute__(global_idmap["app"], "_obj") is None  # kv's `app` finds the next one
+
+    second = kiosk_app()
+    enter(second)
+    second.wait_for(lambda: second.screen_name == "technician")
+    assert global_idmap["app"].technician_reload_config.__self__ is second.app
+    second.press("Reload the configuration")
+    second.wait_shows("NOT reloaded")

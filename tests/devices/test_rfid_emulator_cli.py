@@ -20,7 +20,12 @@ def emulator_program(module: str, *options: str) -> Iterator[tuple[subprocess.Po
     process = subprocess.Popen(
         [sys.executable, "-m", f"kiosk.devices.emulators.{module}", "--no-pace", *options,
          "--tag", "iso28560-3:30234000517861:DK-710100"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parents[2])
+        stdin=stdin, stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parents[2])
+
+
+@pytest.mark.parametrize("module,reader_class", [("rfid_3m810", M3M810Reader), ("rfid_feig", FeigReader)])
+def test_emulator_program_on_a_pty(module, reader_class):
+    process = start(module, subprocess.PIPE)
     try:
         banner = process.stdout.readline()
         process.stdout.readline()  # the list of commands
@@ -63,3 +68,27 @@ def test_strict_switch_on_the_command_line_refuses_tag_info():
             assert reader.get_afi(entry.uid) == 0x07
         finally:
             reader.close()
+
+
+@pytest.mark.parametrize("module,reader_class", [("rfid_3m810", M3M810Reader), ("rfid_feig", FeigReader)])
+def test_emulator_program_serves_on_when_standard_input_is_closed(module, reader_class):
+    process = subprocess.Popen(
+        [sys.executable, "-m", f"kiosk.devices.emulators.{module}", "--no-pace",
+         "--tag", "iso28560-3:30234000517861:DK-710100"],
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parents[2])
+    try:
+        path = port_of(process.stdout.readline())
+        assert "on standard input" in process.stdout.readline()
+        assert "standard input is closed" in process.stdout.readline()
+        assert process.poll() is None
+        reader = reader_class(open_serial(path, 19200), timeout=1.0)
+        try:
+            assert len(reader.inventory()) == 1
+        finally:
+            reader.close()
+        process.terminate()
+        assert process.wait(timeout=10) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(5)

@@ -131,3 +131,25 @@ def test_replay_needs_an_address_and_a_valid_configuration(capsys, database, tmp
     config.write_text('[sip2]\nhost = "127.0.0.1"\nprot = 6001\n')
     code, _, err = run(capsys, "queue", "replay", "--config", str(config))
     assert code == 2 and "prot" in err and "kiosk.toml" in err
+
+
+@pytest.mark.parametrize("variable, warned", [("SIP2_PASSWORD", False), ("KIOSK_SIP2_PASSWORD", True)])
+def test_replay_takes_the_password_from_the_same_variable_as_sip2_client(capsys, database, monkeypatch,
+                                                                         variable, warned):
+    monkeypatch.delenv("SIP2_PASSWORD", raising=False)
+    monkeypatch.delenv("KIOSK_SIP2_PASSWORD", raising=False)
+    monkeypatch.setenv(variable, "kiosk")  # the old name still works, with a warning
+    with CannedACS(["I1", "I2", "I3"]) as acs:
+        host, port = acs.address
+        code, out, err = run(capsys, "queue", "replay", "--database", database, "--host", host,
+                             "--port", str(port), "--user", "kiosk", "--institution", INSTITUTION, "--json")
+    assert code == 0 and json.loads(out)["completed"], err
+    assert ("KIOSK_SIP2_PASSWORD is deprecated; set $SIP2_PASSWORD" in err) == warned
+
+
+@pytest.mark.parametrize("timeout", ["nan", "inf", "0", "-1"])
+def test_replay_refuses_a_timeout_that_is_not_a_positive_number(capsys, database, timeout):
+    with pytest.raises(SystemExit):
+        main(["queue", "replay", "--database", database, "--host", "127.0.0.1", "--port", "1",
+              "--timeout", timeout])
+    assert "seconds above 0" in capsys.readouterr().err

@@ -11,6 +11,7 @@ import argparse
 import logging
 import os
 import select
+import signal
 import socket
 import sys
 import threading
@@ -283,17 +284,28 @@ def run_cli(emulator_class: type[ReaderEmulator[Any]], description: str,
              else server.serve_pty())
     mode = ", known commands only" if args.strict else ""
     print(f"{description} on {where} at {server.baudrate} baud{mode}", flush=True)
-    print("commands: place MODEL ITEM [ISIL] | remove UID|all | list | "
+    print("commands, one per line on standard input: place MODEL ITEM [ISIL] | remove UID|all | list | "
           "fault noise|drop|badcrc|silent|truncate N | delay SECONDS | quit", flush=True)
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops it as cleanly as Ctrl-C
     try:
         for line in sys.stdin:
             if not _command(emulator, line.split()):
                 break
+        else:  # started with `&` or from a script: the reader still needs its pad
+            print("standard input is closed: no more commands; serving until stopped "
+                  "(Ctrl-C or kill)", flush=True)
+            while True:
+                time.sleep(3600)
     except KeyboardInterrupt:
         pass
     finally:
         server.stop()
     return 0
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
 
 
 def _tag_from_spec(spec: str):
