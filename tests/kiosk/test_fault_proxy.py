@@ -26,7 +26,7 @@ from tests.fault_proxy import Fault, FaultProxy
 from tests.sip2.emulator_peer import fresh_library
 from tests.waiting import wait_for
 
-KIOSK_TIMEOUT = 1.0  # seconds the kiosk waits for a reply; Fault.TIMEOUT waits longer
+KIOSK_TIMEOUT = 2.0  # seconds the kiosk waits for a reply; Fault.TIMEOUT waits longer
 PATRON, PIN = DEMO.good_patron, DEMO.good_pin
 # (item the fault hits, item of the next transaction that must simply work)
 ITEMS = {
