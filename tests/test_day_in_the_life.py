@@ -419,7 +419,9 @@ class Day:
     def sweep_secrets(self) -> None:
         """No PIN or password in the kiosk's log, any row of its database, a receipt or an answer."""
         secrets = set(self.pins.values()) | self.wrong_pins | {SIP2_PASSWORD}
-        texts = [self.kiosk.log_path.read_text(errors="replace"),
+        log = self.kiosk.log_path.read_text(errors="replace")
+        assert "SC -> ACS 63" in log, "the kiosk's log lacks the SIP2 lines with PINs to look through"
+        texts = [log,
                  self.printer.printed().decode("cp437", "replace")]
         with sqlite3.connect(self.folder / "kiosk.db") as db:
             tables = [name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]

@@ -22,18 +22,20 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import select
 import sys
 from dataclasses import asdict
 
-from tests.app.harness import Driver  # first: sets Kivy's environment and window size
+os.environ["KIVY_LOG_MODE"] = "PYTHON"  # leave logging and standard error to this program
+from tests.app.harness import Driver  # noqa: E402  first: sets Kivy's environment and window size
 
-from kivy.tests.common import UnitTestTouch
-from kivy.uix.button import Button
+from kivy.tests.common import UnitTestTouch  # noqa: E402
+from kivy.uix.button import Button  # noqa: E402
 
-from kiosk.config import parse_config
-from kiosk.core.runtime import KioskRuntime
-from kiosk.devices.events import DeviceState
+from kiosk.config import parse_config  # noqa: E402
+from kiosk.core.runtime import KioskRuntime  # noqa: E402
+from kiosk.devices.events import DeviceState  # noqa: E402
 
 
 def describe(app: Driver, ok: bool = True, **extra) -> dict:
@@ -109,7 +111,7 @@ def run(app: Driver, command: list) -> dict:
 
 
 def main(config_path: str) -> int:
-    logging.basicConfig(level=logging.DEBUG, stream=sys.stderr,
+    logging.basicConfig(level=logging.DEBUG, stream=sys.stderr, force=True,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     with open(config_path, encoding="utf-8") as file:
         config = parse_config(json.load(file), source=config_path)
