@@ -88,7 +88,7 @@ class KioskRuntime:
         self.service = ServiceStatus(
             offline_mode=config.offline.mode, link_online=lambda: self.link.online,
             device_states=lambda: [(s.name, s.state) for s in self.devices.summaries()],
-            required_devices=config.app.required_devices)
+            required_devices=config.app.required_devices, storage_problem=self.database.problem)
         self.alerts: list[QueueAlert] = []
         self.receipts = ReceiptService(config, self.database)
         self.monitoring = Monitoring(self)

@@ -1,7 +1,8 @@
 """Whether the kiosk may serve patrons now, and if not, why (for the out-of-service screen).
 
-Three things take a kiosk out of service: a technician switching it off, the library system
-being unreachable while offline mode is off, and a required device being lost. The answer is
+Four things take a kiosk out of service: a technician switching it off, its database failing
+(a full disk, a damaged file), the library system being unreachable while offline mode is off,
+and a required device being lost. The answer is
 computed from the current state each time it is asked, so it clears itself when the cause does.
 """
 
@@ -31,11 +32,13 @@ class ServiceStatus:
 
     def __init__(self, *, offline_mode: str, link_online: Callable[[], bool],
                  device_states: Callable[[], Iterable[tuple[str, DeviceState]]],
-                 required_devices: Iterable[str] = ()) -> None:
+                 required_devices: Iterable[str] = (),
+                 storage_problem: Callable[[], str | None] = lambda: None) -> None:
         self.offline_mode = offline_mode
         self._link_online = link_online
         self._device_states = device_states
         self.required_devices = tuple(required_devices)
+        self._storage_problem = storage_problem
         self._lock = threading.Lock()
         self._technician_reason: str | None = None
 
@@ -50,11 +53,15 @@ class ServiceStatus:
             self._technician_reason = None
 
     def state(self) -> ServiceState:
-        """The current answer; the technician's switch first, then the library system, then devices."""
+        """The current answer; the technician's switch first, then the database, the library
+        system, the devices."""
         with self._lock:
             by_hand = self._technician_reason
         if by_hand is not None:
             return ServiceState(False, by_hand, by_technician=True)
+        storage = self._storage_problem()
+        if storage:
+            return ServiceState(False, storage)
         if self.offline_mode == "off" and not self._link_online():
             return ServiceState(False, "the library system cannot be reached and offline mode is off")
         states = dict(self._device_states())

@@ -9,7 +9,10 @@ BEGIN IMMEDIATE so that two writers queue up instead of deadlocking on a lock up
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
+import threading
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -22,6 +25,8 @@ from kiosk.storage.migrations import LATEST_VERSION, MIGRATIONS
 from kiosk.storage.timestamps import stamp
 
 BUSY_TIMEOUT_SECONDS = 10.0
+RECHECK_SECONDS = 10.0  # how often a known storage problem is looked at again
+_MIN_FREE_BYTES = 1 << 20  # below this the disk counts as still full
 _READ_ONLY = "kiosk_read_only"  # execution option: start a plain (deferred) transaction
 
 
@@ -37,6 +42,9 @@ class Database:
             raise StorageError(f"the kiosk's database must be SQLite, not {engine.dialect.name}")
         self.engine = engine
         self.busy_timeout = busy_timeout
+        self._problem: str | None = None  # why the last write failed, for the technician
+        self._checked_at = 0.0
+        self._problem_lock = threading.Lock()
         if not event.contains(engine, "connect", self._configure):
             event.listen(engine, "connect", self._configure)
             event.listen(engine, "begin", _begin)
@@ -44,7 +52,7 @@ class Database:
         try:
             self.schema_version = migrate(self)
         except SQLAlchemyError as exc:
-            raise StorageError(f"cannot open the kiosk database {self.path}: {exc.orig or exc}") from None
+            raise StorageError(f"cannot open {describe_failure(self.path, exc)}") from None
 
     @property
     def path(self) -> str:
@@ -68,8 +76,51 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
         """A write transaction (BEGIN IMMEDIATE), committed durably when the block ends."""
-        with self.engine.begin() as conn:
-            yield conn
+        with self._watching():
+            with self.engine.begin() as conn:
+                yield conn
+
+    @contextmanager
+    def _watching(self) -> Iterator[None]:
+        """Remember a write failing for a reason of the disk or the file (full, damaged,
+        read-only) so the kiosk can go out of service; a write succeeding clears it."""
+        try:
+            yield
+        except (sqlite3.OperationalError, sqlite3.DatabaseError, SQLAlchemyError) as exc:
+            if _is_storage_failure(exc):
+                with self._problem_lock:
+                    self._problem, self._checked_at = describe_failure(self.path, exc), time.monotonic()
+            raise
+        else:
+            if self._problem is not None:
+                with self._problem_lock:
+                    self._problem = None
+
+    def problem(self) -> str | None:
+        """Why the database cannot be written now (for the out-of-service screen), or None.
+
+        Once a write failed, this looks again every RECHECK_SECONDS: the problem clears
+        when the disk has room again and the file passes SQLite's quick check.
+        """
+        with self._problem_lock:
+            problem = self._problem
+            if problem is None or time.monotonic() - self._checked_at < RECHECK_SECONDS:
+                return problem
+            self._checked_at = time.monotonic()
+        if self._healthy():
+            with self._problem_lock:
+                self._problem = None
+            return None
+        return problem
+
+    def _healthy(self) -> bool:
+        try:
+            if shutil.disk_usage(Path(self.path).parent).free < _MIN_FREE_BYTES:
+                return False
+            with self.engine.connect() as conn:
+                return conn.exec_driver_sql("PRAGMA quick_check").scalar() == "ok"
+        except (OSError, SQLAlchemyError, sqlite3.Error):
+            return False
 
     @contextmanager
     def write_cursor(self) -> Iterator[sqlite3.Cursor]:
@@ -78,18 +129,20 @@ class Database:
         For the one-statement writes on a patron's path (queueing a transaction), where
         SQLAlchemy's own bookkeeping would cost as much as the disk sync.
         """
-        raw = self.engine.raw_connection()
-        try:
-            cursor = raw.driver_connection.cursor()
-            cursor.execute("BEGIN IMMEDIATE")
+        with self._watching():
+            raw = self.engine.raw_connection()
             try:
-                yield cursor
-            except BaseException:
-                cursor.execute("ROLLBACK")
-                raise
-            cursor.execute("COMMIT")
-        finally:
-            raw.close()  # back to the pool
+                cursor = raw.driver_connection.cursor()
+                cursor.execute("BEGIN IMMEDIATE")
+                try:
+                    yield cursor
+                except BaseException:
+                    if raw.driver_connection.in_transaction:  # SQLite ends it itself on a full disk
+                        cursor.execute("ROLLBACK")
+                    raise
+                cursor.execute("COMMIT")
+            finally:
+                raw.close()  # back to the pool
 
     @contextmanager
     def reading(self) -> Iterator[Connection]:
@@ -102,6 +155,33 @@ class Database:
     def close(self) -> None:
         """Close every pooled connection (the file stays)."""
         self.engine.dispose()
+
+
+def _is_storage_failure(exc: BaseException) -> bool:
+    """A failure of the disk or the file, not of the statement (a constraint, a bad value)."""
+    orig = getattr(exc, "orig", None) or exc
+    return isinstance(orig, sqlite3.DatabaseError) and not isinstance(
+        orig, (sqlite3.IntegrityError, sqlite3.ProgrammingError, sqlite3.InterfaceError))
+
+
+def describe_failure(path: str, exc: BaseException) -> str:
+    """What went wrong with the database file, in words a technician can act on."""
+    detail = str(getattr(exc, "orig", None) or exc)
+    lowered = detail.lower()
+    where = Path(path).parent
+    if "full" in lowered:
+        return (f"the disk holding the kiosk database {path} is full: free space in {where} "
+                "(everything recorded before is kept)")
+    if "malformed" in lowered or "not a database" in lowered or "corrupt" in lowered:
+        return (f"the kiosk database {path} is damaged ({detail}): keep a copy of the file for "
+                "recovery, move it aside and restart the kiosk to begin a new one")
+    if "readonly" in lowered or "read-only" in lowered:
+        return (f"the kiosk database {path} cannot be written ({detail}): check that the file "
+                "system is writable and the file belongs to the kiosk's user")
+    if "i/o" in lowered:
+        return (f"the disk holding the kiosk database {path} failed ({detail}): check the SD card "
+                "or disk")
+    return f"the kiosk database {path}: {detail}"
 
 
 def _begin(conn: Connection) -> None:
