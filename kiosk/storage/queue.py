@@ -177,10 +177,12 @@ class OfflineQueue:
         return self._select(Q.c.state.in_((EntryState.PENDING, EntryState.SENDING)))
 
     def has_waiting(self, item_id: str) -> bool:
-        """Whether this item has entries still to be replayed (pending or "sending")."""
-        waiting = Q.c.state.in_((EntryState.PENDING, EntryState.SENDING)) & (Q.c.item_id == item_id)
-        with self.db.reading() as conn:
-            return conn.execute(select(Q.c.id).where(waiting).limit(1)).first() is not None
+        """Whether this item has entries still to be replayed (pending or "sending").
+
+        Asked on every scan: one lookup in the (item_id, state) index, whatever the queue's length.
+        """
+        with self.db.read_cursor() as cursor:
+            return cursor.execute(_ITEM_WAITING, (item_id,)).fetchone() is not None
 
     def in_flight(self) -> list[QueueEntry]:
         """Entries marked "sending": their outcome must be reconciled before anything else is sent."""
@@ -360,6 +362,8 @@ _SETTLE = ("UPDATE queue_entries SET state = ?, reason = ?, acs_messages = ?, ac
            "last_error = coalesce(?, last_error) WHERE id = ? AND state = 'sending'")
 _RELEASE = ("UPDATE queue_entries SET state = 'pending', attempts = attempts - 1, updated_at = ? "
             "WHERE id = ? AND state = 'sending'")
+_ITEM_WAITING = ("SELECT 1 FROM queue_entries INDEXED BY queue_entries_item_state "
+                 "WHERE item_id = ? AND state IN ('pending', 'sending') LIMIT 1")
 _NEXT_PENDING = "SELECT * FROM queue_entries WHERE state = 'pending' ORDER BY id LIMIT ?"
 _MARK_SENDING = ("UPDATE queue_entries SET state = 'sending', attempts = attempts + 1, updated_at = ? "
                  "WHERE id IN ({})")
