@@ -19,7 +19,9 @@ from kiosk.config import DEFAULT_DATABASE, KioskConfig, load_config
 from kiosk.config_table import ConfigError
 from kiosk.storage import (EntryState, Journal, OfflineQueue, QueueEntry, QueueError, Replayer,
                            StorageError, connect_with, open_database)
-STATES = ("waiting", "pending", "sending", "done", "refused", "all")
+from kiosk.storage.queue import LISTINGS
+
+DEFAULT_LIST_LIMIT = 100
 
 
 def add_queue_commands(subparsers: Any) -> None:
@@ -38,8 +40,13 @@ def add_queue_commands(subparsers: Any) -> None:
         return parser
 
     listing = command("list", "list queue entries and counts", _list)
-    listing.add_argument("--state", choices=STATES, default="waiting",
+    listing.add_argument("--state", choices=tuple(LISTINGS), default="waiting",
                          help="which entries (default: waiting = pending and sending)")
+    listing.add_argument("--limit", type=_limit, default=DEFAULT_LIST_LIMIT,
+                         help=f"list at most N entries, oldest first (default {DEFAULT_LIST_LIMIT}; 0: all)")
+    listing.add_argument("--since", type=_moment,
+                         help="only entries queued at or after this local date or time "
+                              "(2026-03-01 or 2026-03-01T14:30)")
 
     replay = command("replay", "send the waiting entries to the library system now", _replay)
     replay.add_argument("--host", help="the library system's SIP2 address (or from --config)")
@@ -73,6 +80,24 @@ def _days(text: str) -> int:
     if days < 0:
         raise argparse.ArgumentTypeError("the number of days cannot be negative")
     return days
+
+
+def _limit(text: str) -> int:
+    try:
+        limit = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of entries: {text!r}") from None
+    if limit < 0:
+        raise argparse.ArgumentTypeError("the number of entries cannot be negative")
+    return limit
+
+
+def _moment(text: str) -> datetime:
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date or time: {text!r} "
+                                         "(write 2026-03-01 or 2026-03-01T14:30)") from None
 
 
 def _guarded(func, args: argparse.Namespace) -> int:
@@ -122,9 +147,9 @@ def _client_settings(args: argparse.Namespace, config: KioskConfig | None) -> di
 
 def _list(args: argparse.Namespace) -> int:
     queue = _queue(args)
-    entries = {
-        "waiting": queue.pending, "refused": queue.refused, "all": queue.entries,
-    }.get(args.state, lambda: [e for e in queue.entries() if e.state == args.state])()
+    limit = args.limit or None
+    entries = queue.listing(args.state, since=args.since, limit=limit and limit + 1)
+    more, entries = len(entries) > (limit or len(entries)), entries[:limit]
     counts = queue.counts()
     age = queue.oldest_pending_age()
     if args.json:
@@ -141,6 +166,8 @@ def _list(args: argparse.Namespace) -> int:
                 f"{e.transaction_date:%Y-%m-%d %H:%M:%S}  attempts {e.attempts}")
         print(line + (f"\n        {e.reason}" if e.reason else "")
               + (f"\n        last error: {e.last_error}" if e.last_error and e.state != EntryState.DONE else ""))
+    if more:
+        print(f"(more entries not shown: --limit {limit} reached; --limit 0 lists all, --since narrows)")
     return 0
 
 

@@ -109,6 +109,14 @@ class Settlement:
             raise QueueError(f"an entry is settled as done or refused, not {self.state}")
 
 
+# What a staff listing can ask for: entry states, and "refused" means those staff still must see.
+LISTINGS: dict[str, tuple[EntryState, ...]] = {
+    "waiting": (EntryState.PENDING, EntryState.SENDING), "pending": (EntryState.PENDING,),
+    "sending": (EntryState.SENDING,), "done": (EntryState.DONE,), "refused": (EntryState.REFUSED,),
+    "all": tuple(EntryState),
+}
+
+
 CSV_COLUMNS = ("id", "kind", "item_id", "title", "patron_id", "patron_name", "transaction_date",
                "due_date", "reason", "acs_messages", "attempts", "last_error", "created_at",
                "finished_at", "resolved_at", "resolution")
@@ -199,6 +207,27 @@ class OfflineQueue:
         """Every entry still stored, oldest first."""
         return self._select(None)
 
+    def listing(self, which: str = "waiting", *, since: datetime | None = None,
+                limit: int | None = None) -> list[QueueEntry]:
+        """One page of entries for staff, oldest first: `which` is a key of LISTINGS ("refused"
+        leaves out refusals already resolved), `since` keeps entries queued at or after that
+        moment (a naive one is local time), `limit` caps the page (None: every entry).
+
+        Only the rows of the page are read and converted, so the first page of a long queue
+        costs what a short queue does.
+        """
+        if which not in LISTINGS:
+            raise QueueError(f"unknown listing {which!r}: expected one of {', '.join(LISTINGS)}")
+        if limit is not None and limit < 0:
+            raise QueueError("the number of entries to list cannot be negative")
+        condition = Q.c.state.in_(LISTINGS[which]) if which != "all" else None
+        if which == "refused":
+            condition = condition & Q.c.resolved_at.is_(None)
+        if since is not None:
+            after = Q.c.created_at >= stamp(since if since.tzinfo else since.astimezone())
+            condition = after if condition is None else condition & after
+        return self._select(condition, limit)
+
     def counts(self) -> QueueCounts:
         """How many entries are in each state."""
         with self.db.reading() as conn:
@@ -220,10 +249,12 @@ class OfflineQueue:
             return None
         return _aware(now) - from_stamp(oldest)
 
-    def _select(self, condition: Any) -> list[QueueEntry]:
+    def _select(self, condition: Any, limit: int | None = None) -> list[QueueEntry]:
         query = select(Q).order_by(Q.c.id)
         if condition is not None:
             query = query.where(condition)
+        if limit is not None:
+            query = query.limit(limit)
         with self.db.reading() as conn:
             return [_entry(row) for row in conn.execute(query).mappings()]
 

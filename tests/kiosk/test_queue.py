@@ -374,3 +374,22 @@ def test_has_waiting_looks_the_item_up_in_an_index_not_through_the_waiting_entri
         plan = " ".join(row[-1] for row in cursor.execute("EXPLAIN QUERY PLAN " + _ITEM_WAITING, ("I7",)))
     assert "SEARCH" in plan and "queue_entries_item_state (item_id=? AND state=?)" in plan
     assert queue.has_waiting("I49") and not queue.has_waiting("I50")
+
+
+def test_listing_gives_one_page_of_the_entries_staff_asked_for(tmp_path):
+    queue = OfflineQueue(tmp_path / "kiosk.db")
+    first, second, third = (checkout(queue, f"I{n}") for n in range(3))
+    queue.advance()
+    queue.settle(Settlement(first.id, EntryState.REFUSED, reason="Unknown item."))
+    assert [e.id for e in queue.listing()] == [second.id, third.id]
+    assert [e.id for e in queue.listing("all", limit=2)] == [first.id, second.id]
+    assert [e.id for e in queue.listing("refused")] == [first.id]
+    queue.mark_refused_resolved(first.id)
+    assert queue.listing("refused") == [] and [e.id for e in queue.listing("all", limit=0)] == []
+    later = third.created_at + timedelta(seconds=1)
+    assert queue.listing("all", since=later) == []
+    assert [e.id for e in queue.listing("all", since=third.created_at)] == [third.id]
+    with pytest.raises(QueueError, match="unknown listing 'lost'"):
+        queue.listing("lost")
+    with pytest.raises(QueueError, match="cannot be negative"):
+        queue.listing(limit=-1)
