@@ -9,7 +9,7 @@ import sys
 from dataclasses import asdict
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from sip2.client import TLSSettings
 from sip2.dialects import dialect
@@ -42,7 +42,7 @@ def add_queue_commands(subparsers: Any) -> None:
     listing = command("list", "list queue entries and counts", _list)
     listing.add_argument("--state", choices=tuple(LISTINGS), default="waiting",
                          help="which entries (default: waiting = pending and sending)")
-    listing.add_argument("--limit", type=_limit, default=DEFAULT_LIST_LIMIT,
+    listing.add_argument("--limit", type=_count_of("entries"), default=DEFAULT_LIST_LIMIT,
                          help=f"list at most N entries, oldest first (default {DEFAULT_LIST_LIMIT}; 0: all)")
     listing.add_argument("--since", type=_moment,
                          help="only entries queued at or after this local date or time "
@@ -65,31 +65,25 @@ def add_queue_commands(subparsers: Any) -> None:
 
     purge = command("purge", "delete entries done more than N days ago (never waiting or refused ones)",
                     _purge)
-    purge.add_argument("--days", type=_days, required=True, help="age in days of done entries to delete")
+    purge.add_argument("--days", type=_count_of("days"), required=True, help="age in days of done entries to delete")
 
     resolve = command("resolve", "mark a refused entry as dealt with by staff", _resolve)
     resolve.add_argument("entry", type=int, help="the entry's id")
     resolve.add_argument("--note", help="what was done (kept with the entry)")
 
 
-def _days(text: str) -> int:
-    try:
-        days = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of days: {text!r}") from None
-    if days < 0:
-        raise argparse.ArgumentTypeError("the number of days cannot be negative")
-    return days
+def _count_of(what: str) -> Callable[[str], int]:
+    """An argument type: a whole number of `what`, not negative."""
+    def parse(text: str) -> int:
+        try:
+            number = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a number of {what}: {text!r}") from None
+        if number < 0:
+            raise argparse.ArgumentTypeError(f"the number of {what} cannot be negative")
+        return number
 
-
-def _limit(text: str) -> int:
-    try:
-        limit = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of entries: {text!r}") from None
-    if limit < 0:
-        raise argparse.ArgumentTypeError("the number of entries cannot be negative")
-    return limit
+    return parse
 
 
 def _moment(text: str) -> datetime:
