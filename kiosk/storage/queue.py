@@ -315,17 +315,19 @@ class OfflineQueue:
         """
         now = stamp()
         with self.db.transaction() as conn:
+            # The driver's cursor, in the same transaction: these statements run once per entry.
+            cursor = conn.connection.driver_connection.cursor()
             for settlement in settlements:
-                self._settle(conn, settlement, now)
+                self._settle(conn, cursor, settlement, now)
                 if journal is not None:
                     journal.record_replay_outcome(settlement, conn=conn)
-            for entry_id in release:
-                conn.exec_driver_sql(_RELEASE, (now, entry_id))
+            cursor.executemany(_RELEASE, [(now, entry_id) for entry_id in release])
             if take <= 0:
                 return []
-            rows = conn.exec_driver_sql(_NEXT_PENDING, (take,)).mappings().all()
+            rows = cursor.execute(_NEXT_PENDING, (take,)).fetchall()
+            names = [column[0] for column in cursor.description]
             batch, items = [], set()
-            for row in rows:
+            for row in map(dict, (zip(names, values) for values in rows)):
                 if row["item_id"] in items:
                     break
                 items.add(row["item_id"])
@@ -333,7 +335,7 @@ class OfflineQueue:
                                      "attempts": row["attempts"] + 1, "updated_at": now}))
             if batch:
                 marks = ", ".join("?" * len(batch))
-                conn.exec_driver_sql(_MARK_SENDING.format(marks), (now, *(e.id for e in batch)))
+                cursor.execute(_MARK_SENDING.format(marks), (now, *(e.id for e in batch)))
             return batch
 
     def advance(self, settlement: Settlement | None = None, *, take_next: bool = True,
@@ -369,8 +371,8 @@ class OfflineQueue:
                 (Q.c.id == entry_id) & (Q.c.state == EntryState.SENDING)
             ).values(state=state.value, last_error=last_error, updated_at=stamp())), entry_id)
 
-    def _settle(self, conn: Connection, s: Settlement, now: str) -> None:
-        result = conn.exec_driver_sql(_SETTLE, (
+    def _settle(self, conn: Connection, cursor: Any, s: Settlement, now: str) -> None:
+        result = cursor.execute(_SETTLE, (
             s.state.value, s.reason, json.dumps(list(s.acs_messages), ensure_ascii=False),
             s.acs_due_date, now, now, s.title or None, s.last_error, s.entry_id))
         self._require_in_flight(conn, result, s.entry_id)
