@@ -141,9 +141,10 @@ def _client_settings(args: argparse.Namespace, config: KioskConfig | None) -> di
 
 def _list(args: argparse.Namespace) -> int:
     queue = _queue(args)
-    limit = args.limit or None
-    entries = queue.listing(args.state, since=args.since, limit=limit and limit + 1)
-    more, entries = len(entries) > (limit or len(entries)), entries[:limit]
+    limit = args.limit or None  # 0: every entry
+    page = queue.listing(args.state, since=args.since, limit=None if limit is None else limit + 1)
+    entries = page[:limit]
+    more = len(page) > len(entries)
     counts = queue.counts()
     age = queue.oldest_pending_age()
     if args.json:
