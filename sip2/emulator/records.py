@@ -136,7 +136,7 @@ _SELECT = {kind: f"SELECT {', '.join(_COLUMNS[kind])} FROM {kind.TABLE}" for kin
 _READERS = {kind: tuple(_reader(get_type_hints(kind)[f.name]) for f in fields(kind)) for kind in RECORDS}
 
 
-def stored(value: object) -> object:
+def _stored(value: object) -> object:
     """A value as SQLAlchemy's SQLite dialect stores it (dates as text, booleans as 0/1)."""
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M:%S.%f")
@@ -175,13 +175,13 @@ class Records:
 
     def insert(self, record: R) -> R:
         """Add the record (its `id` is filled in when it was None) and return it."""
-        columns = _COLUMNS[type(record)]
-        values = [stored(getattr(record, name)) for name in columns]
-        if columns[0] == "id" and values[0] is None:
-            columns, values = columns[1:], values[1:]
+        columns = _COLUMNS[type(record)]  # "id" first: left to SQLite when None
+        if record.id is None:
+            columns = columns[1:]
         self._cursor.execute(f"INSERT INTO {record.TABLE} ({', '.join(columns)}) "
-                             f"VALUES ({', '.join('?' * len(columns))})", values)
-        if getattr(record, "id", None) is None:
+                             f"VALUES ({', '.join('?' * len(columns))})",
+                             [_stored(getattr(record, name)) for name in columns])
+        if record.id is None:
             record.id = self._cursor.lastrowid
         return record
 
@@ -191,7 +191,7 @@ class Records:
             setattr(record, name, value)
         assignments = ", ".join(f"{name} = ?" for name in changes)
         self._cursor.execute(f"UPDATE {record.TABLE} SET {assignments} WHERE id = ?",
-                             (*(stored(v) for v in changes.values()), record.id))
+                             (*(_stored(v) for v in changes.values()), record.id))
         return record
 
     def delete(self, record: R) -> None:
