@@ -271,10 +271,11 @@ def client(port: int) -> SIP2Client:
     return connection
 
 
-def bare_requests(port: int, steps: list[tuple[str, str]], offset: int) -> float:
-    """Requests per second: the client sending the steps straight to the ACS, no block."""
+def bare_requests(port: int, steps: list[tuple[str, str]], offset: int) -> tuple[float, float]:
+    """Requests per second, and this process's CPU seconds per request: the client sending
+    the steps straight to the ACS, no block."""
     with client(port) as sip:
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         for n, (kind, item) in enumerate(steps):
             when = WHEN + timedelta(seconds=offset + n)
             if kind == "checkout":
@@ -282,30 +283,32 @@ def bare_requests(port: int, steps: list[tuple[str, str]], offset: int) -> float
                              nb_due_date=when + timedelta(days=21))
             else:
                 sip.checkin(item, no_block=True, transaction_date=when, return_date=when)
-        return len(steps) / (time.perf_counter() - start)
+        return len(steps) / (time.perf_counter() - start), (time.process_time() - cpu) / len(steps)
 
 
-def replayed(folder: str, port: int, steps: list[tuple[str, str]], offset: int, round_no: int) -> float:
-    """Entries per second replayed from a queue holding the same steps; the client is
-    connected and logged in before the clock starts, as the bare one is."""
+def replayed(folder: str, port: int, steps: list[tuple[str, str]], offset: int,
+             round_no: int) -> tuple[float, float]:
+    """Entries per second replayed from a queue holding the same steps, and CPU seconds per
+    entry (waits for the disk's sync not included); the client is connected and logged in
+    before the clock starts, as the bare one is."""
     queue = OfflineQueue(open_database(os.path.join(folder, f"replay{round_no}.sqlite")))
     for n, (kind, item) in enumerate(steps):
         when = WHEN + timedelta(seconds=offset + n)
         queue.enqueue(kind, item_id=item, patron_id=PATRON if kind == "checkout" else None,
                       transaction_date=when, due_date=when + timedelta(days=21) if kind == "checkout" else None)
     connected = client(port)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     report = Replayer(queue, lambda: connected).replay_once()
-    elapsed = time.perf_counter() - start
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
     if not report.completed or report.sent != len(steps) or report.done != len(steps):
         raise SystemExit(f"replay did not complete: {report}")
     queue.db.close()
-    return len(steps) / elapsed
+    return len(steps) / elapsed, cpu / len(steps)
 
 
 def bench_replay(folder: str, count: int, rounds: int) -> None:
     with served(serve_prompt_acs, "prompt ACS") as port:
-        bare_rates, replay_rates = [], []
+        results: dict[str, list[tuple[float, float]]] = {"bare": [], "replay": []}
         offset = 0
         steps = plan(count)
         bare_requests(port, steps, offset)  # warm-up
@@ -314,15 +317,18 @@ def bench_replay(folder: str, count: int, rounds: int) -> None:
                     ("replay", lambda o: replayed(folder, port, steps, o, round_no)))
             for name, run in runs if round_no % 2 == 0 else reversed(runs):
                 offset += len(steps)
-                (bare_rates if name == "bare" else replay_rates).append(run(offset))
+                results[name].append(run(offset))
     print(f"replay against an ACS in its own process answering at once, 127.0.0.1:{port} "
           f"({len(steps)} checkouts and returns per round, {rounds} interleaved rounds):")
-    print(f"  bare client requests        {statistics.median(bare_rates):8.1f} /s   rounds: "
-          + ", ".join(f"{r:.0f}" for r in bare_rates))
-    print(f"  replayed entries            {statistics.median(replay_rates):8.1f} /s   rounds: "
-          + ", ".join(f"{r:.0f}" for r in replay_rates))
-    print("  ratio replay/bare: " + spread([r / b for r, b in zip(replay_rates, bare_rates)])
-          + " (target >= 0.9x)")
+    for name, label in (("bare", "bare client requests"), ("replay", "replayed entries")):
+        rates = [rate for rate, _ in results[name]]
+        cpu = statistics.median(c for _, c in results[name]) * 1e6
+        print(f"  {label:<26}{statistics.median(rates):9.1f} /s   CPU {cpu:6.1f} us each   rounds: "
+              + ", ".join(f"{r:.0f}" for r in rates))
+    (bare, replay) = ([r for r, _ in results[n]] for n in ("bare", "replay"))
+    print("  ratio replay/bare: " + spread([r / b for r, b in zip(replay, bare)]) + " (target >= 0.9x)")
+    print("  CPU replay/bare:   " + spread([r / b for (_, r), (_, b) in zip(results["replay"], results["bare"])])
+          + " (this process's CPU per entry: the replay's own work, without the disk's sync waits)")
 
 
 def main(argv: list[str] | None = None) -> int:
