@@ -15,8 +15,9 @@ the same machine (the machine is shared: read the ratios).
 4. Replay: entries per second replayed (each committed "sending" before it goes out, its
    outcome committed after) against the SIP2 client sending the same checkouts and returns
    straight to the same ACS. The ACS runs in its own process and answers at once from
-   replies encoded before it starts, so the figure is the replay's own cost. Target: at
-   least 0.9x the bare request rate.
+   replies encoded before it starts, so the figure is the replay's own cost; entries are
+   queued and replayed with the journal's record, as the kiosk does. Target: at least 0.9x
+   the bare request rate.
 
 Candidates alternate their order from round to round; each round gives a ratio, and the
 median and spread (lowest-highest) of the ratios are printed.
@@ -45,7 +46,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout's 
 from bench.bench_roundtrip import served  # noqa: E402
 from bench.timing import percentile  # noqa: E402
 from kiosk.cli import main as kiosk_main  # noqa: E402
-from kiosk.storage import OfflineQueue, Replayer, open_database  # noqa: E402
+from kiosk.storage import Journal, OfflineQueue, Replayer, open_database  # noqa: E402
 from kiosk.storage.migrations import MIGRATIONS  # noqa: E402
 from kiosk.storage.timestamps import stamp  # noqa: E402
 from sip2.client import SIP2Client  # noqa: E402
@@ -292,13 +293,15 @@ def replayed(folder: str, port: int, steps: list[tuple[str, str]], offset: int,
     entry (waits for the disk's sync not included); the client is connected and logged in
     before the clock starts, as the bare one is."""
     queue = OfflineQueue(open_database(os.path.join(folder, f"replay{round_no}.sqlite")))
+    journal = Journal(queue.db)  # as the kiosk queues and replays: with the journal's record
     for n, (kind, item) in enumerate(steps):
         when = WHEN + timedelta(seconds=offset + n)
         queue.enqueue(kind, item_id=item, patron_id=PATRON if kind == "checkout" else None,
-                      transaction_date=when, due_date=when + timedelta(days=21) if kind == "checkout" else None)
+                      transaction_date=when, due_date=when + timedelta(days=21) if kind == "checkout" else None,
+                      journal=journal)
     connected = client(port)
     start, cpu = time.perf_counter(), time.process_time()
-    report = Replayer(queue, lambda: connected).replay_once()
+    report = Replayer(queue, lambda: connected, journal=journal).replay_once()
     elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
     if not report.completed or report.sent != len(steps) or report.done != len(steps):
         raise SystemExit(f"replay did not complete: {report}")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -314,13 +315,12 @@ class OfflineQueue:
         an entry whose outcome was not committed stays "sending" and is reconciled.
         """
         now = stamp()
-        with self.db.transaction() as conn:
-            # The driver's cursor, in the same transaction: these statements run once per entry.
-            cursor = conn.connection.driver_connection.cursor()
+        # Plain driver statements: they run once per replayed entry.
+        with self.db.write_cursor() as cursor:
             for settlement in settlements:
-                self._settle(conn, cursor, settlement, now)
+                self._settle(cursor, settlement, now)
                 if journal is not None:
-                    journal.record_replay_outcome(settlement, conn=conn)
+                    journal.record_replay_outcome(settlement, cursor=cursor)
             cursor.executemany(_RELEASE, [(now, entry_id) for entry_id in release])
             if take <= 0:
                 return []
@@ -371,18 +371,20 @@ class OfflineQueue:
                 (Q.c.id == entry_id) & (Q.c.state == EntryState.SENDING)
             ).values(state=state.value, last_error=last_error, updated_at=stamp())), entry_id)
 
-    def _settle(self, conn: Connection, cursor: Any, s: Settlement, now: str) -> None:
-        result = cursor.execute(_SETTLE, (
-            s.state.value, s.reason, json.dumps(list(s.acs_messages), ensure_ascii=False),
-            s.acs_due_date, now, now, s.title or None, s.last_error, s.entry_id))
-        self._require_in_flight(conn, result, s.entry_id)
+    @staticmethod
+    def _settle(cursor: sqlite3.Cursor, s: Settlement, now: str) -> None:
+        if cursor.execute(_SETTLE, (
+                s.state.value, s.reason, json.dumps(list(s.acs_messages), ensure_ascii=False),
+                s.acs_due_date, now, now, s.title or None, s.last_error, s.entry_id)).rowcount == 1:
+            return
+        state = cursor.execute("SELECT state FROM queue_entries WHERE id = ?", (s.entry_id,)).fetchone()
+        raise _not_in_flight(s.entry_id, state and state[0])
 
     @staticmethod
     def _require_in_flight(conn: Connection, result: Any, entry_id: int) -> None:
         if result.rowcount == 1:
             return
-        state = conn.execute(select(Q.c.state).where(Q.c.id == entry_id)).scalar()
-        raise QueueError(f"queue entry {entry_id} is {state or 'gone'}, not in flight")
+        raise _not_in_flight(entry_id, conn.execute(select(Q.c.state).where(Q.c.id == entry_id)).scalar())
 
 
 # The replay's hot path is plain SQL: it runs once per entry, and the ORM's overhead would
@@ -400,6 +402,10 @@ _ITEM_WAITING = ("SELECT 1 FROM queue_entries INDEXED BY queue_entries_item_stat
 _NEXT_PENDING = "SELECT * FROM queue_entries WHERE state = 'pending' ORDER BY id LIMIT ?"
 _MARK_SENDING = ("UPDATE queue_entries SET state = 'sending', attempts = attempts + 1, updated_at = ? "
                  "WHERE id IN ({})")
+
+
+def _not_in_flight(entry_id: int, state: str | None) -> QueueError:
+    return QueueError(f"queue entry {entry_id} is {state or 'gone'}, not in flight")
 
 
 def _kind(kind: str) -> Kind:
