@@ -264,7 +264,9 @@ def report(title: str, rates: dict[str, list[float]]) -> None:
                 [[name, median(r), max(r), min(r), ratios[name]] for name, r in rates.items()])
     peers = {name: median(r) for name, r in rates.items() if name != "ours"}
     fastest = max(peers, key=peers.__getitem__)
-    print(f"ours / fastest peer ({fastest}): {ratios[fastest]:.2f}x (median of per-round ratios)")
+    per_round = [a / b for a, b in zip(ours, rates[fastest])]
+    print(f"ours / fastest peer ({fastest}): {ratios[fastest]:.2f}x (median of per-round ratios; "
+          f"rounds {min(per_round):.2f}-{max(per_round):.2f}: " + ", ".join(f"{r:.2f}" for r in per_round) + ")")
 
 
 def main() -> None:

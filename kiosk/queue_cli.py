@@ -9,7 +9,7 @@ import sys
 from dataclasses import asdict
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from sip2.cli import PASSWORD_VARIABLE, positive_seconds
 from sip2.client import TLSSettings
@@ -20,7 +20,9 @@ from kiosk.config import DEFAULT_DATABASE, KioskConfig, load_config
 from kiosk.config_table import ConfigError
 from kiosk.storage import (EntryState, Journal, OfflineQueue, QueueEntry, QueueError, Replayer,
                            StorageError, connect_with, open_database)
-STATES = ("waiting", "pending", "sending", "done", "refused", "all")
+from kiosk.storage.queue import LISTINGS
+
+DEFAULT_LIST_LIMIT = 100
 _OLD_PASSWORD_VARIABLE = "KIOSK_SIP2_PASSWORD"  # read until the next release, with a warning
 
 
@@ -40,8 +42,13 @@ def add_queue_commands(subparsers: Any) -> None:
         return parser
 
     listing = command("list", "list queue entries and counts", _list)
-    listing.add_argument("--state", choices=STATES, default="waiting",
+    listing.add_argument("--state", choices=tuple(LISTINGS), default="waiting",
                          help="which entries (default: waiting = pending and sending)")
+    listing.add_argument("--limit", type=_count_of("entries"), default=DEFAULT_LIST_LIMIT,
+                         help=f"list at most N entries, oldest first (default {DEFAULT_LIST_LIMIT}; 0: all)")
+    listing.add_argument("--since", type=_moment,
+                         help="only entries queued at or after this local date or time "
+                              "(2026-03-01 or 2026-03-01T14:30)")
 
     replay = command("replay", "send the waiting entries to the library system now", _replay)
     replay.add_argument("--host", help="the library system's SIP2 address (or from --config)")
@@ -61,7 +68,7 @@ def add_queue_commands(subparsers: Any) -> None:
 
     purge = command("purge", "delete entries done more than N days ago (never waiting or refused ones)",
                     _purge)
-    purge.add_argument("--days", type=_days, required=True, help="age in days of done entries to delete")
+    purge.add_argument("--days", type=_count_of("days"), required=True, help="age in days of done entries to delete")
 
     resolve = command("resolve", "mark a refused entry as dealt with by staff", _resolve)
     resolve.add_argument("entry", type=int, help="the entry's id")
@@ -78,14 +85,26 @@ def _password_from_environment() -> str | None:
     return password or None
 
 
-def _days(text: str) -> int:
+def _count_of(what: str) -> Callable[[str], int]:
+    """An argument type: a whole number of `what`, not negative."""
+    def parse(text: str) -> int:
+        try:
+            number = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a number of {what}: {text!r}") from None
+        if number < 0:
+            raise argparse.ArgumentTypeError(f"the number of {what} cannot be negative")
+        return number
+
+    return parse
+
+
+def _moment(text: str) -> datetime:
     try:
-        days = int(text)
+        return datetime.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of days: {text!r}") from None
-    if days < 0:
-        raise argparse.ArgumentTypeError("the number of days cannot be negative")
-    return days
+        raise argparse.ArgumentTypeError(f"not a date or time: {text!r} "
+                                         "(write 2026-03-01 or 2026-03-01T14:30)") from None
 
 
 def _guarded(func, args: argparse.Namespace) -> int:
@@ -137,9 +156,10 @@ def _client_settings(args: argparse.Namespace, config: KioskConfig | None) -> di
 
 def _list(args: argparse.Namespace) -> int:
     queue = _queue(args)
-    entries = {
-        "waiting": queue.pending, "refused": queue.refused, "all": queue.entries,
-    }.get(args.state, lambda: [e for e in queue.entries() if e.state == args.state])()
+    limit = args.limit or None  # 0: every entry
+    page = queue.listing(args.state, since=args.since, limit=None if limit is None else limit + 1)
+    entries = page[:limit]
+    more = len(page) > len(entries)
     counts = queue.counts()
     age = queue.oldest_pending_age()
     if args.json:
@@ -156,6 +176,8 @@ def _list(args: argparse.Namespace) -> int:
                 f"{e.transaction_date:%Y-%m-%d %H:%M:%S}  attempts {e.attempts}")
         print(line + (f"\n        {e.reason}" if e.reason else "")
               + (f"\n        last error: {e.last_error}" if e.last_error and e.state != EntryState.DONE else ""))
+    if more:
+        print(f"(more entries not shown: --limit {limit} reached; --limit 0 lists all, --since narrows)")
     return 0
 
 

@@ -145,6 +145,23 @@ class Database:
                 raw.close()  # back to the pool
 
     @contextmanager
+    def read_cursor(self) -> Iterator[sqlite3.Cursor]:
+        """A bare driver cursor outside any transaction: each statement reads its own snapshot.
+
+        For one-statement reads on a patron's path (is this item queued), where opening an
+        SQLAlchemy transaction would cost more than the indexed lookup itself.
+        """
+        raw = self.engine.raw_connection()
+        try:
+            cursor = raw.driver_connection.cursor()
+            try:
+                yield cursor
+            finally:
+                cursor.close()
+        finally:
+            raw.close()  # back to the pool
+
+    @contextmanager
     def reading(self) -> Iterator[Connection]:
         """A read transaction: a consistent snapshot that does not hold up writers."""
         with self.engine.connect() as conn:

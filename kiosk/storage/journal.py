@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Iterable, Protocol
 
-from sqlalchemy import Connection, Engine, func, insert, select, update
+from sqlalchemy import Engine, func, insert, select, update
 
 from kiosk.storage.db import Database, as_database
 from kiosk.storage.errors import QueueError
@@ -128,14 +129,15 @@ class Journal:
                 return None
             return _journal_entry({**values, "id": result.lastrowid})
 
-    def record_replay_outcome(self, settlement: "Settlement", *, conn: Connection | None = None) -> None:
-        """Complete the record of a replayed entry (made from the queue entry if it has none)."""
+    def record_replay_outcome(self, settlement: "Settlement", *, cursor: sqlite3.Cursor | None = None) -> None:
+        """Complete the record of a replayed entry (made from the queue entry if it has none),
+        in the transaction of the driver `cursor` when given (the queue's, once per entry)."""
         values = (int(settlement.state == "done"), stamp(),
                   json.dumps(list(settlement.acs_messages), ensure_ascii=False),
                   settlement.acs_due_date, settlement.title or None, settlement.entry_id)
-        with _maybe(self.db, conn) as c:
-            if c.exec_driver_sql(_UPDATE_REPLAYED, values).rowcount == 0:
-                c.exec_driver_sql(_INSERT_REPLAYED, values)
+        with _maybe(self.db, cursor) as c:
+            if c.execute(_UPDATE_REPLAYED, values).rowcount == 0:
+                c.execute(_INSERT_REPLAYED, values)
 
     def entries(self, *, since: datetime | None = None, until: datetime | None = None,
                 item_id: str | None = None, patron_id: str | None = None,
@@ -221,9 +223,9 @@ class Journal:
             return [_security_event(row) for row in conn.execute(query).mappings()]
 
 
-def _maybe(db: Database, conn: Connection | None) -> AbstractContextManager[Connection]:
+def _maybe(db: Database, cursor: sqlite3.Cursor | None) -> AbstractContextManager[sqlite3.Cursor]:
     """The caller's transaction when given one, else a transaction of our own."""
-    return nullcontext(conn) if conn is not None else db.transaction()
+    return nullcontext(cursor) if cursor is not None else db.write_cursor()
 
 
 _INSERT_ONCE = ("INSERT INTO journal (recorded_at, kind, item_id, patron_id, ok, due_date, offline, "

@@ -99,6 +99,9 @@ MIGRATIONS: tuple[Migration, ...] = (
         )""",
         "CREATE INDEX email_outbox_due ON email_outbox (state, next_attempt_at)",
     )),
+    Migration(5, "the per-scan question 'does this item wait in the queue' as an index lookup", (
+        "CREATE INDEX queue_entries_item_state ON queue_entries (item_id, state)",
+    )),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

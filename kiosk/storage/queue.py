@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -109,6 +110,14 @@ class Settlement:
             raise QueueError(f"an entry is settled as done or refused, not {self.state}")
 
 
+# What a staff listing can ask for: entry states, and "refused" means those staff still must see.
+LISTINGS: dict[str, tuple[EntryState, ...]] = {
+    "waiting": (EntryState.PENDING, EntryState.SENDING), "pending": (EntryState.PENDING,),
+    "sending": (EntryState.SENDING,), "done": (EntryState.DONE,), "refused": (EntryState.REFUSED,),
+    "all": tuple(EntryState),
+}
+
+
 CSV_COLUMNS = ("id", "kind", "item_id", "title", "patron_id", "patron_name", "transaction_date",
                "due_date", "reason", "acs_messages", "attempts", "last_error", "created_at",
                "finished_at", "resolved_at", "resolution")
@@ -177,10 +186,12 @@ class OfflineQueue:
         return self._select(Q.c.state.in_((EntryState.PENDING, EntryState.SENDING)))
 
     def has_waiting(self, item_id: str) -> bool:
-        """Whether this item has entries still to be replayed (pending or "sending")."""
-        waiting = Q.c.state.in_((EntryState.PENDING, EntryState.SENDING)) & (Q.c.item_id == item_id)
-        with self.db.reading() as conn:
-            return conn.execute(select(Q.c.id).where(waiting).limit(1)).first() is not None
+        """Whether this item has entries still to be replayed (pending or "sending").
+
+        Asked on every scan: one lookup in the (item_id, state) index, whatever the queue's length.
+        """
+        with self.db.read_cursor() as cursor:
+            return cursor.execute(_ITEM_WAITING, (item_id,)).fetchone() is not None
 
     def in_flight(self) -> list[QueueEntry]:
         """Entries marked "sending": their outcome must be reconciled before anything else is sent."""
@@ -196,6 +207,27 @@ class OfflineQueue:
     def entries(self) -> list[QueueEntry]:
         """Every entry still stored, oldest first."""
         return self._select(None)
+
+    def listing(self, which: str = "waiting", *, since: datetime | None = None,
+                limit: int | None = None) -> list[QueueEntry]:
+        """One page of entries for staff, oldest first: `which` is a key of LISTINGS ("refused"
+        leaves out refusals already resolved), `since` keeps entries queued at or after that
+        moment (a naive one is local time), `limit` caps the page (None: every entry).
+
+        Only the rows of the page are read and converted, so the first page of a long queue
+        costs what a short queue does.
+        """
+        if which not in LISTINGS:
+            raise QueueError(f"unknown listing {which!r}: expected one of {', '.join(LISTINGS)}")
+        if limit is not None and limit < 0:
+            raise QueueError("the number of entries to list cannot be negative")
+        condition = Q.c.state.in_(LISTINGS[which]) if which != "all" else None
+        if which == "refused":
+            condition = condition & Q.c.resolved_at.is_(None)
+        if since is not None:
+            after = Q.c.created_at >= stamp(since if since.tzinfo else since.astimezone())
+            condition = after if condition is None else condition & after
+        return self._select(condition, limit)
 
     def counts(self) -> QueueCounts:
         """How many entries are in each state."""
@@ -218,10 +250,12 @@ class OfflineQueue:
             return None
         return _aware(now) - from_stamp(oldest)
 
-    def _select(self, condition: Any) -> list[QueueEntry]:
+    def _select(self, condition: Any, limit: int | None = None) -> list[QueueEntry]:
         query = select(Q).order_by(Q.c.id)
         if condition is not None:
             query = query.where(condition)
+        if limit is not None:
+            query = query.limit(limit)
         with self.db.reading() as conn:
             return [_entry(row) for row in conn.execute(query).mappings()]
 
@@ -301,18 +335,19 @@ class OfflineQueue:
         an entry whose outcome was not committed stays "sending" and is reconciled.
         """
         now = stamp()
-        with self.db.transaction() as conn:
+        # Plain driver statements: they run once per replayed entry.
+        with self.db.write_cursor() as cursor:
             for settlement in settlements:
-                self._settle(conn, settlement, now)
+                self._settle(cursor, settlement, now)
                 if journal is not None:
-                    journal.record_replay_outcome(settlement, conn=conn)
-            for entry_id in release:
-                conn.exec_driver_sql(_RELEASE, (now, entry_id))
+                    journal.record_replay_outcome(settlement, cursor=cursor)
+            cursor.executemany(_RELEASE, [(now, entry_id) for entry_id in release])
             if take <= 0:
                 return []
-            rows = conn.exec_driver_sql(_NEXT_PENDING, (take,)).mappings().all()
+            rows = cursor.execute(_NEXT_PENDING, (take,)).fetchall()
+            names = [column[0] for column in cursor.description]
             batch, items = [], set()
-            for row in rows:
+            for row in map(dict, (zip(names, values) for values in rows)):
                 if row["item_id"] in items:
                     break
                 items.add(row["item_id"])
@@ -320,7 +355,7 @@ class OfflineQueue:
                                      "attempts": row["attempts"] + 1, "updated_at": now}))
             if batch:
                 marks = ", ".join("?" * len(batch))
-                conn.exec_driver_sql(_MARK_SENDING.format(marks), (now, *(e.id for e in batch)))
+                cursor.execute(_MARK_SENDING.format(marks), (now, *(e.id for e in batch)))
             return batch
 
     def advance(self, settlement: Settlement | None = None, *, take_next: bool = True,
@@ -356,18 +391,20 @@ class OfflineQueue:
                 (Q.c.id == entry_id) & (Q.c.state == EntryState.SENDING)
             ).values(state=state.value, last_error=last_error, updated_at=stamp())), entry_id)
 
-    def _settle(self, conn: Connection, s: Settlement, now: str) -> None:
-        result = conn.exec_driver_sql(_SETTLE, (
-            s.state.value, s.reason, json.dumps(list(s.acs_messages), ensure_ascii=False),
-            s.acs_due_date, now, now, s.title or None, s.last_error, s.entry_id))
-        self._require_in_flight(conn, result, s.entry_id)
+    @staticmethod
+    def _settle(cursor: sqlite3.Cursor, s: Settlement, now: str) -> None:
+        if cursor.execute(_SETTLE, (
+                s.state.value, s.reason, json.dumps(list(s.acs_messages), ensure_ascii=False),
+                s.acs_due_date, now, now, s.title or None, s.last_error, s.entry_id)).rowcount == 1:
+            return
+        state = cursor.execute("SELECT state FROM queue_entries WHERE id = ?", (s.entry_id,)).fetchone()
+        raise _not_in_flight(s.entry_id, state and state[0])
 
     @staticmethod
     def _require_in_flight(conn: Connection, result: Any, entry_id: int) -> None:
         if result.rowcount == 1:
             return
-        state = conn.execute(select(Q.c.state).where(Q.c.id == entry_id)).scalar()
-        raise QueueError(f"queue entry {entry_id} is {state or 'gone'}, not in flight")
+        raise _not_in_flight(entry_id, conn.execute(select(Q.c.state).where(Q.c.id == entry_id)).scalar())
 
 
 # The replay's hot path is plain SQL: it runs once per entry, and the ORM's overhead would
@@ -380,9 +417,15 @@ _SETTLE = ("UPDATE queue_entries SET state = ?, reason = ?, acs_messages = ?, ac
            "last_error = coalesce(?, last_error) WHERE id = ? AND state = 'sending'")
 _RELEASE = ("UPDATE queue_entries SET state = 'pending', attempts = attempts - 1, updated_at = ? "
             "WHERE id = ? AND state = 'sending'")
+_ITEM_WAITING = ("SELECT 1 FROM queue_entries INDEXED BY queue_entries_item_state "
+                 "WHERE item_id = ? AND state IN ('pending', 'sending') LIMIT 1")
 _NEXT_PENDING = "SELECT * FROM queue_entries WHERE state = 'pending' ORDER BY id LIMIT ?"
 _MARK_SENDING = ("UPDATE queue_entries SET state = 'sending', attempts = attempts + 1, updated_at = ? "
                  "WHERE id IN ({})")
+
+
+def _not_in_flight(entry_id: int, state: str | None) -> QueueError:
+    return QueueError(f"queue entry {entry_id} is {state or 'gone'}, not in flight")
 
 
 def _kind(kind: str) -> Kind:

@@ -6,11 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from sip2.emulator.policy import Policy
-from sip2.emulator.store import Fine, Hold, Loan, Patron
+from sip2.emulator.records import Fine, Hold, Loan, Patron, Records
 
 UNKNOWN_PATRON = "Unknown library card. Please see staff."
 WRONG_PIN = "Wrong PIN. Please try again."
@@ -43,12 +40,12 @@ class PatronState:
         return [loan for loan in self.loans if loan.due < self.now]
 
 
-def patron_state(session: Session, patron: Patron, now: datetime) -> PatronState:
+def patron_state(db: Records, patron: Patron, now: datetime) -> PatronState:
     """Read a patron's loans, holds and unpaid fines."""
-    loans = session.scalars(select(Loan).where(Loan.patron_id == patron.id).order_by(Loan.due, Loan.id))
-    holds = session.scalars(select(Hold).where(Hold.patron_id == patron.id).order_by(Hold.placed, Hold.id))
-    fines = session.scalars(select(Fine).where(Fine.patron_id == patron.id).order_by(Fine.id))
-    return PatronState(patron, list(loans), list(holds), [f for f in fines if f.owed_cents > 0], now)
+    loans = db.find(Loan, "patron_id = ?", (patron.id,), order="due, id")
+    holds = db.find(Hold, "patron_id = ?", (patron.id,), order="placed, id")
+    fines = db.find(Fine, "patron_id = ? AND amount_cents > paid_cents", (patron.id,))
+    return PatronState(patron, loans, holds, fines, now)
 
 
 def status_flags(state: PatronState, policy: Policy) -> str:

@@ -1,15 +1,13 @@
-"""What every circulation rule works with: one request's session, the policy, and the clock."""
+"""What every circulation rule works with: one request's records, the policy, and the clock."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy.orm import Session
-
 from sip2.message import Message
 from sip2.emulator.policy import Policy
-from sip2.emulator.store import Transaction
+from sip2.emulator.records import Records, Transaction
 
 
 class Refused(Exception):
@@ -18,10 +16,10 @@ class Refused(Exception):
 
 @dataclass(frozen=True)
 class Context:
-    """One request being answered: its database session (one transaction), the policy, the
-    time it is applied, and the SC's login location (CP)."""
+    """One request being answered: its records (one transaction), the policy, the time it is
+    applied, and the SC's login location (CP)."""
 
-    session: Session
+    db: Records
     policy: Policy
     now: datetime
     location: str | None = None
@@ -29,14 +27,11 @@ class Context:
     def log(self, request: Message, ok: bool, detail: str = "", *, patron_id: str | None = None,
             item_id: str | None = None) -> Transaction:
         """Record the request in the transaction log (patron and item default to the request's)."""
-        entry = Transaction(
-            at=self.now, transaction_date=local_time(getattr(request, "transaction_date", None)),
+        return self.db.insert(Transaction(
+            id=None, at=self.now, transaction_date=local_time(getattr(request, "transaction_date", None)),
             code=request.CODE, patron_id=patron_id or getattr(request, "patron_id", None),
             item_id=item_id or getattr(request, "item_id", None), ok=ok,
-            no_block=bool(getattr(request, "no_block", False)), detail=detail)
-        self.session.add(entry)
-        self.session.flush()
-        return entry
+            no_block=bool(getattr(request, "no_block", False)), detail=detail))
 
 
 def local_time(moment: datetime | None) -> datetime | None:

@@ -5,40 +5,38 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from sip2.emulator.policy import Policy
-from sip2.emulator.store import Hold, Item, Loan
+from sip2.emulator.records import Hold, Item, Loan, Records
 
 UNKNOWN_ITEM = "Unknown item. Please see staff."
 ON_HOLD_FOR_OTHER = "This item is on hold for another patron."
 
 
-def loan_of(session: Session, item_id: str) -> Loan | None:
+HOLD_ORDER = "ready DESC, placed, id"  # one waiting on the hold shelf first, then the oldest
+
+
+def loan_of(db: Records, item_id: str) -> Loan | None:
     """The item's current loan, or None."""
-    return session.scalar(select(Loan).where(Loan.item_id == item_id))
+    return db.first(Loan, "item_id = ?", (item_id,))
 
 
-def first_hold(session: Session, item_id: str) -> Hold | None:
+def first_hold(db: Records, item_id: str) -> Hold | None:
     """The hold first in line for an item: one waiting on the hold shelf, else the oldest."""
-    return session.scalar(select(Hold).where(Hold.item_id == item_id)
-                          .order_by(Hold.ready.desc(), Hold.placed, Hold.id).limit(1))
+    return db.first(Hold, "item_id = ?", (item_id,), order=HOLD_ORDER)
 
 
-def hold_queue(session: Session, item_id: str) -> list[Hold]:
+def hold_queue(db: Records, item_id: str) -> list[Hold]:
     """Every hold on the item, first in line first."""
-    return list(session.scalars(select(Hold).where(Hold.item_id == item_id)
-                                .order_by(Hold.ready.desc(), Hold.placed, Hold.id)))
+    return db.find(Hold, "item_id = ?", (item_id,), order=HOLD_ORDER)
 
 
-def item_refusal(session: Session, item: Item, patron_id: str) -> str | None:
-    """Why this item may not be lent to this patron now, or None (its loan is checked apart)."""
+def item_refusal(item: Item, patron_id: str, first: Hold | None) -> str | None:
+    """Why this item may not be lent to this patron now, or None (its loan is checked apart);
+    `first` is the hold first in line for it."""
     if item.lost:
         return "This item is recorded as lost. Please see staff."
     if not item.circulates:
         return "This item is for use in the library only."
-    first = first_hold(session, item.id)
     if first is not None and first.patron_id != patron_id:
         return ON_HOLD_FOR_OTHER
     return None

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from sip2 import messages as m
 from sip2.emulator.accounts import UNKNOWN_PATRON, WRONG_PIN, account_refusal, patron_state, pin_wrong
 from sip2.emulator.context import Context, Refused
 from sip2.emulator.holdings import UNKNOWN_ITEM, hold_queue, loan_of
-from sip2.emulator.store import Hold, Item, Patron
+from sip2.emulator.records import Hold, Item, Patron
 
 
 def item_information(ctx: Context, req: m.ItemInformation) -> m.ItemInformationResponse:
@@ -16,14 +14,14 @@ def item_information(ctx: Context, req: m.ItemInformation) -> m.ItemInformationR
     date, hold queue; with the borrower in an extra AA field when the policy says so, which
     is how a kiosk learns whether a checkout whose reply was lost went through."""
     policy = ctx.policy
-    item = ctx.session.get(Item, req.item_id or "")
+    item = ctx.db.get(Item, req.item_id or "")
     if item is None:
         ctx.log(req, False, "unknown item")
         return m.ItemInformationResponse(circulation_status="01", security_marker="00", fee_type="01",
                                          transaction_date=ctx.now, item_id=req.item_id or "", title="",
                                          screen_messages=(UNKNOWN_ITEM,))
-    loan = loan_of(ctx.session, item.id)
-    holds = hold_queue(ctx.session, item.id)
+    loan = loan_of(ctx.db, item.id)
+    holds = hold_queue(ctx.db, item.id)
     ready = holds[0] if holds and holds[0].ready else None
     extra: tuple[tuple[str, str], ...] = ()
     if item.lost:
@@ -50,9 +48,9 @@ def item_information(ctx: Context, req: m.ItemInformation) -> m.ItemInformationR
 
 def item_status_update(ctx: Context, req: m.ItemStatusUpdate) -> m.ItemStatusUpdateResponse:
     """19: store the item properties (CH) the SC sends."""
-    item = ctx.session.get(Item, req.item_id or "")
+    item = ctx.db.get(Item, req.item_id or "")
     if item is not None:
-        item.properties = req.item_properties or None
+        ctx.db.update(item, properties=req.item_properties or None)
     ctx.log(req, item is not None, f"properties {req.item_properties!r}")
     return m.ItemStatusUpdateResponse(
         item_properties_ok=item is not None, transaction_date=ctx.now, item_id=req.item_id or "",
@@ -62,11 +60,11 @@ def item_status_update(ctx: Context, req: m.ItemStatusUpdate) -> m.ItemStatusUpd
 
 def hold(ctx: Context, req: m.Hold) -> m.HoldResponse:
     """15: place (+), cancel (-) or change (*) a patron's hold on an item (AB, or a title AJ)."""
-    session, policy = ctx.session, ctx.policy
-    patron = session.get(Patron, req.patron_id or "")
-    item = session.get(Item, req.item_id) if req.item_id else None
+    db, policy = ctx.db, ctx.policy
+    patron = db.get(Patron, req.patron_id or "")
+    item = db.get(Item, req.item_id) if req.item_id else None
     if item is None and req.title:
-        item = session.scalar(select(Item).where(Item.title == req.title).order_by(Item.id).limit(1))
+        item = db.first(Item, "title = ?", (req.title,))
     try:
         if patron is None:
             raise Refused(UNKNOWN_PATRON)
@@ -74,33 +72,30 @@ def hold(ctx: Context, req: m.Hold) -> m.HoldResponse:
             raise Refused(WRONG_PIN)
         if item is None:
             raise Refused(UNKNOWN_ITEM)
-        existing = session.scalar(select(Hold).where(Hold.item_id == item.id, Hold.patron_id == patron.id))
+        existing = db.first(Hold, "item_id = ? AND patron_id = ?", (item.id, patron.id))
         if req.hold_mode == "+":
             if existing is not None:
                 raise Refused("You already have a hold on this item.")
-            state = patron_state(session, patron, ctx.now)
+            state = patron_state(db, patron, ctx.now)
             if refusal := account_refusal(state, policy):
                 raise Refused(refusal)
             if len(state.holds) >= policy.hold_limit:
                 raise Refused(f"You have reached your limit of {policy.hold_limit} holds.")
             if not item.circulates or item.lost:
                 raise Refused("This item cannot be placed on hold.")
-            existing = Hold(item_id=item.id, patron_id=patron.id, placed=ctx.now,
-                            pickup_location=req.pickup_location or ctx.location,
-                            expires=req.expiration_date, ready=False, pickup_by=None)
-            session.add(existing)
-            session.flush()
+            existing = db.insert(Hold(id=None, item_id=item.id, patron_id=patron.id, placed=ctx.now,
+                                      pickup_location=req.pickup_location or ctx.location,
+                                      expires=req.expiration_date, ready=False, pickup_by=None))
             text = "Hold placed."
         elif req.hold_mode in ("-", "*"):
             if existing is None:
                 raise Refused("You have no hold on this item.")
             if req.hold_mode == "-":
-                session.delete(existing)
-                session.flush()
+                db.delete(existing)
                 text = "Hold cancelled."
             else:
-                existing.pickup_location = req.pickup_location or existing.pickup_location
-                existing.expires = req.expiration_date or existing.expires
+                db.update(existing, pickup_location=req.pickup_location or existing.pickup_location,
+                          expires=req.expiration_date or existing.expires)
                 text = "Hold changed."
         else:
             raise Refused(f"Unknown hold mode {req.hold_mode!r}: use +, - or *.")
@@ -110,12 +105,12 @@ def hold(ctx: Context, req: m.Hold) -> m.HoldResponse:
                               institution_id=policy.institution_id, patron_id=req.patron_id or "",
                               item_id=req.item_id, title=item.title if item else req.title,
                               screen_messages=(str(refusal),))
-    queue = [h.patron_id for h in hold_queue(session, item.id)]
+    queue = [h.patron_id for h in hold_queue(db, item.id)]
     position = queue.index(patron.id) + 1 if patron.id in queue else None
     kept = req.hold_mode != "-"
     ctx.log(req, True, f"hold {req.hold_mode}: {text}", item_id=item.id)
     return m.HoldResponse(
-        ok=True, available=position == 1 and loan_of(session, item.id) is None, transaction_date=ctx.now,
+        ok=True, available=position == 1 and loan_of(db, item.id) is None, transaction_date=ctx.now,
         expiration_date=existing.expires if kept else None,
         queue_position=str(position) if position else None,
         pickup_location=existing.pickup_location if kept else None,

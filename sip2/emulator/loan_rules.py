@@ -9,15 +9,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
-
 from sip2 import messages as m
 from sip2.emulator.accounts import (UNKNOWN_PATRON, WRONG_PIN, PatronState, account_refusal,
                                     patron_state, pin_wrong)
 from sip2.emulator.context import Context, Refused, local_time
 from sip2.emulator.holdings import (ON_HOLD_FOR_OTHER, UNKNOWN_ITEM, due_date, first_hold,
                                     item_refusal, loan_of)
-from sip2.emulator.store import Fine, Item, Loan, Patron
+from sip2.emulator.records import Fine, Item, Loan, Patron
 
 GIVE_TO_STAFF = "Please give this item to staff."
 HOLD_TO_STAFF = "This item is on hold for another patron: please give it to staff."
@@ -52,9 +50,9 @@ def honours_no_block(ctx: Context, req: m.Checkout | m.Checkin | m.Renew) -> boo
 
 def checkout(ctx: Context, req: m.Checkout) -> m.CheckoutResponse:
     """11: lend the item; an item already out to this patron is renewed if the SC allows it."""
-    session, policy = ctx.session, ctx.policy
-    patron = session.get(Patron, req.patron_id or "")
-    item = session.get(Item, req.item_id or "")
+    db, policy = ctx.db, ctx.policy
+    patron = db.get(Patron, req.patron_id or "")
+    item = db.get(Item, req.item_id or "")
     overrides = Overrides(honours_no_block(ctx, req))
     when = local_time(req.transaction_date) if overrides.no_block and req.transaction_date else ctx.now
     try:
@@ -62,10 +60,10 @@ def checkout(ctx: Context, req: m.Checkout) -> m.CheckoutResponse:
             raise Refused(UNKNOWN_PATRON)
         if item is None:
             raise Refused(UNKNOWN_ITEM)
-        loan = loan_of(session, item.id)
+        loan = loan_of(db, item.id)
         if req.cancel == "Y":
             return cancel_checkout(ctx, req, patron, item, loan)
-        state = patron_state(session, patron, ctx.now)
+        state = patron_state(db, patron, ctx.now)
         overrides.check(WRONG_PIN if pin_wrong(patron, req.patron_password) else None)
         if loan is not None and loan.patron_id == patron.id:
             renewal = True
@@ -95,21 +93,20 @@ def checkout(ctx: Context, req: m.Checkout) -> m.CheckoutResponse:
 def lend(ctx: Context, req: m.Checkout, state: PatronState, item: Item, loan: Loan | None,
          when: datetime, overrides: Overrides) -> datetime:
     """Create the loan after the account, limit and item rules; returns its due date."""
-    session, patron = ctx.session, state.patron
+    db, patron = ctx.db, state.patron
     overrides.check(account_refusal(state, ctx.policy))
     if len(state.loans) >= patron.loan_limit:
         overrides.check(f"You have reached your limit of {patron.loan_limit} items.")
-    overrides.check(item_refusal(session, item, patron.id))
+    first = first_hold(db, item.id)  # read once: lending changes no hold but this patron's own
+    overrides.check(item_refusal(item, patron.id, first))
     if loan is not None:
         overrides.check("This item is checked out to another patron. Please see staff.")
-        session.delete(loan)  # no block: the loan moves to this patron
-        session.flush()
+        db.delete(loan)  # no block: the loan moves to this patron
     nb_due = local_time(req.nb_due_date) if overrides.no_block else None
     due = nb_due or due_date(ctx.policy, item, when)
-    session.add(Loan(item_id=item.id, patron_id=patron.id, checked_out=when, due=due, renewals=0))
-    own = first_hold(session, item.id)
-    if own is not None and own.patron_id == patron.id:
-        session.delete(own)  # the hold is filled
+    db.insert(Loan(id=None, item_id=item.id, patron_id=patron.id, checked_out=when, due=due, renewals=0))
+    if first is not None and first.patron_id == patron.id:
+        db.delete(first)  # the hold is filled
     return due
 
 
@@ -118,7 +115,7 @@ def cancel_checkout(ctx: Context, req: m.Checkout, patron: Patron, item: Item,
     """11 with BI=Y: undo a checkout the SC could not finish, without a checkin's hold capture."""
     ok = loan is not None and loan.patron_id == patron.id
     if ok:
-        ctx.session.delete(loan)
+        ctx.db.delete(loan)
     text = "Checkout cancelled." if ok else "This item is not checked out to you."
     ctx.log(req, ok, text)
     return m.CheckoutResponse(
@@ -138,19 +135,18 @@ def renew_loan(ctx: Context, req: m.Checkout | m.Renew, state: PatronState, item
     overrides.check(account_refusal(state, policy))
     if loan.renewals >= policy.renewal_limit:
         overrides.check(f"This item has already been renewed {loan.renewals} times, the most allowed.")
-    first = first_hold(ctx.session, item.id)
+    first = first_hold(ctx.db, item.id)
     if first is not None and first.patron_id != loan.patron_id:
         overrides.check(f"{ON_HOLD_FOR_OTHER} It cannot be renewed.")
     nb_due = local_time(req.nb_due_date) if overrides.no_block else None
-    loan.due = nb_due or max(loan.due, due_date(policy, item, when))
-    loan.renewals += 1
+    ctx.db.update(loan, due=nb_due or max(loan.due, due_date(policy, item, when)), renewals=loan.renewals + 1)
     return loan.due
 
 
 def checkin(ctx: Context, req: m.Checkin) -> m.CheckinResponse:
     """09: end the loan; fine a late return; route items for holds, staff or lost to a sort bin."""
-    session, policy = ctx.session, ctx.policy
-    item = session.get(Item, req.item_id or "")
+    db, policy = ctx.db, ctx.policy
+    item = db.get(Item, req.item_id or "")
     if item is None:
         ctx.log(req, False, "unknown item")
         return m.CheckinResponse(ok=False, resensitize=False, magnetic_media=None, alert=True,
@@ -159,27 +155,27 @@ def checkin(ctx: Context, req: m.Checkin) -> m.CheckinResponse:
                                  screen_messages=(UNKNOWN_ITEM,))
     no_block = honours_no_block(ctx, req)
     returned = (local_time(req.return_date or req.transaction_date) if no_block else None) or ctx.now
-    loan = loan_of(session, item.id)
+    loan = loan_of(db, item.id)
     borrower = loan.patron_id if loan else None
     screen: list[str] = []
     if loan is not None:
         if fine := late_fine(ctx, loan, returned):
-            session.add(Fine(patron_id=loan.patron_id, item_id=item.id, amount_cents=fine,
-                             paid_cents=0, description="Overdue", created=ctx.now))
+            db.insert(Fine(id=None, patron_id=loan.patron_id, item_id=item.id, amount_cents=fine,
+                           paid_cents=0, description="Overdue", created=ctx.now))
             screen.append(f"Returned late: a fine of {policy.money(fine)} {policy.currency}.")
-        session.delete(loan)
+        db.delete(loan)
     else:
         screen.append(NOT_CHECKED_OUT)
     sort_bin, alert = None, loan is None
-    waiting = first_hold(session, item.id)
+    waiting = first_hold(db, item.id)
     if item.lost:
-        item.lost = False  # found again
+        db.update(item, lost=False)  # found again
         sort_bin, alert = item.sort_bin or "STAFF", True
         screen.append(f"This item was recorded as lost. {GIVE_TO_STAFF}")
     elif waiting is not None:
         if not waiting.ready:
-            waiting.ready = True
-            waiting.pickup_by = returned.date() + timedelta(days=policy.hold_shelf_days)
+            db.update(waiting, ready=True,
+                      pickup_by=returned.date() + timedelta(days=policy.hold_shelf_days))
         sort_bin, alert = HOLD_SORT_BIN, True
         screen.append(HOLD_TO_STAFF)
     elif item.to_staff:
@@ -206,12 +202,12 @@ def late_fine(ctx: Context, loan: Loan, returned: datetime) -> int:
 
 def renew(ctx: Context, req: m.Renew) -> m.RenewResponse:
     """29: renew one loan, named by item (AB) or by title (AJ) among the patron's loans."""
-    session, policy = ctx.session, ctx.policy
-    patron = session.get(Patron, req.patron_id or "")
-    item = session.get(Item, req.item_id) if req.item_id else None
+    db, policy = ctx.db, ctx.policy
+    patron = db.get(Patron, req.patron_id or "")
+    item = db.get(Item, req.item_id) if req.item_id else None
     if item is None and req.title and patron is not None:
-        item = session.scalar(select(Item).join(Loan, Loan.item_id == Item.id).where(
-            Loan.patron_id == patron.id, Item.title == req.title).limit(1))
+        item = db.first(Item, "title = ? AND id IN (SELECT item_id FROM loans WHERE patron_id = ?)",
+                        (req.title, patron.id))
     overrides = Overrides(honours_no_block(ctx, req))
     when = local_time(req.transaction_date) if overrides.no_block and req.transaction_date else ctx.now
     try:
@@ -220,10 +216,10 @@ def renew(ctx: Context, req: m.Renew) -> m.RenewResponse:
         if item is None:
             raise Refused(UNKNOWN_ITEM)
         overrides.check(WRONG_PIN if pin_wrong(patron, req.patron_password) else None)
-        loan = loan_of(session, item.id)
+        loan = loan_of(db, item.id)
         if loan is None or loan.patron_id != patron.id:
             raise Refused("This item is not checked out to you.")
-        due = renew_loan(ctx, req, patron_state(session, patron, ctx.now), item, loan, when, overrides)
+        due = renew_loan(ctx, req, patron_state(db, patron, ctx.now), item, loan, when, overrides)
     except Refused as refusal:
         ctx.log(req, False, str(refusal), item_id=item.id if item else None)
         return m.RenewResponse(
@@ -243,10 +239,10 @@ def renew(ctx: Context, req: m.Renew) -> m.RenewResponse:
 
 def renew_all(ctx: Context, req: m.RenewAll) -> m.RenewAllResponse:
     """65: renew every loan the rules allow; BM lists those renewed, BN the others."""
-    session, institution = ctx.session, ctx.policy.institution_id
-    patron = session.get(Patron, req.patron_id or "")
+    db, institution = ctx.db, ctx.policy.institution_id
+    patron = db.get(Patron, req.patron_id or "")
     refusal = UNKNOWN_PATRON if patron is None else WRONG_PIN if pin_wrong(patron, req.patron_password) else None
-    state = patron_state(session, patron, ctx.now) if patron is not None else None
+    state = patron_state(db, patron, ctx.now) if patron is not None else None
     if refusal is None and state is not None:
         refusal = account_refusal(state, ctx.policy)
     if refusal is not None or state is None:
@@ -255,7 +251,7 @@ def renew_all(ctx: Context, req: m.RenewAll) -> m.RenewAllResponse:
                                   screen_messages=(refusal or "",))
     renewed, unrenewed, reasons = [], [], []
     for loan in state.loans:
-        item = session.get(Item, loan.item_id)
+        item = db.get(Item, loan.item_id)
         assert item is not None  # a loan's item always exists (foreign key)
         try:
             renew_loan(ctx, m.Renew(institution_id=institution, patron_id=state.patron.id), state,

@@ -10,12 +10,12 @@ from sip2.fields import SUMMARY_KINDS
 from sip2.emulator.accounts import (UNKNOWN_PATRON, UNKNOWN_PATRON_STATUS, WRONG_PIN, account_refusal,
                                     patron_state, pin_wrong, status_flags)
 from sip2.emulator.context import Context, Refused, yes_no
-from sip2.emulator.store import Fine, Patron
+from sip2.emulator.records import Fine, Patron
 
 
 def patron_status(ctx: Context, req: m.PatronStatusRequest) -> m.PatronStatusResponse:
     """23: the patron's status flags, name, fines, and whether card and PIN are valid."""
-    patron = ctx.session.get(Patron, req.patron_id or "")
+    patron = ctx.db.get(Patron, req.patron_id or "")
     ctx.log(req, patron is not None, "" if patron else "unknown patron")
     return status_response(ctx, patron, req.patron_id or "", req.patron_password, req.language)
 
@@ -29,7 +29,7 @@ def status_response(ctx: Context, patron: Patron | None, patron_id: str, pin: st
                                       transaction_date=ctx.now, institution_id=policy.institution_id,
                                       patron_id=patron_id, personal_name="", valid_patron="N",
                                       screen_messages=(UNKNOWN_PATRON,))
-    state = patron_state(ctx.session, patron, ctx.now)
+    state = patron_state(ctx.db, patron, ctx.now)
     screen = [text for text in (account_refusal(state, policy),) if text]
     if pin is not None and pin != patron.pin:
         screen.insert(0, WRONG_PIN)
@@ -47,14 +47,14 @@ def patron_information(ctx: Context, req: m.PatronInformation) -> m.PatronInform
     A wrong PIN still gets the status (with CQ=N) but no lists and no contact details.
     """
     policy = ctx.policy
-    patron = ctx.session.get(Patron, req.patron_id or "")
+    patron = ctx.db.get(Patron, req.patron_id or "")
     ctx.log(req, patron is not None, "" if patron else "unknown patron")
     if patron is None:
         return m.PatronInformationResponse(
             patron_status=UNKNOWN_PATRON_STATUS, language=req.language, transaction_date=ctx.now,
             institution_id=policy.institution_id, patron_id=req.patron_id or "", personal_name="",
             valid_patron="N", screen_messages=(UNKNOWN_PATRON,))
-    state = patron_state(ctx.session, patron, ctx.now)
+    state = patron_state(ctx.db, patron, ctx.now)
     pin = req.patron_password
     pin_ok = pin is None or pin == patron.pin
     lists = {
@@ -98,7 +98,7 @@ def fine_line(ctx: Context, fine: Fine) -> str:
 def patron_enable(ctx: Context, req: m.PatronEnable) -> m.PatronEnableResponse:
     """25: lift the block on a card."""
     institution = ctx.policy.institution_id
-    patron = ctx.session.get(Patron, req.patron_id or "")
+    patron = ctx.db.get(Patron, req.patron_id or "")
     if patron is None or pin_wrong(patron, req.patron_password):
         ctx.log(req, False, "unknown patron" if patron is None else "wrong PIN")
         return m.PatronEnableResponse(
@@ -107,8 +107,8 @@ def patron_enable(ctx: Context, req: m.PatronEnable) -> m.PatronEnableResponse:
             valid_patron=yes_no(patron is not None),
             valid_patron_password=None if patron is None or req.patron_password is None else "N",
             screen_messages=(UNKNOWN_PATRON if patron is None else WRONG_PIN,))
-    patron.blocked, patron.block_message = False, None
-    state = patron_state(ctx.session, patron, ctx.now)
+    ctx.db.update(patron, blocked=False, block_message=None)
+    state = patron_state(ctx.db, patron, ctx.now)
     ctx.log(req, True, "block lifted")
     return m.PatronEnableResponse(
         patron_status=status_flags(state, ctx.policy), transaction_date=ctx.now,
@@ -118,10 +118,9 @@ def patron_enable(ctx: Context, req: m.PatronEnable) -> m.PatronEnableResponse:
 
 def block_patron(ctx: Context, req: m.BlockPatron) -> m.PatronStatusResponse:
     """01: block the card (AL says why); answered with a 24 patron status."""
-    patron = ctx.session.get(Patron, req.patron_id or "")
+    patron = ctx.db.get(Patron, req.patron_id or "")
     if patron is not None:
-        patron.blocked = True
-        patron.block_message = req.blocked_card_message or "blocked by the self-check"
+        ctx.db.update(patron, blocked=True, block_message=req.blocked_card_message or "blocked by the self-check")
     retained = "card retained" if req.card_retained else "card not retained"
     ctx.log(req, patron is not None, f"{retained}: {req.blocked_card_message}")
     return status_response(ctx, patron, req.patron_id or "", None, "000")
@@ -140,14 +139,14 @@ def fee_paid(ctx: Context, req: m.FeePaid) -> m.FeePaidResponse:
     Refused: an unknown patron, another currency, a malformed amount, more than is owed.
     """
     policy = ctx.policy
-    patron = ctx.session.get(Patron, req.patron_id or "")
+    patron = ctx.db.get(Patron, req.patron_id or "")
     try:
         cents = parse_cents(req.fee_amount)
         if patron is None:
             raise Refused(UNKNOWN_PATRON)
         if req.currency_type.strip() and req.currency_type != policy.currency:
             raise Refused(f"Payments are taken in {policy.currency} only.")
-        fines = patron_state(ctx.session, patron, ctx.now).fines
+        fines = patron_state(ctx.db, patron, ctx.now).fines
         if req.fee_identifier:
             fines = [f for f in fines if str(f.id) == req.fee_identifier]
             if not fines:
@@ -163,7 +162,7 @@ def fee_paid(ctx: Context, req: m.FeePaid) -> m.FeePaidResponse:
     left = cents
     for fine in fines:
         part = min(left, fine.owed_cents)
-        fine.paid_cents += part
+        ctx.db.update(fine, paid_cents=fine.paid_cents + part)
         left -= part
     entry = ctx.log(req, True, f"paid {policy.money(cents)}")
     return m.FeePaidResponse(payment_accepted=True, transaction_date=ctx.now,

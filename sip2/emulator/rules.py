@@ -53,8 +53,8 @@ class Circulation:
         """
         rule = self._rules[type(request)]
         now = now or datetime.now().replace(microsecond=0)
-        with self.store.session() as session:
-            return rule(Context(session, self.policy, now, location), request)
+        with self.store.records() as db:
+            return rule(Context(db, self.policy, now, location), request)
 
     def _login(self, ctx: Context, req: m.Login) -> m.LoginResponse:
         """93: check the SC's SIP2 account."""

@@ -1,8 +1,10 @@
 """The emulated library's database: patrons, items, loans, holds, fines and a transaction log.
 
-SQLAlchemy 2.x ORM over SQLite in WAL mode. Each request uses its own short session; write
-transactions start with BEGIN IMMEDIATE so that concurrent requests queue on SQLite's busy
-timeout instead of failing when a reader tries to become a writer.
+SQLAlchemy 2.x ORM over SQLite in WAL mode: the models define the tables, seed the demo and
+serve the read-only `Library` view; requests are answered through `Store.records()`, plain
+SQL in one short transaction each. Write transactions start with BEGIN IMMEDIATE so that
+concurrent requests queue on SQLite's busy timeout instead of failing when a reader tries
+to become a writer.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from typing import Iterator
 from sqlalchemy import (Boolean, Date, DateTime, ForeignKey, Integer, String, Text, create_engine,
                         event, select)
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+
+from sip2.emulator.records import Records
 
 BUSY_TIMEOUT_SECONDS = 30
 
@@ -143,6 +147,23 @@ class Store:
         """A session in one transaction: committed when the block ends, rolled back on error."""
         with self._sessions() as session, session.begin():
             yield session
+
+    @contextmanager
+    def records(self) -> Iterator[Records]:
+        """Plain-SQL access in one write transaction (BEGIN IMMEDIATE): committed when the block
+        ends, rolled back on error. What the rules answer requests with."""
+        raw = self.engine.raw_connection()
+        try:
+            cursor = raw.driver_connection.cursor()
+            cursor.execute("BEGIN IMMEDIATE")
+            try:
+                yield Records(cursor)
+            except BaseException:
+                cursor.execute("ROLLBACK")
+                raise
+            cursor.execute("COMMIT")
+        finally:
+            raw.close()  # back to the pool
 
     def is_empty(self) -> bool:
         """Whether the database holds no patrons and no items yet."""

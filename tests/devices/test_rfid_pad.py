@@ -260,3 +260,37 @@ def test_set_security_with_a_malformed_uid_is_refused_and_the_pad_keeps_going(si
     pad.tag_store.place(make_tag("iso28560-3", "1"))
     assert events.wait(ItemPlaced)[0].tag.item_id == "1"
     assert pad.state == DeviceState.CONNECTED
+
+
+@pytest.fixture
+def slow_poll():
+    """A started "sim" pad that waits 60 s between inventories of a pad with items on it."""
+    events = Collector()
+    settings = parse_settings({"driver": "sim", "poll_interval": 60, "missing_rounds": 2,
+                               "reply_timeout": 0.1})
+    simulator = reader_sim.reader_factory(settings)
+    pad = PadLoop(settings, simulator, events, Backoff(first=0.02, maximum=0.05))
+    pad.tag_store = simulator.store
+    pad.start()
+    assert wait_for(lambda: pad.state == DeviceState.CONNECTED)
+    yield pad, events
+    pad.stop()
+
+
+def test_an_empty_pad_sees_a_stack_without_waiting_its_poll_interval(slow_poll):
+    pad, events = slow_poll
+    pad.tag_store.place(make_tag("iso28560-3", "1"), make_tag("iso28560-3", "2"))
+    assert sorted(e.tag.item_id for e in events.wait(ItemPlaced, count=2)) == ["1", "2"]
+
+
+def test_a_security_request_wakes_the_pad_from_its_poll_interval(slow_poll):
+    pad, events = slow_poll
+    tag = make_tag("iso28560-3", "1")
+    pad.tag_store.place(tag)
+    events.wait(ItemPlaced)
+    result = pad.set_security(tag.uid, False)  # gives up after 5 s, long before the next round
+    assert result.held and tag.afi == 0xC2
+    stopping = threading.Thread(target=pad.stop)
+    stopping.start()
+    stopping.join(10)
+    assert not stopping.is_alive()  # the stop ends the 60 s pause too

@@ -19,6 +19,7 @@ from kiosk.storage import (EntryState, Journal, OfflineQueue, QueueError, Settle
                            open_database)
 from kiosk.storage.db import Database
 from kiosk.storage.migrations import LATEST_VERSION, MIGRATIONS
+from kiosk.storage.queue import _ITEM_WAITING
 from kiosk.storage.tables import metadata
 
 WHEN = datetime(2026, 3, 2, 10, 15, 0)
@@ -309,10 +310,10 @@ def test_a_version_1_database_is_migrated_in_place(tmp_path):
     path = tmp_path / "old.sqlite"
     version_1_database(path)
     db = open_database(path)
-    assert db.schema_version == LATEST_VERSION == 4
+    assert db.schema_version == LATEST_VERSION == 5
     with db.reading() as conn:
         versions = [v for (v,) in conn.exec_driver_sql("SELECT version FROM schema_version ORDER BY version")]
-    assert versions == [1, 2, 3, 4]
+    assert versions == [1, 2, 3, 4, 5]
     queue = OfflineQueue(db)
     assert [(e.item_id, e.state) for e in queue.pending()] == [("OLD1", "pending"), ("OLD2", "pending")]
     assert queue.get(1).due_date == datetime(2025, 6, 22, 23, 59, 59) and queue.get(1).title is None
@@ -320,7 +321,7 @@ def test_a_version_1_database_is_migrated_in_place(tmp_path):
     new = checkout(queue, "NEW", title="New title")
     assert new.id == 4 and queue.get(4).title == "New title"
     db.close()
-    assert open_database(path).schema_version == 4  # opening again changes nothing
+    assert open_database(path).schema_version == 5  # opening again changes nothing
 
 
 def test_migrations_build_exactly_the_tables_the_code_queries(tmp_path):
@@ -363,3 +364,32 @@ def test_has_waiting_names_items_not_yet_replayed(tmp_path):
     assert queue.has_waiting("30001000000010")
     queue.settle(Settlement(entry.id, EntryState.DONE))
     assert not queue.has_waiting("30001000000010")
+
+
+def test_has_waiting_looks_the_item_up_in_an_index_not_through_the_waiting_entries(tmp_path):
+    queue = OfflineQueue(tmp_path / "kiosk.db")
+    for n in range(50):
+        queue.enqueue("checkin", item_id=f"I{n}", transaction_date=datetime(2026, 11, 30, 9, 0))
+    with queue.db.read_cursor() as cursor:
+        plan = " ".join(row[-1] for row in cursor.execute("EXPLAIN QUERY PLAN " + _ITEM_WAITING, ("I7",)))
+    assert "SEARCH" in plan and "queue_entries_item_state (item_id=? AND state=?)" in plan
+    assert queue.has_waiting("I49") and not queue.has_waiting("I50")
+
+
+def test_listing_gives_one_page_of_the_entries_staff_asked_for(tmp_path):
+    queue = OfflineQueue(tmp_path / "kiosk.db")
+    first, second, third = (checkout(queue, f"I{n}") for n in range(3))
+    queue.advance()
+    queue.settle(Settlement(first.id, EntryState.REFUSED, reason="Unknown item."))
+    assert [e.id for e in queue.listing()] == [second.id, third.id]
+    assert [e.id for e in queue.listing("all", limit=2)] == [first.id, second.id]
+    assert [e.id for e in queue.listing("refused")] == [first.id]
+    queue.mark_refused_resolved(first.id)
+    assert queue.listing("refused") == [] and [e.id for e in queue.listing("all", limit=0)] == []
+    later = third.created_at + timedelta(seconds=1)
+    assert queue.listing("all", since=later) == []
+    assert [e.id for e in queue.listing("all", since=third.created_at)] == [third.id]
+    with pytest.raises(QueueError, match="unknown listing 'lost'"):
+        queue.listing("lost")
+    with pytest.raises(QueueError, match="cannot be negative"):
+        queue.listing(limit=-1)

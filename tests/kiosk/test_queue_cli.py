@@ -46,6 +46,35 @@ def test_list_as_text_and_json(capsys, database):
     assert data["entries"][0]["transaction_date"] == WHEN.isoformat()
 
 
+def test_list_pages_and_filters(capsys, database):
+    code, out, _ = run(capsys, "queue", "list", "--database", database, "--limit", "2")
+    assert code == 0 and "item I2" in out and "item I3" not in out and "--limit 2 reached" in out
+    code, out, _ = run(capsys, "queue", "list", "--database", database, "--json", "--limit", "1")
+    data = json.loads(out)
+    assert sorted(data) == ["counts", "entries", "oldest_waiting_seconds"]
+    assert [e["item_id"] for e in data["entries"]] == ["I1"] and data["counts"]["pending"] == 3
+    code, out, _ = run(capsys, "queue", "list", "--database", database, "--json", "--limit", "0")
+    assert [e["item_id"] for e in json.loads(out)["entries"]] == ["I1", "I2", "I3"]
+    code, out, _ = run(capsys, "queue", "list", "--database", database, "--json", "--state", "done")
+    assert code == 0 and json.loads(out)["entries"] == []
+    code, out, _ = run(capsys, "queue", "list", "--database", database, "--json", "--since", "2999-01-01")
+    assert code == 0 and json.loads(out)["entries"] == []
+    code, out, _ = run(capsys, "queue", "list", "--database", database, "--json", "--since", "2000-01-01T08:30")
+    assert code == 0 and len(json.loads(out)["entries"]) == 3
+
+
+@pytest.mark.parametrize("argv, message", [
+    (("--since", "last tuesday"), "not a date or time: 'last tuesday'"),
+    (("--limit", "-1"), "cannot be negative"),
+    (("--limit", "ten"), "not a number of entries"),
+    (("--state", "lost"), "invalid choice: 'lost'"),
+])
+def test_list_explains_bad_options(capsys, database, argv, message):
+    with pytest.raises(SystemExit) as exit_status:
+        main(["queue", "list", "--database", database, *argv])
+    assert exit_status.value.code == 2 and message in capsys.readouterr().err
+
+
 def test_replay_against_a_loopback_acs(capsys, database):
     with CannedACS(["I1", "I3"]) as acs:
         acs.loans["I3"] = ("P9", DUE)

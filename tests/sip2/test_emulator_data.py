@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 from contextlib import contextmanager
-from datetime import date
+from dataclasses import fields
+from datetime import date, datetime
 from typing import Iterator
 
 import pytest
@@ -14,6 +15,7 @@ from sip2.emulator import demo_data
 from sip2.emulator.barcodes import check_digit, is_valid, make_barcode
 from sip2.emulator.demo_data import DEMO
 from sip2.emulator.library import Library
+from sip2.emulator.records import RECORDS, Loan, Patron
 from sip2.emulator.store import Base, Store
 
 TODAY = date(2026, 3, 14)
@@ -129,5 +131,28 @@ def seeded_library(today: date | None) -> Iterator[Library]:
     try:
         demo_data.seed(store, today)
         yield Library(store)
+    finally:
+        store.close()
+
+
+def test_records_have_the_columns_of_their_tables():
+    tables = Base.metadata.tables
+    for kind in RECORDS:
+        assert [f.name for f in fields(kind)] == [c.name for c in tables[kind.TABLE].columns]
+
+
+def test_records_read_back_what_they_and_the_orm_wrote():
+    store = Store()
+    try:
+        demo_data.seed(store, TODAY)
+        with store.records() as db:
+            patron = db.get(Patron, DEMO.good_patron)
+            loan = db.insert(Loan(id=None, item_id=DEMO.available_items[0], patron_id=patron.id,
+                                  checked_out=datetime(2026, 3, 14, 9, 30), due=datetime(2026, 4, 4, 23, 59, 59),
+                                  renewals=0))
+            assert isinstance(patron.expires, date) and patron.blocked is False and loan.id is not None
+        assert Library(store).loan_of(DEMO.available_items[0]) == (DEMO.good_patron, datetime(2026, 4, 4, 23, 59, 59))
+        with store.records() as db:
+            assert db.first(Loan, "item_id = ?", (DEMO.available_items[0],)) == loan
     finally:
         store.close()

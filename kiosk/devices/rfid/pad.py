@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import queue
+import threading
 from concurrent.futures import Future, TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from typing import Callable, TypeVar
@@ -28,6 +29,7 @@ from kiosk.devices.tags import TagFormatError
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 SECURITY_WAIT = 5.0  # seconds set_security waits for the loop before giving up
+EMPTY_PAD_POLL = 0.02  # seconds between inventories of an empty pad: a stack placed is seen at once
 
 
 def _is_uid(uid: object) -> bool:
@@ -65,6 +67,7 @@ class PadLoop(DeviceWorker):
         self._open_reader = open_reader
         self._reader: TagReader | None = None
         self._jobs: queue.Queue[tuple[Callable[[TagReader], object], Future]] = queue.Queue()
+        self._wake = threading.Event()  # a security job queued, or stopping: end the pause now
         self._on_pad: dict[str, _OnPad] = {}
         self._incomplete: dict[tuple[str, str], tuple[int, ...]] = {}
 
@@ -97,13 +100,25 @@ class PadLoop(DeviceWorker):
                 log.warning("%s: inventory failed (%d in a row): %s", self.name, failures, exc)
                 if failures >= self.settings.failures_before_reopen:
                     raise OSError(f"reader not answering: {exc}") from exc
-                self.stopping.wait(self.settings.poll_interval)
+                self._pause(self.settings.poll_interval)
                 continue
             failures = 0
             self._update(entries)
             self.rounds += 1
             self._run_jobs()
-            self.stopping.wait(self.settings.poll_interval)
+            self._pause(min(self.settings.poll_interval, EMPTY_PAD_POLL) if not self._on_pad
+                        else self.settings.poll_interval)
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop the loop (ending its pause at once) and wait for its thread."""
+        self.stopping.set()
+        self._wake.set()
+        super().stop(timeout)
+
+    def _pause(self, seconds: float) -> None:
+        """Wait between inventories; a queued security job or a stop ends the wait early."""
+        if self._wake.wait(seconds):
+            self._wake.clear()
 
     # ---- security, from any thread -----------------------------------------------------
 
@@ -115,6 +130,7 @@ class PadLoop(DeviceWorker):
             return SecurityResult(uid, secured, self.policy.method, False, "reader not connected")
         future: Future = Future()
         self._jobs.put((lambda reader: set_security(reader, uid, secured, self.policy), future))
+        self._wake.set()
         try:
             try:
                 return future.result(SECURITY_WAIT)
