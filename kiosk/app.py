@@ -22,7 +22,8 @@ from kiosk.core.outcomes import ItemOutcome, LoginResult, LoginStatus
 from kiosk.core.session import SessionState
 from kiosk.devices.events import (DeviceStatus, IncompleteSet, ItemPlaced, ItemRemoved, Scan,
                                   UnreadableTag)
-from kiosk.i18n import LANGUAGE_NAMES, translator
+from kiosk.core import wording
+from kiosk.i18n import LANGUAGE_NAMES, Words, translator
 
 if TYPE_CHECKING:
     from kiosk.config import KioskConfig
@@ -44,6 +45,7 @@ from kivy.metrics import sp
 from kivy.properties import (BooleanProperty, ColorProperty, ListProperty, NumericProperty,
                              ObjectProperty, StringProperty)
 
+from kiosk.i18n.formats import warm_up
 from kiosk.screens import build_screen_manager, screen as screen_named
 from kiosk.screens.widgets import TimeoutWarning
 
@@ -193,12 +195,13 @@ class KioskApp(App):
     def _runtime_ready(self, runtime: Any) -> None:
         """Start the runtime, the device event pump and the session timer."""
         if isinstance(runtime, Exception):
-            self.out_of_service_reason = f"the kiosk could not start: {runtime}"
+            self.out_of_service_reason = f"{wording.COULD_NOT_START}\n{runtime}"
             self.show("out_of_service")
             return
         self.runtime = runtime
         self.has_pad = runtime.pad is not None
         runtime.start()
+        self.side_worker.submit(warm_up, self.words.locale)  # Babel's data, before the first due date
         Clock.schedule_interval(self._pump_events, 0)  # every frame
         Clock.schedule_interval(self._tick, 0.25)
 
@@ -236,9 +239,23 @@ class KioskApp(App):
         screen_scale = min(1.6, max(1.0, Window.height / 720))
         self.font_scale = screen_scale * (1.3 if self.large_text else 1.0)
 
+    @property
+    def words(self) -> Words:
+        """The session's language, in the kiosk's locale (dates, money, plurals)."""
+        return translator(self.language, self.config_settings.kiosk.locale)
+
     def tr(self, text: str, language: str | None = None) -> str:
         """`text` in the session's language (kv rules pass app.language so they update)."""
-        return translator(language or self.language)(text)
+        return translator(language or self.language, self.config_settings.kiosk.locale)(text)
+
+    def trn(self, singular: str, plural: str, count: int, language: str | None = None) -> str:
+        """The form of a message for `count`, with `{count}` filled in (kv rules pass app.language)."""
+        return translator(language or self.language, self.config_settings.kiosk.locale).plural(
+            singular, plural, count)
+
+    def say(self, text: str, language: str | None = None) -> str:
+        """A sentence from the core or the library system in the kiosk's words (see Words.say)."""
+        return translator(language or self.language, self.config_settings.kiosk.locale).say(text)
 
     def language_name(self, code: str) -> str:
         """A language's name in itself, for its button."""
@@ -542,7 +559,7 @@ class KioskApp(App):
             return
         if result.status is LoginStatus.REFUSED:
             self.play("error")
-            reason = self.tr(result.reason) if result.reason else self.tr("This card cannot be used here. Please see staff.")
+            reason = self.say(result.reason or wording.CARD_DENIED)
             if self.manager.current == "login":
                 self.screen.stage = "pin" if self.pending_login and self.screen.stage == "pin" else "card"
                 self.screen.entry = ""
@@ -564,7 +581,7 @@ class KioskApp(App):
         if name in ("checkout", "returns"):
             self.screen.add_outcome(outcome)
         else:
-            self.show_message(self.tr(outcome.reason) if outcome.reason else "", bad=not outcome.ok)
+            self.show_message(self.say(outcome.reason), bad=not outcome.ok)
 
     def start_returns(self) -> None:
         """The patron wants to return items (with or without a session)."""
@@ -645,8 +662,10 @@ class KioskApp(App):
         if choice == "none" or job is None:
             self.go_idle()
             return
+        language = self.language
         self.in_worker(lambda: receipts.deliver(choice, job["results"], patron_name=job["name"],
-                                                patron_email=job["email"], offline=job["offline"]),
+                                                patron_email=job["email"], offline=job["offline"],
+                                                language=language),
                        self._receipt_delivered, busy=self.tr("Preparing your receipt..."))
 
     def _receipt_delivered(self, delivery: Any) -> None:
@@ -786,7 +805,7 @@ class KioskApp(App):
             service.switch_on()
             text = "back in service"
         else:
-            service.switch_off("switched off by a technician")
+            service.switch_off()
             text = "out of service until switched on again"
         self.screen_call("show_result", "Out of service", text)
         self.refresh_status()
