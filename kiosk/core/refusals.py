@@ -16,6 +16,7 @@ ACS_REFUSALS: tuple[tuple[str, str], ...] = (
     (r"already (checked out|on loan) to you", wording.ITEM_ALREADY_YOURS),
     (r"not (checked out|on loan) to|not charged to", wording.ITEM_NOT_YOURS),
     (r"(checked out|on loan|charged) to (another|someone)", wording.ITEM_OUT_TO_OTHER),
+    (r"not (checked out|on loan|charged)\b", wording.NOT_CHECKED_OUT),
     (r"hold for another|hold shelf for another|reserved for another|(is|on) hold\b|holds? (exist|pending)",
      wording.ON_HOLD_FOR_OTHER),
     (r"invalid item|unknown item|item (not found|does not exist)|no such item|bad item", wording.ITEM_UNKNOWN),

@@ -50,6 +50,7 @@ PARTS_MISSING = N_("Some parts of this item are not on the pad (missing: {parts}
 
 # The library system's refusals, said the kiosk's way (see kiosk.core.refusals).
 ITEM_UNKNOWN = N_("This item is not known to the library. Please give it to staff.")
+NOT_CHECKED_OUT = N_("This item was not checked out.")
 ITEM_NOT_YOURS = N_("This item is not on loan to you. Please give it to staff.")
 ITEM_ALREADY_YOURS = N_("This item is already on loan to you.")
 ITEM_OUT_TO_OTHER = N_("This item is on loan to someone else. Please give it to staff.")

@@ -19,7 +19,7 @@ ALERT_TEXT = {
     Alert.HOLD_FOR_OTHER: wording.ON_HOLD_FOR_OTHER,
     Alert.GIVE_TO_STAFF: N_("Please give this item to staff."),
     Alert.MAGNETIC_MEDIA: N_("Magnetic media: keep it away from the security pad."),
-    Alert.NOT_CHECKED_OUT: N_("This item was not checked out."),
+    Alert.NOT_CHECKED_OUT: wording.NOT_CHECKED_OUT,
     Alert.SECURITY_NOT_CHANGED: N_("The item's security tag could not be changed. Please see staff."),
     Alert.INCOMPLETE_SET: N_("Parts of this item are missing. Please put every part on the pad."),
     Alert.OUTCOME_UNKNOWN: N_("The library system did not confirm this. Please see staff."),

@@ -35,6 +35,8 @@ EVERGREEN_CAPTURE = Path(__file__).resolve().parents[1] / "sip2" / "data" / "eve
     ("You have reached your limit of 5 items.", wording.TOO_MANY_ITEMS),
     ("This item has already been renewed 3 times, the most allowed.", wording.RENEWAL_LIMIT),
     ("This item is not checked out to you.", wording.ITEM_NOT_YOURS),
+    (loan_rules.NOT_CHECKED_OUT, wording.NOT_CHECKED_OUT),
+    ("Item not checked out", wording.NOT_CHECKED_OUT),
     ("This item is already checked out to you.", wording.ITEM_ALREADY_YOURS),
     ("This item is checked out to another patron. Please see staff.", wording.ITEM_OUT_TO_OTHER),
     ("You have reached your limit of 3 holds.", wording.HOLD_LIMIT),
