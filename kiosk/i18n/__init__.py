@@ -46,8 +46,9 @@ class Words:
 
         if "\n" in text:  # e.g. the core's sentence, then the error for staff
             return "\n".join(self.say(part) for part in text.split("\n"))
-        if not text or text in _core_messages():
-            return self(text)
+        translated = self(text)
+        if not text or translated != text or text in _core_messages():
+            return translated  # one of the kiosk's texts (a library system may use the same words)
         for pattern, template in _core_templates():
             match = pattern.fullmatch(text)
             if match:

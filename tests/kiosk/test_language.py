@@ -75,6 +75,7 @@ def test_say_translates_core_texts_templates_refusals_and_passes_the_rest():
     assert german.say(f"{wording.COULD_NOT_START}\nno such file: x.toml") == (
         "Der Automat konnte nicht starten.\nno such file: x.toml")  # the error stays for staff
     assert german.say("Ask at the music desk.") == "Ask at the music desk." and german.say("") == ""
+    assert german.say(loan_rules.GIVE_TO_STAFF) == "Bitte geben Sie dieses Medium dem Personal."  # our words too
 
 
 def test_dates_and_money_in_the_locales_form():
