@@ -26,7 +26,7 @@ ACS_REFUSALS: tuple[tuple[str, str], ...] = (
     (r"limit of \d+ holds|hold limit|too many holds", wording.HOLD_LIMIT),
     (r"limit of \d+ items|too many items|max\w* (items|checkouts|loans)|checkout limit",
      wording.TOO_MANY_ITEMS),
-    (r"card (is |was )?(reported )?lost|lost card", wording.CARD_LOST),
+    (r"card (is |was |has been )?(reported )?lost|lost card", wording.CARD_LOST),
     (r"expired", wording.CARD_EXPIRED),
     (r"fines?\b|fees?\b|owes?\b|outstanding", wording.TOO_MANY_FINES),
     (r"blocked|barred|suspended|privileges denied", wording.CARD_BLOCKED),

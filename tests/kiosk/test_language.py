@@ -11,11 +11,14 @@ import pytest
 
 from kiosk.config import ConfigError, parse_config
 from kiosk.core import wording
+from kiosk.core.outcomes import LoginStatus
 from kiosk.core.refusals import card_refusal, kiosk_words_for
 from kiosk.i18n import translator
 from kiosk.i18n.formats import locale_for
 from kiosk.i18n.kv_extract import extract_kv
 from sip2.emulator import accounts, holdings, loan_rules
+from sip2.emulator.demo_data import DEMO
+from tests.kiosk.test_circulation import runtime_for
 
 EVERGREEN_CAPTURE = Path(__file__).resolve().parents[1] / "sip2" / "data" / "evergreen-sipserver-sample-ils.txt"
 
@@ -47,6 +50,9 @@ EVERGREEN_CAPTURE = Path(__file__).resolve().parents[1] / "sip2" / "data" / "eve
     ("Renewal limit reached", wording.RENEWAL_LIMIT),
     ("Too many items checked out", wording.TOO_MANY_ITEMS),
     ("Patron has excessive fines", wording.TOO_MANY_FINES),
+    ("You owe 12.50 USD, more than 10.00. Please pay before borrowing.", wording.TOO_MANY_FINES),
+    ("Your library card expired on 2026-11-03. Please see staff to renew it.", wording.CARD_EXPIRED),
+    ("This card has been reported lost. Please see staff.", wording.CARD_LOST),
 ])
 def test_common_refusals_are_said_the_kiosks_way(acs_text, ours):
     assert kiosk_words_for(acs_text) == ours
@@ -57,6 +63,23 @@ def test_the_captured_evergreen_refusals_are_known_and_its_greeting_is_not_a_ref
     assert "AFInvalid Item" in capture and "AFItem not checked out to" in capture
     assert kiosk_words_for("Thank you for using Evergreen!") is None
     assert kiosk_words_for("Ask at the music desk.") is None
+
+
+@pytest.mark.parametrize("patron, ours", [
+    (DEMO.blocked_patron, wording.CARD_BLOCKED),
+    (DEMO.expired_patron, wording.CARD_EXPIRED),
+    (DEMO.lost_card_patron, wording.CARD_LOST),
+])
+def test_a_refused_card_reads_as_one_sentence_in_the_patrons_language(tmp_path, acs, patron, ours):
+    runtime = runtime_for(tmp_path, *acs.address)
+    try:
+        result = runtime.handle_scan(patron, pin=DEMO.good_pin)
+    finally:
+        runtime.stop()
+    assert result.status is LoginStatus.REFUSED
+    for code in ("de", "fr"):
+        words = translator(code)
+        assert words.say(result.reason) == words(ours) != ours  # not "blocked: Account blocked: ..."
 
 
 def test_patron_status_flags_that_bar_a_card():
