@@ -201,7 +201,6 @@ class KioskApp(App):
         self.runtime = runtime
         self.has_pad = runtime.pad is not None
         runtime.start()
-        self.side_worker.submit(warm_up, self.words.locale)  # Babel's data, before the first due date
         Clock.schedule_interval(self._pump_events, 0)  # every frame
         Clock.schedule_interval(self._tick, 0.25)
 
@@ -568,6 +567,9 @@ class KioskApp(App):
             self.show_message(reason, bad=True)
             return
         self.play("success")
+        # Babel and the locale's data (~10 MB, ~60 ms) load when a patron first needs a due date,
+        # on a worker: not at start-up, where the idle kiosk's memory and start time count.
+        self.side_worker.submit(warm_up, self.words.locale)
         self.pending_login = ""
         self.patron_name = result.name
         self.offline = result.offline or not self.runtime.link.online
