@@ -6,6 +6,7 @@ from __future__ import annotations
 import ssl
 from datetime import datetime, timedelta, timezone
 from email import message_from_bytes
+from email.header import decode_header, make_header
 
 import pytest
 import trustme
@@ -217,6 +218,15 @@ def test_email_receipt_over_starttls_with_login(certificates, ca_file, service_f
         body = message.get_payload(decode=True).decode()
         assert "The Very Hungry Caterpillar" in body and "will be confirmed" in body.replace("\n", " ")
         assert wait_for(lambda: service.outbox.counts().pending == 0)  # sent mail is not kept
+
+        delivery = service.deliver("email", RESULTS, patron_name="Jeanne", patron_email="jeanne@example.org",
+                                   offline=False, language="fr")
+        assert delivery.message == "Votre reçu sera envoyé à j***@example.org."
+        assert wait_for(lambda: len(smtp.received.messages) == 2)
+        message = message_from_bytes(smtp.received.messages[1][2])
+        assert str(make_header(decode_header(message["Subject"]))) == "Votre reçu de la bibliothèque"
+        body = message.get_payload(decode=True).decode()
+        assert "EMPRUNTÉS (1 DOCUMENT)" in body and "À rendre le : lun. 14 déc. 2026" in body
     finally:
         smtp.stop()
 
