@@ -18,12 +18,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from kiosk import systemd_notify
+from kiosk.core import wording
 from kiosk.core.outcomes import ItemOutcome, LoginResult, LoginStatus
 from kiosk.core.session import SessionState
 from kiosk.devices.events import (DeviceStatus, IncompleteSet, ItemPlaced, ItemRemoved, Scan,
                                   UnreadableTag)
-from kiosk.core import wording
 from kiosk.i18n import LANGUAGE_NAMES, Words, translator
+from kiosk.i18n.formats import warm_up
 
 if TYPE_CHECKING:
     from kiosk.config import KioskConfig
@@ -45,7 +46,6 @@ from kivy.metrics import sp
 from kivy.properties import (BooleanProperty, ColorProperty, ListProperty, NumericProperty,
                              ObjectProperty, StringProperty)
 
-from kiosk.i18n.formats import warm_up
 from kiosk.screens import build_screen_manager, screen as screen_named
 from kiosk.screens.widgets import TimeoutWarning
 
@@ -241,20 +241,23 @@ class KioskApp(App):
     @property
     def words(self) -> Words:
         """The session's language, in the kiosk's locale (dates, money, plurals)."""
-        return translator(self.language, self.config_settings.kiosk.locale)
+        return self.words_in(self.language)
+
+    def words_in(self, language: str | None) -> Words:
+        """A language (the session's when None) in the kiosk's `[kiosk] locale`."""
+        return translator(language or self.language, self.config_settings.kiosk.locale)
 
     def tr(self, text: str, language: str | None = None) -> str:
         """`text` in the session's language (kv rules pass app.language so they update)."""
-        return translator(language or self.language, self.config_settings.kiosk.locale)(text)
+        return self.words_in(language)(text)
 
     def trn(self, singular: str, plural: str, count: int, language: str | None = None) -> str:
         """The form of a message for `count`, with `{count}` filled in (kv rules pass app.language)."""
-        return translator(language or self.language, self.config_settings.kiosk.locale).plural(
-            singular, plural, count)
+        return self.words_in(language).plural(singular, plural, count)
 
     def say(self, text: str, language: str | None = None) -> str:
         """A sentence from the core or the library system in the kiosk's words (see Words.say)."""
-        return translator(language or self.language, self.config_settings.kiosk.locale).say(text)
+        return self.words_in(language).say(text)
 
     def language_name(self, code: str) -> str:
         """A language's name in itself, for its button."""
