@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+from importlib.metadata import version
 from pathlib import Path
 
 from babel.messages.frontend import CommandLineInterface
@@ -22,6 +23,7 @@ def extract(pot: Path) -> None:
     """Write every patron text found under kiosk/ into the template `pot`."""
     _babel(["extract", "--no-default-keywords", *KEYWORDS, "-F", str(I18N / "babel.cfg"),
             "--sort-by-file", "--add-location", "file", "--project", "library-kiosk",
+            "--version", version("library-kiosk"), "--copyright-holder", "the library-kiosk authors",
             "-o", str(pot), PACKAGE.name])
 
 
