@@ -16,6 +16,7 @@ from kiosk.core.refusals import card_refusal, kiosk_words_for
 from kiosk.i18n import translator
 from kiosk.i18n.formats import locale_for
 from kiosk.i18n.kv_extract import extract_kv
+from kiosk.screens.present import item_line
 from sip2.emulator import accounts, holdings, loan_rules
 from sip2.emulator.demo_data import DEMO
 from tests.kiosk.test_circulation import runtime_for
@@ -80,6 +81,25 @@ def test_a_refused_card_reads_as_one_sentence_in_the_patrons_language(tmp_path, 
     for code in ("de", "fr"):
         words = translator(code)
         assert words.say(result.reason) == words(ours) != ours  # not "blocked: Account blocked: ..."
+
+
+def test_returns_and_refusals_from_the_emulator_read_in_one_language(tmp_path, acs):
+    from kiosk.core.runtime import Mode
+
+    runtime = runtime_for(tmp_path, *acs.address)
+    try:
+        not_on_loan = runtime.handle_scan(DEMO.available_items[0], mode=Mode.RETURN)
+        runtime.handle_scan(DEMO.good_patron, pin=DEMO.good_pin)
+        on_hold = runtime.handle_scan(DEMO.item_on_hold_for_other)
+    finally:
+        runtime.stop()
+    assert not not_on_loan.ok and not on_hold.ok
+    for code in ("de", "fr"):
+        words = translator(code)
+        returned, refused = item_line(not_on_loan, words).detail, item_line(on_hold, words).detail
+        assert returned.splitlines()[0] == words(wording.NOT_CHECKED_OUT)
+        assert refused == words(wording.ON_HOLD_FOR_OTHER)  # once, and not beside the ACS's English
+        assert "item" not in (returned + refused).lower()  # no English sentence left beside them
 
 
 def test_patron_status_flags_that_bar_a_card():
