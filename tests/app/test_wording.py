@@ -115,6 +115,31 @@ def test_committed_mo_files_match_their_po(code):
     assert committed.gettext("Done") != "Done"
 
 
+def _bare_patron_texts(path: Path) -> list[str]:
+    """String literals that reach a patron without a translation call around them."""
+    import ast
+
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        values = []
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", "")) in (
+                "show_message", "Delivery", "Body", "Heading", "BigButton", "ItemRow"):
+            values = [*node.args, *(k.value for k in node.keywords if k.arg in ("text", "message", "status"))]
+        elif isinstance(node, ast.Assign) and any(getattr(t, "attr", "") == "message" for t in node.targets):
+            values = [node.value]
+        found += [f"{path.name}:{v.lineno} {v.value!r}" for v in values
+                  if isinstance(v, ast.Constant) and isinstance(v.value, str) and v.value.strip()]
+    return found
+
+
+def test_no_patron_text_skips_the_catalogues():
+    package = Path(__file__).resolve().parents[2] / "kiosk"
+    files = [package / "app.py", *sorted((package / "screens").glob("*.py")),
+             *sorted((package / "receipts").glob("*.py"))]
+    bare = [text for path in files for text in _bare_patron_texts(path)]
+    assert not bare, f"wrap these in tr()/words() (or a wording text): {bare}"
+
+
 def test_plural_forms_follow_each_language():
     singular, plural = "Your session ends in {count} second.", "Your session ends in {count} seconds."
     assert english.plural(singular, plural, 1) == "Your session ends in 1 second."
