@@ -27,7 +27,7 @@ class Words:
 
     def __init__(self, code: str, locale: str, catalogue: gettext.NullTranslations) -> None:
         self.code = code
-        self.locale = locale  # a CLDR locale such as "de_DE" or "en_US", for dates and money
+        self.locale = locale  # a CLDR locale such as "de" or "en_GB", for dates and money
         self._catalogue = catalogue
 
     def __call__(self, text: str) -> str:

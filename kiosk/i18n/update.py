@@ -6,8 +6,8 @@ Run from the checkout after changing a text or a translation: `python -m kiosk.i
 
 from __future__ import annotations
 
-import os
 import sys
+from contextlib import chdir
 from importlib.metadata import version
 from pathlib import Path
 
@@ -38,8 +38,8 @@ def main() -> int:
 
 
 def _babel(args: list[str]) -> None:
-    os.chdir(PACKAGE.parent)  # file names in the catalogues stay relative to the checkout
-    CommandLineInterface().run(["pybabel", "-q", *args])
+    with chdir(PACKAGE.parent):  # file names in the catalogues stay relative to the checkout
+        CommandLineInterface().run(["pybabel", "-q", *args])
 
 
 if __name__ == "__main__":
