@@ -162,3 +162,15 @@ def test_kv_extractor_finds_tr_and_plural_calls_but_not_comments():
     assert found == [(3, "tr", ("Back", None), []), (4, "tr", ('Say "hi"', None), []),
                      (4, "tr", ("Other", None), []),
                      (5, "trn", ("{count} second", "{count} seconds"), [])]
+
+
+def test_babel_stays_out_of_the_start_up_imports():
+    import subprocess
+    import sys
+
+    code = ("import sys, kiosk.i18n, kiosk.screens.present, kiosk.receipts.content, kiosk.config;"
+            "kiosk.i18n.translator('de')('Done');"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'babel'))")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                            cwd=Path(__file__).resolve().parents[2]).stdout.strip()
+    assert loaded == "[]"
