@@ -226,7 +226,7 @@ def test_email_receipt_over_starttls_with_login(certificates, ca_file, service_f
         message = message_from_bytes(smtp.received.messages[1][2])
         assert str(make_header(decode_header(message["Subject"]))) == "Votre reçu de la bibliothèque"
         body = message.get_payload(decode=True).decode()
-        assert "EMPRUNTÉS (1 DOCUMENT)" in body and "À rendre le : lun. 14 déc. 2026" in body
+        assert "EMPRUNTÉ (1 DOCUMENT)" in body and "À rendre le : lun. 14 déc. 2026" in body
     finally:
         smtp.stop()
 
