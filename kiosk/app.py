@@ -18,11 +18,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from kiosk import systemd_notify
+from kiosk.core import wording
 from kiosk.core.outcomes import ItemOutcome, LoginResult, LoginStatus
 from kiosk.core.session import SessionState
 from kiosk.devices.events import (DeviceStatus, IncompleteSet, ItemPlaced, ItemRemoved, Scan,
                                   UnreadableTag)
-from kiosk.i18n import LANGUAGE_NAMES, translator
+from kiosk.i18n import LANGUAGE_NAMES, Words, translator
+from kiosk.i18n.formats import warm_up
 
 if TYPE_CHECKING:
     from kiosk.config import KioskConfig
@@ -194,7 +196,7 @@ class KioskApp(App):
     def _runtime_ready(self, runtime: Any) -> None:
         """Start the runtime, the device event pump and the session timer."""
         if isinstance(runtime, Exception):
-            self.out_of_service_reason = f"the kiosk could not start: {runtime}"
+            self.out_of_service_reason = f"{wording.COULD_NOT_START}\n{runtime}"
             self.show("out_of_service")
             return
         self.runtime = runtime
@@ -242,9 +244,26 @@ class KioskApp(App):
         screen_scale = min(1.6, max(1.0, Window.height / 720))
         self.font_scale = screen_scale * (1.3 if self.large_text else 1.0)
 
+    @property
+    def words(self) -> Words:
+        """The session's language, in the kiosk's locale (dates, money, plurals)."""
+        return self.words_in(self.language)
+
+    def words_in(self, language: str | None) -> Words:
+        """A language (the session's when None) in the kiosk's `[kiosk] locale`."""
+        return translator(language or self.language, self.config_settings.kiosk.locale)
+
     def tr(self, text: str, language: str | None = None) -> str:
         """`text` in the session's language (kv rules pass app.language so they update)."""
-        return translator(language or self.language)(text)
+        return self.words_in(language)(text)
+
+    def trn(self, singular: str, plural: str, count: int, language: str | None = None) -> str:
+        """The form of a message for `count`, with `{count}` filled in (kv rules pass app.language)."""
+        return self.words_in(language).plural(singular, plural, count)
+
+    def say(self, text: str, language: str | None = None) -> str:
+        """A sentence from the core or the library system in the kiosk's words (see Words.say)."""
+        return self.words_in(language).say(text)
 
     def language_name(self, code: str) -> str:
         """A language's name in itself, for its button."""
@@ -548,7 +567,7 @@ class KioskApp(App):
             return
         if result.status is LoginStatus.REFUSED:
             self.play("error")
-            reason = self.tr(result.reason) if result.reason else self.tr("This card cannot be used here. Please see staff.")
+            reason = self.say(result.reason or wording.CARD_DENIED)
             if self.manager.current == "login":
                 self.screen.stage = "pin" if self.pending_login and self.screen.stage == "pin" else "card"
                 self.screen.entry = ""
@@ -557,6 +576,9 @@ class KioskApp(App):
             self.show_message(reason, bad=True)
             return
         self.play("success")
+        # Babel and the locale's data (~10 MB, ~60 ms) load when a patron first needs a due date,
+        # on a worker: not at start-up, where the idle kiosk's memory and start time count.
+        self.side_worker.submit(warm_up, self.words.locale)
         self.pending_login = ""
         self.patron_name = result.name
         self.offline = result.offline or not self.runtime.link.online
@@ -570,7 +592,7 @@ class KioskApp(App):
         if name in ("checkout", "returns"):
             self.screen.add_outcome(outcome)
         else:
-            self.show_message(self.tr(outcome.reason) if outcome.reason else "", bad=not outcome.ok)
+            self.show_message(self.say(outcome.reason), bad=not outcome.ok)
 
     def start_returns(self) -> None:
         """The patron wants to return items (with or without a session)."""
@@ -651,8 +673,10 @@ class KioskApp(App):
         if choice == "none" or job is None:
             self.go_idle()
             return
+        language = self.language
         self.in_worker(lambda: receipts.deliver(choice, job["results"], patron_name=job["name"],
-                                                patron_email=job["email"], offline=job["offline"]),
+                                                patron_email=job["email"], offline=job["offline"],
+                                                language=language),
                        self._receipt_delivered, busy=self.tr("Preparing your receipt..."))
 
     def _receipt_delivered(self, delivery: Any) -> None:
@@ -792,7 +816,7 @@ class KioskApp(App):
             service.switch_on()
             text = "back in service"
         else:
-            service.switch_off("switched off by a technician")
+            service.switch_off()
             text = "out of service until switched on again"
         self.screen_call("show_result", "Out of service", text)
         self.refresh_status()

@@ -37,6 +37,7 @@ class KioskIdentity:
 
     id: str = "kiosk-1"
     library_name: str = "Library"
+    locale: str = ""  # e.g. "en_US", "de_CH": how dates and money read; "" = each language's usual form
 
 
 @dataclass(frozen=True)
@@ -290,7 +291,18 @@ def _file(t: ConfigTable, key: str) -> str | None:
 
 
 def _kiosk(t: ConfigTable) -> KioskIdentity:
-    return _finish(t, KioskIdentity(id=t.text("id", "kiosk-1"), library_name=t.text("library_name", "Library")))
+    return _finish(t, KioskIdentity(id=t.text("id", "kiosk-1"), library_name=t.text("library_name", "Library"),
+                                    locale=_locale(t)))
+
+
+def _locale(t: ConfigTable) -> str:
+    value = t.text("locale", "").strip().replace("-", "_")
+    if value:
+        from babel import localedata  # only when a locale is set: Babel stays out of a plain start
+
+        if not localedata.exists(value):
+            raise t.error("locale", f"unknown locale {value!r}: use a language and region such as en_US or de_CH")
+    return value
 
 
 def _pattern(t: ConfigTable, default: str | None) -> str:

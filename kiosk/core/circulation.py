@@ -26,13 +26,12 @@ from kiosk.core.evidence import Evidence, after_checkout, after_renewal, after_r
 from kiosk.core.offline_policy import OfflinePolicy
 from kiosk.core.outcomes import (Account, Action, Alert, ItemOutcome, LoanLine, LoginResult,
                                  LoginStatus)
+from kiosk.core.refusals import card_refusal
 from kiosk.core.session import DoubleScanFilter, PatronSession, SessionState
 from kiosk.devices.classify import Classified, Classifier, ScanKind
 
 log = logging.getLogger(__name__)
 
-# Card flags that stop a patron from using the kiosk at all.
-_BLOCKING_FLAGS = (0, 4)  # charge privileges denied, card reported lost
 _MAX_ACCOUNT_LOOKUPS = 50
 
 
@@ -82,8 +81,8 @@ class Circulation:
             classified = card if isinstance(card, Classified) else self.classifier.classify(card)
             card = classified.text
             if classified.kind is not ScanKind.PATRON:
-                why = classified.reason or "not a library card"
-                return LoginResult(LoginStatus.REFUSED, reason=f"This is not a library card we know ({why}).")
+                log.info("not a library card: %s", classified.reason or classified.kind.value)
+                return LoginResult(LoginStatus.REFUSED, reason=wording.NOT_A_CARD)
             if self.session is not None and self.session.patron_id != card:
                 self._end_session_locked("another patron's card")
             if self.config.patron.require_pin and not pin:
@@ -113,11 +112,10 @@ class Circulation:
                 # An ACS that says "valid" without checking the PIN is not trusted with it.
                 return self._refused(card, wording.PIN_NOT_CONFIRMED,
                                      messages)
-        denied = [i for i, flag in enumerate(info.patron_status) if flag.upper() == "Y"]
-        if any(i in _BLOCKING_FLAGS for i in denied):
-            reasons = ", ".join(denied_privileges(info.patron_status))
-            return self._refused(card, acs_says or f"Your card cannot be used here ({reasons}). Please see staff.",
-                                 messages)
+        barred = card_refusal(info.patron_status or "")
+        if barred is not None:
+            log.info("card refused: %s", ", ".join(denied_privileges(info.patron_status)))
+            return self._refused(card, acs_says or barred, messages)
         if self.patron_cache is not None:
             self.patron_cache.remember(card)
         self.session = self._new_session(card, info.personal_name or "", pin, offline=False,
@@ -286,10 +284,10 @@ class Circulation:
             self.queue.enqueue("checkout", item_id=item_id, patron_id=session.patron_id,
                                patron_name=session.name or None, transaction_date=now, due_date=due,
                                journal=self.journal)
-        except Exception as exc:  # storage failure: tell the patron, never pretend it worked
+        except Exception:  # storage failure: tell the patron, never pretend it worked
             log.exception("offline checkout could not be stored")
             return ItemOutcome(Action.CHECKOUT, item_id, False, offline=True,
-                               reason=f"This item could not be recorded ({exc}). Please see staff.")
+                               reason=wording.NOT_RECORDED)
         session.offline_checkouts += 1
         outcome = ItemOutcome(Action.CHECKOUT, item_id, True, due=due, due_text=due.strftime("%Y-%m-%d"),
                               offline=True)
@@ -345,10 +343,10 @@ class Circulation:
         now = datetime.now().replace(microsecond=0)
         try:
             self.queue.enqueue("checkin", item_id=item_id, transaction_date=now, journal=self.journal)
-        except Exception as exc:
+        except Exception:
             log.exception("offline return could not be stored")
             return ItemOutcome(Action.CHECKIN, item_id, False, offline=True,
-                               reason=f"This return could not be recorded ({exc}). Please see staff.")
+                               reason=wording.NOT_RECORDED)
         outcome = ItemOutcome(Action.CHECKIN, item_id, True, offline=True)
         return self._set_security(outcome, uids, secured=True, session=session)
 
@@ -560,8 +558,7 @@ def _remember_due(session: PatronSession, outcome: ItemOutcome) -> None:
 def _incomplete(action: Action, item_id: str, missing_parts: tuple[int, ...]) -> ItemOutcome:
     parts = ", ".join(str(p) for p in missing_parts)
     return ItemOutcome(action, item_id, False, alerts=(Alert.INCOMPLETE_SET,),
-                       reason=f"Some parts of this item are not on the pad (missing: {parts}). "
-                              "Please place all parts together.")
+                       reason=wording.PARTS_MISSING.format(parts=parts))
 
 
 def _as_repeat(outcome: ItemOutcome) -> ItemOutcome:

@@ -45,8 +45,7 @@ class OfflinePolicy:
     def checkout_allowed(self, offline_items_so_far: int) -> Verdict:
         """The cap on items per patron while offline."""
         if offline_items_so_far >= self.settings.max_items:
-            return Verdict(False, f"While the library system is unavailable, at most "
-                                  f"{self.settings.max_items} items can be checked out.")
+            return Verdict(False, wording.OFFLINE_LIMIT.format(count=self.settings.max_items))
         return Verdict(True)
 
     def due_date(self, when: datetime, media_type: str | None = None) -> datetime:

@@ -12,12 +12,13 @@ import threading
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
+from kiosk.core import wording
 from kiosk.devices.events import DeviceState
 
 
 @dataclass(frozen=True)
 class ServiceState:
-    """In service, or out of it with the reason (for staff) shown on screen."""
+    """In service, or out of it with the reason shown on screen (the core's words: see wording)."""
 
     in_service: bool
     reason: str = ""
@@ -42,10 +43,10 @@ class ServiceStatus:
         self._lock = threading.Lock()
         self._technician_reason: str | None = None
 
-    def switch_off(self, reason: str = "switched off by a technician") -> None:
+    def switch_off(self, reason: str = wording.OFF_BY_TECHNICIAN) -> None:
         """A technician takes the kiosk out of service until `switch_on()`."""
         with self._lock:
-            self._technician_reason = reason or "switched off by a technician"
+            self._technician_reason = reason or wording.OFF_BY_TECHNICIAN
 
     def switch_on(self) -> None:
         """A technician puts the kiosk back in service (other causes still apply)."""
@@ -63,12 +64,12 @@ class ServiceStatus:
         if storage:
             return ServiceState(False, storage)
         if self.offline_mode == "off" and not self._link_online():
-            return ServiceState(False, "the library system cannot be reached and offline mode is off")
+            return ServiceState(False, wording.ACS_UNREACHABLE)
         states = dict(self._device_states())
         for name in self.required_devices:
             state = states.get(name)
             if state is None:
-                return ServiceState(False, f"required device {name!r} is not configured")
+                return ServiceState(False, wording.DEVICE_NOT_CONFIGURED.format(device=name))
             if state is not DeviceState.CONNECTED:
-                return ServiceState(False, f"required device {name!r} is {state.value}")
+                return ServiceState(False, wording.DEVICE_NOT_WORKING.format(device=name))
         return IN_SERVICE

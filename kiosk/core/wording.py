@@ -1,30 +1,83 @@
 """What the core tells patrons, in English source text; the app translates these through its
-gettext catalogues when it shows them (texts from the library system are shown as they come)."""
+gettext catalogues when it shows them. A text with `{name}` fields is a template: the core
+fills it in, and the app recognises the filled-in text and says it again in the patron's
+language (see `kiosk.i18n.Words.say`)."""
 
-CARD_NOT_CHECKED_NOW = "Your card could not be checked just now. Please try again or see staff."
-CARD_UNKNOWN = "This card is not known to the library."
-WRONG_PIN = "The PIN is not right. Please try again."
-PIN_NOT_CONFIRMED = "The library system did not confirm your PIN. Please see staff."
-SCAN_CARD_FIRST = "Please scan your library card first."
-ALREADY_SCANNED = "Already scanned."
-NOT_ANSWERED_IN_TIME = ("The library system did not answer in time; this item was not checked out. "
-                        "Please scan it again.")
-CHECKOUT_NOT_CONFIRMED = "We could not confirm this checkout. Please give the item to staff."
-RETURN_NOT_CONFIRMED = "We could not confirm this return. Please give the item to staff."
-RENEW_NOT_CONFIRMED = "We could not confirm this renewal. Please ask staff."
-NOT_ASKED = "The library system could not be asked just now. Please see staff."
-NO_CHECKOUT_OFFLINE = ("Checking out is not possible while the library system is unavailable. "
-                       "Returns still work.")
-NO_RETURNS_OFFLINE = "Returns are not possible while the library system is unavailable."
-RENEW_NEEDS_ACS = "Renewing needs the library system, which is unavailable just now."
-NOT_RENEWED = "Could not be renewed."
-CHECKOUT_REFUSED = "This item cannot be checked out here. Please see staff."
-CHECKOUT_UNDONE = "This item could not be checked out here. Please see staff."
-CHECKIN_REFUSED = "This item could not be returned here. Please see staff."
-RENEW_REFUSED = "This item cannot be renewed."
-CARD_DENIED = "This card cannot be used at the kiosk. Please see staff."
-CARD_NOT_SEEN_OFFLINE = ("This card cannot be checked while the library system is unavailable. "
-                         "Please see staff.")
+
+def N_(text: str) -> str:
+    """Marks a text for the catalogues (`pybabel extract` finds it) without translating it here."""
+    return text
+
+
+def NP_(singular: str, plural: str) -> tuple[str, str]:
+    """Marks a message with a plural form for the catalogues; `Words.plural` picks the form."""
+    return singular, plural
+
+
+CARD_NOT_CHECKED_NOW = N_("Your card could not be checked just now. Please try again or see staff.")
+CARD_UNKNOWN = N_("This card is not known to the library.")
+WRONG_PIN = N_("The PIN is not right. Please try again.")
+PIN_NOT_CONFIRMED = N_("The library system did not confirm your PIN. Please see staff.")
+NOT_A_CARD = N_("This is not a library card we know. Please see staff.")
+CARD_BLOCKED = N_("Your card is blocked. Please see staff.")
+CARD_LOST = N_("This card has been reported lost. Please see staff.")
+CARD_EXPIRED = N_("Your card has expired. Please see staff to renew it.")
+TOO_MANY_FINES = N_("There are fines on your account to settle first. Please see staff.")
+SCAN_CARD_FIRST = N_("Please scan your library card first.")
+ALREADY_SCANNED = N_("Already scanned.")
+NOT_ANSWERED_IN_TIME = N_("The library system did not answer in time; this item was not checked out. "
+                          "Please scan it again.")
+CHECKOUT_NOT_CONFIRMED = N_("We could not confirm this checkout. Please give the item to staff.")
+RETURN_NOT_CONFIRMED = N_("We could not confirm this return. Please give the item to staff.")
+RENEW_NOT_CONFIRMED = N_("We could not confirm this renewal. Please ask staff.")
+NOT_ASKED = N_("The library system could not be asked just now. Please see staff.")
+NO_CHECKOUT_OFFLINE = N_("Checking out is not possible while the library system is unavailable. "
+                         "Returns still work.")
+NO_RETURNS_OFFLINE = N_("Returns are not possible while the library system is unavailable.")
+RENEW_NEEDS_ACS = N_("Renewing needs the library system, which is unavailable just now.")
+NOT_RENEWED = N_("Could not be renewed.")
+CHECKOUT_REFUSED = N_("This item cannot be checked out here. Please see staff.")
+CHECKOUT_UNDONE = N_("This item could not be checked out here. Please see staff.")
+CHECKIN_REFUSED = N_("This item could not be returned here. Please see staff.")
+RENEW_REFUSED = N_("This item cannot be renewed.")
+CARD_DENIED = N_("This card cannot be used at the kiosk. Please see staff.")
+CARD_NOT_SEEN_OFFLINE = N_("This card cannot be checked while the library system is unavailable. "
+                           "Please see staff.")
+OFFLINE_LIMIT = N_("While the library system is unavailable, at most {count} items can be checked out.")
+NOT_RECORDED = N_("This could not be recorded here. Please see staff.")
+PARTS_MISSING = N_("Some parts of this item are not on the pad (missing: {parts}). "
+                   "Please place all parts together.")
+
+# The library system's refusals, said the kiosk's way (see kiosk.core.refusals).
+ITEM_UNKNOWN = N_("This item is not known to the library. Please give it to staff.")
+NOT_CHECKED_OUT = N_("This item was not checked out.")
+ITEM_NOT_YOURS = N_("This item is not on loan to you. Please give it to staff.")
+ITEM_ALREADY_YOURS = N_("This item is already on loan to you.")
+ITEM_OUT_TO_OTHER = N_("This item is on loan to someone else. Please give it to staff.")
+ON_HOLD_FOR_OTHER = N_("This item is on hold for another patron. Please give it to staff.")
+NOT_FOR_LOAN = N_("This item cannot be borrowed: it stays in the library.")
+TOO_MANY_ITEMS = N_("You have reached the most items you can borrow at once.")
+RENEWAL_LIMIT = N_("This item has been renewed as often as allowed.")
+HOLD_LIMIT = N_("You have reached the most holds you can place.")
+
+# Why the kiosk is out of service (on the out-of-service screen, under the patron's sentence).
+OFF_BY_TECHNICIAN = N_("Switched off by staff.")
+ACS_UNREACHABLE = N_("The library system cannot be reached, and this kiosk needs it.")
+DEVICE_NOT_CONFIGURED = N_("A device this kiosk needs ({device}) is not set up.")
+DEVICE_NOT_WORKING = N_("A device this kiosk needs ({device}) is not working.")
+COULD_NOT_START = N_("The kiosk could not start.")
+
+# Receipts: what the patron is told, and what the slip says.
+RECEIPT_NONE = N_("No receipt.")
+RECEIPT_NOT_AVAILABLE = N_("That kind of receipt is not available here.")
+RECEIPT_FAILED = N_("Sorry, the receipt could not be made. Your loans are recorded; "
+                    "please ask staff if you need a list.")
+RECEIPT_NOT_PRINTED = N_("Sorry, the receipt could not be printed.")
+RECEIPT_BY_EMAIL_INSTEAD = N_("You can have it by e-mail instead.")
+RECEIPT_PRINTED = N_("Please take your receipt.")
+RECEIPT_NO_ADDRESS = N_("The library has no e-mail address for you. Staff can add one.")
+RECEIPT_EMAILED = N_("Your receipt will be sent to {address}.")
+RECEIPT_SUBJECT = N_("Your library receipt")  # the e-mail's subject unless [receipts] subject says otherwise
 
 ALL: tuple[str, ...] = tuple(value for name, value in dict(globals()).items()
                              if name.isupper() and isinstance(value, str))

@@ -1,7 +1,8 @@
 """What a receipt says, as styled lines: pure, so the printer and the e-mail show the same thing.
 
 Library name, date, the patron's name (never the card number), items with due dates, refused
-items with the reason, the library system's print lines, offline wording, and the footer.
+items with the reason, the library system's print lines, offline wording, and the footer; in
+the patron's language and locale (the library's footer and print lines as they are written).
 """
 
 from __future__ import annotations
@@ -13,9 +14,11 @@ from datetime import datetime
 from typing import Sequence
 
 from kiosk.core.outcomes import Action, ItemOutcome
+from kiosk.core.wording import N_, NP_
+from kiosk.i18n import Words, translator
 
-OFFLINE_NOTE = ("The library system was not reachable. These items were recorded by the kiosk "
-                "and will be confirmed when it is back; due dates may change.")
+OFFLINE_NOTE = N_("The library system was not reachable. These items were recorded by the kiosk "
+                  "and will be confirmed when it is back; due dates may change.")
 
 
 class Style(enum.Enum):
@@ -36,34 +39,42 @@ class Line:
     style: Style = Style.TEXT
 
 
-_HEADINGS = {(Action.CHECKOUT, True): "Checked out", (Action.CHECKOUT, False): "Not checked out",
-             (Action.CHECKIN, True): "Returned", (Action.CHECKIN, False): "Not returned",
-             (Action.RENEW, True): "Renewed", (Action.RENEW, False): "Not renewed"}
+# Each group's heading, singular and plural, with its count.
+_HEADINGS = {
+    (Action.CHECKOUT, True): NP_("Checked out ({count} item)", "Checked out ({count} items)"),
+    (Action.CHECKOUT, False): NP_("Not checked out ({count} item)", "Not checked out ({count} items)"),
+    (Action.CHECKIN, True): NP_("Returned ({count} item)", "Returned ({count} items)"),
+    (Action.CHECKIN, False): NP_("Not returned ({count} item)", "Not returned ({count} items)"),
+    (Action.RENEW, True): NP_("Renewed ({count} item)", "Renewed ({count} items)"),
+    (Action.RENEW, False): NP_("Not renewed ({count} item)", "Not renewed ({count} items)"),
+}
 
 
 def build_receipt(results: Sequence[ItemOutcome], *, library_name: str, patron_name: str = "",
                   offline: bool = False, footer: str = "", when: datetime | None = None,
-                  width: int = 42) -> tuple[Line, ...]:
-    """The receipt for one session's results, wrapped to `width` characters."""
+                  width: int = 42, words: Words | None = None) -> tuple[Line, ...]:
+    """The receipt for one session's results, wrapped to `width` characters, in `words`'s
+    language and locale (English when none is given)."""
+    words = words or translator("en")
     when = when or datetime.now()
-    lines = [Line(library_name, Style.TITLE), Line(when.strftime("%d %b %Y %H:%M"), Style.CENTRED)]
+    lines = [Line(library_name, Style.TITLE), *_wrapped(words.date_time(when), width, Style.CENTRED)]
     if patron_name:
-        lines.append(Line(f"Patron: {patron_name}"))
+        lines.append(Line(words("Patron: {name}").format(name=patron_name)))
     if offline or any(r.offline for r in results):
-        lines += [Line("")] + _wrapped(OFFLINE_NOTE, width, Style.TEXT)
-    for (action, ok), heading in _HEADINGS.items():
+        lines += [Line("")] + _wrapped(words(OFFLINE_NOTE), width, Style.TEXT)
+    for (action, ok), (singular, plural) in _HEADINGS.items():
         group = [r for r in results if r.action is action and r.ok is ok and not r.repeat]
         if not group:
             continue
-        lines += [Line(""), Line(f"{heading} ({len(group)})", Style.HEADING)]
+        lines += [Line(""), Line(words.plural(singular, plural, len(group)), Style.HEADING)]
         for result in group:
             lines += _wrapped(result.title or result.item_id, width, Style.TEXT)
             if result.title:
-                lines.append(Line(f"  Item {result.item_id}", Style.INDENTED))
+                lines.append(Line("  " + words("Item {id}").format(id=result.item_id), Style.INDENTED))
             if ok and action is not Action.CHECKIN and (result.due_text or result.due):
-                lines.append(Line(f"  Due: {due_text(result)}", Style.INDENTED))
+                lines += _wrapped(words("Due: {date}").format(date=due_text(result, words)), width, Style.INDENTED)
             if not ok and result.reason:
-                lines += _wrapped(result.reason, width, Style.INDENTED)
+                lines += _wrapped(words.say(result.reason), width, Style.INDENTED)
     print_lines = list(dict.fromkeys(line for r in results for line in r.print_lines if line.strip()))
     if print_lines:
         lines.append(Line(""))
@@ -76,10 +87,11 @@ def build_receipt(results: Sequence[ItemOutcome], *, library_name: str, patron_n
     return tuple(lines)
 
 
-def due_text(result: ItemOutcome) -> str:
-    """The due date as a patron reads it (the library system's own text when it is not a date)."""
+def due_text(result: ItemOutcome, words: Words | None = None) -> str:
+    """The due date as a patron reads it, with its weekday (the library system's own text when
+    it is not a date)."""
     if result.due is not None:
-        return result.due.strftime("%d %b %Y")
+        return (words or translator("en")).date(result.due)
     return result.due_text
 
 
@@ -98,5 +110,6 @@ def as_plain_text(lines: Sequence[Line], width: int = 42) -> str:
 
 def _wrapped(text: str, width: int, style: Style) -> list[Line]:
     indent = "  " if style is Style.INDENTED else ""
+    text = text.replace("\xa0", " ")  # paper has no use for no-break spaces; printers' code pages may lack them
     wrapped = textwrap.wrap(text.strip(), width=width, initial_indent=indent, subsequent_indent=indent)
     return [Line(part, style) for part in wrapped] or [Line("", style)]

@@ -2,7 +2,7 @@
 
 `choices()` never blocks (the printer's state is asked in the background); `deliver()` never
 raises: printing is tried at once, an e-mail is stored in the outbox and sent in the
-background, and the patron gets a sentence saying what happened either way.
+background, and the patron gets a sentence saying what happened either way, in their language.
 """
 
 from __future__ import annotations
@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from kiosk.config import KioskConfig
+from kiosk.core import wording
 from kiosk.core.outcomes import ItemOutcome
+from kiosk.i18n import Words, translator
 from kiosk.receipts.content import as_plain_text, build_receipt
 from kiosk.receipts.outbox import Outbox
 from kiosk.receipts.printer import PrintError, ReceiptPrinter
@@ -70,48 +72,51 @@ class ReceiptService:
                      if (c != "print" or self.printer.state.can_print) and (c != "email" or not no_address))
 
     def deliver(self, choice: str, session_results: Sequence[ItemOutcome], *, patron_name: str,
-                patron_email: str, offline: bool) -> Delivery:
+                patron_email: str, offline: bool, language: str = "") -> Delivery:
         """Print or e-mail the session's receipt (or nothing); never raises. Printing blocks for as
-        long as the printer takes (seconds at most): call it from a worker thread, like circulation."""
+        long as the printer takes (seconds at most): call it from a worker thread, like circulation.
+        The receipt and the answer are in `language` (the kiosk's first language when not given)."""
+        words = translator(language or self.config.app.languages[0], self.config.kiosk.locale)
         try:
             if choice == "none":
-                return Delivery(True, "No receipt.")
+                return Delivery(True, words(wording.RECEIPT_NONE))
             if choice not in self.config.receipts.choices:
-                return Delivery(False, "That kind of receipt is not available here.")
+                return Delivery(False, words(wording.RECEIPT_NOT_AVAILABLE))
             if choice == "print":
-                return self._print(session_results, patron_name, offline)
+                return self._print(session_results, patron_name, offline, words)
             if choice == "email":
-                return self._email(session_results, patron_name, patron_email, offline)
-            return Delivery(False, "That kind of receipt is not available here.")
+                return self._email(session_results, patron_name, patron_email, offline, words)
+            return Delivery(False, words(wording.RECEIPT_NOT_AVAILABLE))
         except Exception:  # the patron must never be stuck on a receipt
             log.exception("receipt (%s) failed", choice)
-            return Delivery(False, "Sorry, the receipt could not be made. Your loans are recorded; "
-                                   "please ask staff if you need a list.")
+            return Delivery(False, words(wording.RECEIPT_FAILED))
 
-    def _lines(self, results: Sequence[ItemOutcome], patron_name: str, offline: bool):
+    def _lines(self, results: Sequence[ItemOutcome], patron_name: str, offline: bool, words: Words):
         receipts = self.config.receipts
         return build_receipt(results, library_name=self.config.kiosk.library_name, patron_name=patron_name,
-                             offline=offline, footer=receipts.footer, width=receipts.width)
+                             offline=offline, footer=receipts.footer, width=receipts.width, words=words)
 
-    def _print(self, results: Sequence[ItemOutcome], patron_name: str, offline: bool) -> Delivery:
+    def _print(self, results: Sequence[ItemOutcome], patron_name: str, offline: bool, words: Words) -> Delivery:
         try:
-            self.printer.print_receipt(self._lines(results, patron_name, offline))
+            self.printer.print_receipt(self._lines(results, patron_name, offline, words))
         except PrintError as exc:
             log.warning("receipt not printed: %s", exc)
-            other = " You can have it by e-mail instead." if "email" in self.choices() else ""
-            return Delivery(False, f"Sorry, the receipt could not be printed.{other}")
-        return Delivery(True, "Please take your receipt.")
+            sorry = words(wording.RECEIPT_NOT_PRINTED)
+            if "email" in self.choices():
+                sorry += " " + words(wording.RECEIPT_BY_EMAIL_INSTEAD)
+            return Delivery(False, sorry)
+        return Delivery(True, words(wording.RECEIPT_PRINTED))
 
     def _email(self, results: Sequence[ItemOutcome], patron_name: str, patron_email: str,
-               offline: bool) -> Delivery:
+               offline: bool, words: Words) -> Delivery:
         address = patron_email.strip()
         if "@" not in address:
-            return Delivery(False, "The library has no e-mail address for you. Staff can add one.")
-        body = as_plain_text(self._lines(results, patron_name, offline), self.config.receipts.width)
-        mail_id = self.outbox.add(address, self.config.receipts.subject, body)
+            return Delivery(False, words(wording.RECEIPT_NO_ADDRESS))
+        body = as_plain_text(self._lines(results, patron_name, offline, words), self.config.receipts.width)
+        mail_id = self.outbox.add(address, words(self.config.receipts.subject), body)  # the default translates
         self.sender.wake()
         log.info("receipt e-mail %d queued for %s", mail_id, mask_address(address))
-        return Delivery(True, f"Your receipt will be sent to {mask_address(address)}.")
+        return Delivery(True, words(wording.RECEIPT_EMAILED).format(address=mask_address(address)))
 
     def _poll_printer(self) -> None:
         while not self._stopping.is_set():

@@ -25,12 +25,12 @@ class AccountScreen(KioskScreen):
             self.message = app.tr("Your account cannot be shown while the library system is offline.")
             self.message_bad = True
             return
-        for line in account_summary(account, app.tr):
+        for line in account_summary(account, app.words):
             box.add_widget(Body(text=line, bold=True))
         if account.loans:
             box.add_widget(Heading(text=app.tr("Loans")))
             for loan in account.loans:
-                line = loan_line(loan, app.tr)
+                line = loan_line(loan, app.words)
                 box.add_widget(ItemRow(title=line.title, status=line.status, detail=line.detail,
                                        ok=line.ok, item_id=line.item_id))
         if account.holds_ready or account.holds_waiting:

@@ -35,7 +35,7 @@ class ItemListScreen(KioskScreen):
         self._count()
 
     def _row(self, outcome: ItemOutcome) -> ItemRow:
-        line = item_line(outcome, App.get_running_app().tr)
+        line = item_line(outcome, App.get_running_app().words)
         return ItemRow(title=line.title, status=line.status, detail=line.detail, ok=line.ok, warn=line.warn,
                        item_id=line.item_id)
 

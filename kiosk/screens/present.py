@@ -1,27 +1,28 @@
 """How the core's records read on screen: pure functions from outcomes to display text.
 
-No Kivy here, so the wording can be tested without a window. `tr` is the patron's gettext.
+No Kivy here, so the wording can be tested without a window. `words` is the patron's
+`kiosk.i18n.Words`: their language, and dates and money in their locale's form.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable
 
+from kiosk.core import wording
 from kiosk.core.outcomes import Account, Action, Alert, ItemOutcome, LoanLine
-
-Translate = Callable[[str], str]
+from kiosk.core.wording import N_
+from kiosk.i18n import Words
 
 # Alert texts as the patron reads them (the enum's values are for logs and staff).
 ALERT_TEXT = {
-    Alert.HOLD_FOR_OTHER: "This item is on hold for another patron. Please give it to staff.",
-    Alert.GIVE_TO_STAFF: "Please give this item to staff.",
-    Alert.MAGNETIC_MEDIA: "Magnetic media: keep it away from the security pad.",
-    Alert.NOT_CHECKED_OUT: "This item was not checked out.",
-    Alert.SECURITY_NOT_CHANGED: "The item's security tag could not be changed. Please see staff.",
-    Alert.INCOMPLETE_SET: "Parts of this item are missing. Please put every part on the pad.",
-    Alert.OUTCOME_UNKNOWN: "The library system did not confirm this. Please see staff.",
+    Alert.HOLD_FOR_OTHER: wording.ON_HOLD_FOR_OTHER,
+    Alert.GIVE_TO_STAFF: N_("Please give this item to staff."),
+    Alert.MAGNETIC_MEDIA: N_("Magnetic media: keep it away from the security pad."),
+    Alert.NOT_CHECKED_OUT: wording.NOT_CHECKED_OUT,
+    Alert.SECURITY_NOT_CHANGED: N_("The item's security tag could not be changed. Please see staff."),
+    Alert.INCOMPLETE_SET: N_("Parts of this item are missing. Please put every part on the pad."),
+    Alert.OUTCOME_UNKNOWN: N_("The library system did not confirm this. Please see staff."),
 }
 
 
@@ -37,37 +38,37 @@ class ItemLine:
     warn: bool  # ok, but the patron must do something (a hold, staff, a sort bin)
 
 
-def due_date(moment: datetime | None, text: str, tr: Translate) -> str:
-    """A due date in the patron's language's numeric form, or the ACS's own text."""
+def due_date(moment: datetime | None, text: str, words: Words) -> str:
+    """A due date with its weekday in the patron's locale, or the ACS's own text."""
     if moment is not None:
-        return moment.strftime(tr("%d/%m/%Y"))
+        return words.date(moment)
     return text
 
 
-def item_line(outcome: ItemOutcome, tr: Translate) -> ItemLine:
+def item_line(outcome: ItemOutcome, words: Words) -> ItemLine:
     """The row for one checkout, return or renewal."""
-    title = outcome.title or tr("Item {id}").format(id=outcome.item_id)
+    title = outcome.title or words("Item {id}").format(id=outcome.item_id)
     notes: list[str] = []
     if outcome.ok:
-        status = {Action.CHECKOUT: tr("Checked out"), Action.CHECKIN: tr("Returned"),
-                  Action.RENEW: tr("Renewed")}[outcome.action]
-        due = due_date(outcome.due, outcome.due_text, tr)
+        status = {Action.CHECKOUT: words("Checked out"), Action.CHECKIN: words("Returned"),
+                  Action.RENEW: words("Renewed")}[outcome.action]
+        due = due_date(outcome.due, outcome.due_text, words)
         if due and outcome.action is not Action.CHECKIN:
-            notes.append(tr("Due back {date}").format(date=due))
+            notes.append(words("Due back {date}").format(date=due))
     else:
-        status = tr("Not done")
+        status = words("Not done")
         if outcome.reason:
-            notes.append(tr(outcome.reason))  # the core's words translate; the ACS's pass through
+            notes.append(words.say(outcome.reason))  # in the kiosk's words when it knows the refusal
     alerts = [a for a in outcome.alerts  # each thing said once:
               if not (a is Alert.GIVE_TO_STAFF and Alert.HOLD_FOR_OTHER in outcome.alerts)
               and not (a is Alert.OUTCOME_UNKNOWN and outcome.reason)]  # the reason says which
-    notes.extend(tr(ALERT_TEXT[a]) for a in alerts)
+    notes.extend(words(ALERT_TEXT[a]) for a in alerts)
     if outcome.sort_bin:
-        notes.append(tr("Please put it in bin {bin}.").format(bin=outcome.sort_bin))
+        notes.append(words("Please put it in bin {bin}.").format(bin=outcome.sort_bin))
     if not outcome.ok:
-        notes.extend(outcome.screen_messages)  # the ACS's own words about a refusal
+        notes.extend(words.say(m) for m in outcome.screen_messages)  # the ACS's, unless ours say it
     if outcome.offline:
-        notes.append(tr("Saved: it will be sent to the library system when it is back."))
+        notes.append(words("Saved: it will be sent to the library system when it is back."))
     warn = outcome.ok and bool(outcome.alerts or outcome.sort_bin)
     return ItemLine(outcome.item_id, title, status, "\n".join(_without_repeats(notes)), outcome.ok, warn)
 
@@ -87,25 +88,25 @@ def _without_repeats(notes: list[str]) -> list[str]:
     return kept
 
 
-def loan_line(loan: LoanLine, tr: Translate) -> ItemLine:
+def loan_line(loan: LoanLine, words: Words) -> ItemLine:
     """A loan on the account or renew screen, with overdue ones marked."""
-    due = due_date(loan.due, loan.due_text, tr)
-    detail = tr("Due back {date}").format(date=due) if due else ""
-    status = tr("Overdue") if loan.overdue else tr("On loan")
-    return ItemLine(loan.item_id, loan.title or tr("Item {id}").format(id=loan.item_id), status,
+    due = due_date(loan.due, loan.due_text, words)
+    detail = words("Due back {date}").format(date=due) if due else ""
+    status = words("Overdue") if loan.overdue else words("On loan")
+    return ItemLine(loan.item_id, loan.title or words("Item {id}").format(id=loan.item_id), status,
                     detail, not loan.overdue, False)
 
 
-def account_summary(account: Account, tr: Translate) -> list[str]:
+def account_summary(account: Account, words: Words) -> list[str]:
     """The headline facts of an account: counts, holds ready, fines with their total."""
-    lines = [tr("Loans: {count}").format(count=len(account.loans))]
+    lines = [words("Loans: {count}").format(count=len(account.loans))]
     overdue = sum(1 for loan in account.loans if loan.overdue)
     if overdue:
-        lines.append(tr("Overdue: {count}").format(count=overdue))
+        lines.append(words("Overdue: {count}").format(count=overdue))
     if account.holds_ready:
-        lines.append(tr("Ready for you to pick up: {count}").format(count=len(account.holds_ready)))
+        lines.append(words("Ready for you to pick up: {count}").format(count=len(account.holds_ready)))
     if account.holds_waiting:
-        lines.append(tr("Holds still waiting: {count}").format(count=len(account.holds_waiting)))
+        lines.append(words("Holds still waiting: {count}").format(count=len(account.holds_waiting)))
     if account.fine_total:
-        lines.append(tr("Fines: {total}").format(total=f"{account.fine_total} {account.currency}".strip()))
+        lines.append(words("Fines: {total}").format(total=words.money(account.fine_total, account.currency)))
     return lines

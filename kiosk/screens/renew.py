@@ -29,7 +29,7 @@ class RenewScreen(KioskScreen):
             self.message = app.tr("You have no loans to renew.")
             self.message_bad = False
         for loan in account.loans:
-            line = loan_line(loan, app.tr)
+            line = loan_line(loan, app.words)
             text = f"{line.title}\n{line.detail}" + (f" - {line.status}" if not line.ok else "")
             box.add_widget(BigToggle(text=text, item_id=loan.item_id))
 
@@ -57,7 +57,7 @@ class RenewScreen(KioskScreen):
         self.message = app.tr("Renewed: {done} of {total}").format(done=renewed, total=len(outcomes))
         self.message_bad = renewed < len(outcomes)
         for outcome in outcomes:
-            line = item_line(outcome, app.tr)
+            line = item_line(outcome, app.words)
             box.add_widget(ItemRow(title=line.title, status=line.status, detail=line.detail,
                                    ok=line.ok, warn=line.warn, item_id=line.item_id))
 

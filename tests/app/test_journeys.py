@@ -296,7 +296,7 @@ def test_out_of_service_when_the_acs_is_down_and_offline_mode_is_off(kiosk_app, 
     acs.stop()
     app.runtime.link.probe()
     app.wait_shows("Out of service")
-    assert app.shows("offline mode is off")
+    assert app.shows("The library system cannot be reached, and this kiosk needs it.")
 
 
 def test_keyboard_cannot_close_the_kiosk(kiosk_app):

@@ -52,7 +52,7 @@ def test_sip2_test_and_out_of_service_switch(kiosk_app):
     app.wait_shows("out of service until switched on again")
     app.press("Leave technician mode")
     app.wait_for(lambda: app.screen_name == "out_of_service")
-    assert app.shows("Out of service") and app.shows("switched off by a technician")
+    assert app.shows("Out of service") and app.shows("Switched off by staff.")
     app.scan(DEMO.good_patron)  # patrons cannot log in meanwhile
     app.pump(0.3)
     assert app.screen_name == "out_of_service" and app.runtime.circulation.session is None

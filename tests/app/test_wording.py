@@ -3,29 +3,36 @@
 from __future__ import annotations
 
 import gettext
+import io
+import re
 import wave
 from datetime import datetime
 from pathlib import Path
 
 import pytest
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 
 from kiosk.core import wording
 from kiosk.core.outcomes import Account, Action, Alert, ItemOutcome, LoanLine
 from kiosk.i18n import AVAILABLE, LOCALE_DIR, translator
-from kiosk.i18n.catalogue import CatalogueError, build_mo, parse_po, source_messages
+from kiosk.i18n.update import extract
 from kiosk.screens.present import ALERT_TEXT, account_summary, item_line, loan_line
 from kiosk.sounds.make import SOUNDS, samples
 
 english = translator("en")
 german = translator("de")
+french = translator("fr")
 
 
-def test_checked_out_item_shows_its_due_date_in_the_patrons_form():
-    outcome = ItemOutcome(Action.CHECKOUT, "3001", True, title="Salt River", due=datetime(2026, 12, 21, 23, 59))
+def test_checked_out_item_shows_its_due_date_with_the_weekday_in_the_patrons_form():
+    outcome = ItemOutcome(Action.CHECKOUT, "3001", True, title="Salt River", due=datetime(2026, 12, 24, 23, 59))
     line = item_line(outcome, english)
     assert (line.title, line.status, line.detail, line.ok, line.warn) == (
-        "Salt River", "Checked out", "Due back 21/12/2026", True, False)
-    assert item_line(outcome, german).detail == "Rückgabe bis 21.12.2026"
+        "Salt River", "Checked out", "Due back Thu, Dec 24, 2026", True, False)
+    assert item_line(outcome, german).detail == "Rückgabe bis Do., 24. Dez. 2026"
+    assert item_line(outcome, french).detail == "À rendre le jeu. 24 déc. 2026"
+    assert item_line(outcome, translator("en", "en_GB")).detail == "Due back Thu, 24 Dec 2026"
 
 
 def test_refusal_gives_the_reason_once_even_when_acs_and_alert_repeat_it():
@@ -34,6 +41,7 @@ def test_refusal_gives_the_reason_once_even_when_acs_and_alert_repeat_it():
                           screen_messages=("This item is on hold for another patron.",))
     line = item_line(outcome, english)
     assert line.detail == ALERT_TEXT[Alert.HOLD_FOR_OTHER] and line.status == "Not done" and not line.ok
+    assert item_line(outcome, german).detail == german(wording.ON_HOLD_FOR_OTHER)  # German only, once
 
 
 def test_return_with_sort_bin_and_offline_note():
@@ -44,46 +52,101 @@ def test_return_with_sort_bin_and_offline_note():
                                         "Saved: it will be sent to the library system when it is back."]
 
 
-def test_account_lines_mark_overdue_holds_and_fines():
+def test_account_lines_mark_overdue_holds_and_fines_in_the_locales_money():
     account = Account("2001", "Ann", loans=(LoanLine("1", "A", overdue=True), LoanLine("2", "B")),
-                      holds_ready=("C",), fine_total="2.50", currency="EUR")
+                      holds_ready=("C",), fine_total="2.40", currency="USD")
     assert account_summary(account, english) == [
-        "Loans: 2", "Overdue: 1", "Ready for you to pick up: 1", "Fines: 2.50 EUR"]
+        "Loans: 2", "Overdue: 1", "Ready for you to pick up: 1", "Fines: $2.40"]
+    assert account_summary(account, german)[-1] == "Gebühren: 2,40\xa0$"
     assert loan_line(account.loans[0], english).status == "Overdue"
 
 
-def test_the_cores_words_are_translated_and_the_library_systems_pass_through():
+def test_the_cores_words_and_known_refusals_are_translated_and_others_pass_through():
     ours = ItemOutcome(Action.CHECKOUT, "30001000000010", False, reason=wording.SCAN_CARD_FIRST)
     assert item_line(ours, german).detail == "Bitte scannen Sie zuerst Ihren Bibliotheksausweis."
-    theirs = ItemOutcome(Action.CHECKOUT, "30001000000010", False, reason="Item not for loan (ref.)")
-    assert item_line(theirs, german).detail == "Item not for loan (ref.)"
+    known = ItemOutcome(Action.CHECKOUT, "30001000000010", False, reason="Item not for loan (ref.)",
+                        screen_messages=("Item not for loan (ref.)",))
+    assert item_line(known, german).detail == german(wording.NOT_FOR_LOAN)
+    theirs = ItemOutcome(Action.CHECKOUT, "30001000000010", False, reason="Ask at the music desk.")
+    assert item_line(theirs, german).detail == "Ask at the music desk."
+
+
+def _catalogue(code: str):
+    with open(LOCALE_DIR / code / "LC_MESSAGES" / "kiosk.po", "rb") as stream:
+        return read_po(stream, locale=code)
+
+
+@pytest.fixture(scope="module")
+def source_texts(tmp_path_factory):
+    """Every patron text in the code and the kv rules, extracted now as `pybabel extract` does."""
+    pot = tmp_path_factory.mktemp("i18n") / "kiosk.pot"
+    extract(pot)
+    with pot.open("rb") as stream:
+        texts = [m for m in read_po(stream) if m.id]
+    assert len(texts) > 100 and any("session ends" in str(m.id) for m in texts)  # kv rules are read
+    return texts
 
 
 @pytest.mark.parametrize("code", [c for c in AVAILABLE if c != "en"])
-def test_every_language_is_complete_and_keeps_placeholders(code):
-    po = parse_po((LOCALE_DIR / code / "LC_MESSAGES" / "kiosk.po").read_text(encoding="utf-8"))
-    messages = source_messages()
-    missing = [m for m in messages if not po.get(m)]
-    assert not missing, f"{code} lacks {missing}"
-    for msgid in messages:
-        for placeholder in ("{name}", "{count}", "{date}", "{bin}", "{seconds}", "{address}", "{id}"):
-            assert (placeholder in msgid) == (placeholder in po[msgid]), (code, msgid)
+def test_every_patron_text_has_a_translation_that_keeps_its_fields(code, source_texts):
+    catalogue = _catalogue(code)
+    missing, broken = [], []
+    for message in source_texts:
+        entry = catalogue.get(message.id)
+        forms = () if entry is None else (entry.string if isinstance(entry.string, tuple) else (entry.string,))
+        if entry is None or entry.fuzzy or not forms or not all(forms):
+            missing.append(message.id)
+            continue
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        wanted = set(re.findall(r"\{\w+\}", ids[-1]))
+        broken += [(message.id, form) for form in forms if set(re.findall(r"\{\w+\}", form)) != wanted]
+    assert not missing, f"{code} lacks (run python -m kiosk.i18n.update, then translate): {missing}"
+    assert not broken, f"{code} changes the fields of {broken}"
 
 
 @pytest.mark.parametrize("code", [c for c in AVAILABLE if c != "en"])
 def test_committed_mo_files_match_their_po(code):
-    folder = LOCALE_DIR / code / "LC_MESSAGES"
-    built = build_mo(parse_po((folder / "kiosk.po").read_text(encoding="utf-8")))
-    assert (folder / "kiosk.mo").read_bytes() == built, "run: python -m kiosk.i18n.catalogue"
-    catalogue = gettext.GNUTranslations(open(folder / "kiosk.mo", "rb"))
-    assert catalogue.gettext("Done") != "Done"
+    compiled = io.BytesIO()
+    write_mo(compiled, _catalogue(code))
+    compiled.seek(0)
+    with open(LOCALE_DIR / code / "LC_MESSAGES" / "kiosk.mo", "rb") as stream:
+        committed = gettext.GNUTranslations(stream)
+    assert committed._catalog == gettext.GNUTranslations(compiled)._catalog, "run: python -m kiosk.i18n.update"
+    assert committed.gettext("Done") != "Done"
 
 
-def test_po_reader_refuses_what_it_cannot_read():
-    with pytest.raises(CatalogueError, match=":2:"):
-        parse_po('msgid "a"\nbogus\n')
-    assert parse_po('#, fuzzy\nmsgid "a"\nmsgstr "b"\n') == {}
-    assert parse_po('msgid "a"\n"b"\nmsgstr "c\\n"\n') == {"ab": "c\n"}
+def _bare_patron_texts(path: Path) -> list[str]:
+    """String literals that reach a patron without a translation call around them."""
+    import ast
+
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        values = []
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", "")) in (
+                "show_message", "Delivery", "Body", "Heading", "BigButton", "ItemRow"):
+            values = [*node.args, *(k.value for k in node.keywords if k.arg in ("text", "message", "status"))]
+        elif isinstance(node, ast.Assign) and any(getattr(t, "attr", "") == "message" for t in node.targets):
+            values = [node.value]
+        found += [f"{path.name}:{v.lineno} {v.value!r}" for v in values
+                  if isinstance(v, ast.Constant) and isinstance(v.value, str) and v.value.strip()]
+    return found
+
+
+def test_no_patron_text_skips_the_catalogues():
+    package = Path(__file__).resolve().parents[2] / "kiosk"
+    files = [package / "app.py", *sorted((package / "screens").glob("*.py")),
+             *sorted((package / "receipts").glob("*.py"))]
+    bare = [text for path in files for text in _bare_patron_texts(path)]
+    assert not bare, f"wrap these in tr()/words() (or a wording text): {bare}"
+
+
+def test_plural_forms_follow_each_language():
+    singular, plural = "Your session ends in {count} second.", "Your session ends in {count} seconds."
+    assert english.plural(singular, plural, 1) == "Your session ends in 1 second."
+    assert english.plural(singular, plural, 0) == "Your session ends in 0 seconds."
+    assert german.plural(singular, plural, 1).endswith("1 Sekunde.")
+    assert french.plural(singular, plural, 0).endswith("0 seconde.")  # French counts 0 as one
+    assert french.plural(singular, plural, 2).endswith("2 secondes.")
 
 
 def test_bundled_sounds_are_short_wav_files():

@@ -6,6 +6,7 @@ from __future__ import annotations
 import ssl
 from datetime import datetime, timedelta, timezone
 from email import message_from_bytes
+from email.header import decode_header, make_header
 
 import pytest
 import trustme
@@ -14,7 +15,7 @@ from escpos.printer import Dummy
 from kiosk.config import parse_config
 from kiosk.core.outcomes import Action, ItemOutcome
 from kiosk.receipts import ReceiptService
-from kiosk.receipts.content import OFFLINE_NOTE, Style, as_plain_text, build_receipt
+from kiosk.receipts.content import OFFLINE_NOTE, Style, as_plain_text, build_receipt, due_text
 from kiosk.config_deploy import PrinterSettings
 from kiosk.receipts.printer import ReceiptPrinter, write_receipt
 from kiosk.receipts.printer_emulator import OFFLINE, PAPER_LOW, PAPER_OUT, PrinterEmulator
@@ -44,11 +45,12 @@ def test_receipt_lists_items_due_dates_refusals_print_lines_and_footer():
                           footer="Renew at springfield.example", when=datetime(2026, 11, 30, 9, 30))
     body = texts(lines)
     assert lines[0].text == "Springfield Public Library" and lines[0].style is Style.TITLE
-    assert "30 Nov 2026 09:30" in body and "Patron: Jane Doe" in body
-    assert "Checked out (1)" in body  # the repeat scan is not listed twice
-    assert "  Due: 14 Dec 2026" in body
-    assert "Not checked out (1)" in body and "  Item is on hold for another patron" in body
-    assert "Returned (1)" in body and "Cooking for one" in body
+    assert "Nov 30, 2026 9:30 AM" in body and "Patron: Jane Doe" in body
+    assert "Checked out (1 item)" in body  # the repeat scan is not listed twice
+    assert "  Due: Mon, Dec 14, 2026" in body
+    assert "Not checked out (1 item)" in body
+    assert "  This item is on hold for another patron." in body  # the ACS's refusal, the kiosk's words
+    assert "Returned (1 item)" in body and "Cooking for one" in body
     assert "Thank you for using self-checkout" in body and body[-1] == "Renew at springfield.example"
     assert OFFLINE_NOTE.split()[0] not in " ".join(body[:4])
 
@@ -70,7 +72,7 @@ def test_escpos_bytes_on_the_dummy_printer():
     assert b"\x1ba\x01" in out  # ESC a 1: centred title
     assert b"\x1bE\x01" in out  # ESC E 1: bold heading
     assert b"Springfield\n" in out and b"The Very Hungry Caterpillar\n" in out
-    assert b"  Due: 14 Dec 2026\n" in out
+    assert b"  Due: Mon, Dec 14, 2026\n" in out
     assert out.endswith(b"\x1bd\x06\x1dV\x00")  # feed past the tear bar, then GS V 0: cut
 
 
@@ -128,6 +130,16 @@ def test_printing_on_a_network_printer_and_paper_out_removes_print(printer_emula
     assert delivery.ok and delivery.message == "Please take your receipt."
     assert wait_for(lambda: printer_emulator.printed().endswith(b"\x1dV\x00"))  # up to the cut
     assert b"The Very Hungry Caterpillar" in printer_emulator.printed()
+
+    printed = len(printer_emulator.printed())
+    delivery = service.deliver("print", RESULTS, patron_name="Jane Doe", patron_email="", offline=False,
+                               language="de")
+    assert delivery.ok and delivery.message == "Bitte nehmen Sie Ihren Beleg."
+    assert wait_for(lambda: printer_emulator.printed().endswith(b"\x1dV\x00") and
+                    len(printer_emulator.printed()) > printed)
+    german = printer_emulator.printed()[printed:]
+    assert b"AUSGELIEHEN" not in german and b"Ausgeliehen (1 Medium)" in german  # bold, not shouted
+    assert b"R\x81ckgabe bis: Mo., 14. Dez. 2026" in german  # in the printer's code page (CP437)
 
     printer_emulator.paper_byte = PAPER_OUT
     assert service.printer.refresh() is PrinterState.PAPER_OUT
@@ -206,6 +218,15 @@ def test_email_receipt_over_starttls_with_login(certificates, ca_file, service_f
         body = message.get_payload(decode=True).decode()
         assert "The Very Hungry Caterpillar" in body and "will be confirmed" in body.replace("\n", " ")
         assert wait_for(lambda: service.outbox.counts().pending == 0)  # sent mail is not kept
+
+        delivery = service.deliver("email", RESULTS, patron_name="Jeanne", patron_email="jeanne@example.org",
+                                   offline=False, language="fr")
+        assert delivery.message == "Votre reçu sera envoyé à j***@example.org."
+        assert wait_for(lambda: len(smtp.received.messages) == 2)
+        message = message_from_bytes(smtp.received.messages[1][2])
+        assert str(make_header(decode_header(message["Subject"]))) == "Votre reçu de la bibliothèque"
+        body = message.get_payload(decode=True).decode()
+        assert "EMPRUNTÉ (1 DOCUMENT)" in body and "À rendre le : lun. 14 déc. 2026" in body
     finally:
         smtp.stop()
 
@@ -348,8 +369,8 @@ def test_a_real_session_e_mailed_from_the_runtime(tmp_path):
         assert wait_for(lambda: smtp.received.messages)
         body = message_from_bytes(smtp.received.messages[0][2]).get_payload(decode=True).decode()
         good = next(r for r in results if r.ok)
-        assert good.title and good.title in body and f"Due: {good.due.strftime('%d %b %Y')}" in body
-        assert "NOT CHECKED OUT (1)" in body and refused.reason.split()[0] in body and login.name in body
+        assert good.title and good.title in body and f"Due: {due_text(good)}" in body
+        assert "NOT CHECKED OUT (1 ITEM)" in body and refused.reason.split()[0] in body and login.name in body
         assert DEMO.good_patron not in body  # the card number is not on the receipt
     finally:
         runtime.stop()

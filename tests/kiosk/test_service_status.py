@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from kiosk.config import ConfigError, parse_config
+from kiosk.core import wording
 from kiosk.core.service import ServiceStatus
 from kiosk.devices.events import DeviceState
 
@@ -22,7 +23,7 @@ def test_in_service_by_default_and_offline_is_fine_when_offline_mode_allows():
 
 def test_library_system_down_with_offline_mode_off():
     state = status(mode="off", online=False).state()
-    assert not state.in_service and "offline mode is off" in state.reason and not state.by_technician
+    assert not state.in_service and state.reason == wording.ACS_UNREACHABLE and not state.by_technician
 
 
 def test_technician_switch_wins_and_switches_back():
@@ -36,9 +37,9 @@ def test_technician_switch_wins_and_switches_back():
 
 def test_required_device_lost_or_missing():
     lost = status(devices=[("pad", DeviceState.LOST), ("scanner0", DeviceState.CONNECTED)], required=("pad",))
-    assert not lost.state().in_service and "'pad' is lost" in lost.state().reason
+    assert not lost.state().in_service and lost.state().reason == wording.DEVICE_NOT_WORKING.format(device="pad")
     missing = status(devices=[], required=("pad",))
-    assert "not configured" in missing.state().reason
+    assert "not set up" in missing.state().reason
     fine = status(devices=[("pad", DeviceState.CONNECTED)], required=("pad",))
     assert fine.state().in_service
 
