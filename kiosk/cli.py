@@ -6,11 +6,11 @@ import argparse
 import os
 import sys
 
-from kiosk.config_cli import add_config_commands
-from kiosk.devices.rfid.tag_tool import add_tag_commands
+from kiosk.commands.config import add_config_commands
+from kiosk.commands.tag import add_tag_commands
 from kiosk.devices.watch import add_arguments as add_device_check_arguments
 from kiosk.doctor import add_doctor_command
-from kiosk.queue_cli import add_queue_commands
+from kiosk.commands.queue import add_queue_commands
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -13,8 +13,8 @@ import sys
 from typing import Any, Mapping
 
 from kiosk.config import DEFAULT_PATH, KioskConfig, load_config
-from kiosk.config_files import SECRET_KEYS
-from kiosk.config_table import ConfigError
+from kiosk.config.files import SECRET_KEYS
+from kiosk.config.table import ConfigError
 
 MASK = "********"
 _NOT_SETTINGS = ("source", "files", "warnings", "devices")

@@ -16,7 +16,7 @@ from sip2.dialects import dialect
 from sip2.errors import SIP2Error
 
 from kiosk.config import DEFAULT_DATABASE, KioskConfig, load_config
-from kiosk.config_table import ConfigError
+from kiosk.config.table import ConfigError
 from kiosk.storage import (EntryState, Journal, OfflineQueue, QueueEntry, QueueError, Replayer,
                            StorageError, connect_with, open_database)
 STATES = ("waiting", "pending", "sending", "done", "refused", "all")

@@ -7,7 +7,7 @@ import json
 from dataclasses import asdict
 from typing import Any
 
-from kiosk.config_table import ConfigError
+from kiosk.config.table import ConfigError
 from kiosk.devices.rfid.config import parse_settings
 from kiosk.devices.rfid.errors import RfidError
 from kiosk.devices.rfid.reader import TagReader

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any, Mapping
 
-from kiosk.config_table import ConfigError, ConfigTable
+from kiosk.config.table import ConfigError, ConfigTable
 
 RECEIPT_CHOICES = ("print", "email", "none")
 PRINTER_DRIVERS = ("none", "usb", "serial", "network")

@@ -13,11 +13,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Mapping
 
-from kiosk import config_deploy
-from kiosk.config_deploy import (AlertSettings, EmailSettings, MonitoringSettings, PrinterSettings,
-                                 ReceiptSettings)
-from kiosk.config_files import read_document
-from kiosk.config_table import ConfigError, ConfigTable, describe
+from kiosk.config import deployment
+from kiosk.config.deployment import (AlertSettings, EmailSettings, MonitoringSettings, PrinterSettings,
+                                     ReceiptSettings)
+from kiosk.config.files import read_document
+from kiosk.config.table import ConfigError, ConfigTable, describe
 from kiosk.devices.classify import Classifier, KindRule, ScanKind
 
 DEFAULT_PATH = Path("/etc/library-kiosk/kiosk.toml")
@@ -209,9 +209,9 @@ def parse_config(data: Mapping[str, Any], *, source: str = "<config>") -> KioskC
 
 def _deployment(data: Mapping[str, Any]) -> dict[str, Any]:
     """The [receipts], [printer], [email], [monitoring] and [alerts] tables, checked together."""
-    sections = {name: _section(data, name, getattr(config_deploy, name))
+    sections = {name: _section(data, name, getattr(deployment, name))
                 for name in ("receipts", "printer", "email", "monitoring", "alerts")}
-    sections["receipts"] = config_deploy.settle_receipts(
+    sections["receipts"] = deployment.settle_receipts(
         data, sections["receipts"], sections["printer"], sections["email"], sections["alerts"])
     return sections
 

@@ -6,7 +6,7 @@ import logging
 import threading
 from abc import ABC, abstractmethod
 
-from kiosk.config_table import ConfigTable
+from kiosk.config.table import ConfigTable
 from kiosk.devices.events import DeviceState, DeviceStatus, EventSink
 
 log = logging.getLogger(__name__)

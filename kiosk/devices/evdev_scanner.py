@@ -14,7 +14,7 @@ import select
 from collections.abc import Callable
 from typing import Protocol
 
-from kiosk.config_table import ConfigError, ConfigTable
+from kiosk.config.table import ConfigError, ConfigTable
 from kiosk.devices.base import Backoff, DeviceWorker, read_backoff
 from kiosk.devices.events import EventSink, Scan
 from kiosk.devices.keymaps import KeymapError, keymap, terminator_codes

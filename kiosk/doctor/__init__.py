@@ -12,7 +12,7 @@ import sys
 from typing import TYPE_CHECKING, Sequence
 
 from kiosk.config import DEFAULT_PATH, load_config
-from kiosk.config_table import ConfigError
+from kiosk.config.table import ConfigError
 from kiosk.doctor.checks import Check, Verdict, config_warnings, devices, disk, email, library_system, printer, queue
 
 if TYPE_CHECKING:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import socket
 from typing import TYPE_CHECKING, Callable
 
-from kiosk.config_deploy import PrinterSettings
+from kiosk.config.deployment import PrinterSettings
 
 if TYPE_CHECKING:  # python-escpos is imported by the driver that is used, when it is used
     from escpos.escpos import Escpos

@@ -13,7 +13,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import Callable
 
-from kiosk.config_deploy import EmailSettings
+from kiosk.config.deployment import EmailSettings
 
 
 class SendFailed(Exception):

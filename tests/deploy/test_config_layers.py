@@ -8,7 +8,7 @@ import pytest
 
 from kiosk.cli import main
 from kiosk.config import load_config
-from kiosk.config_table import ConfigError
+from kiosk.config.table import ConfigError
 
 BASE = """
 [kiosk]
@@ -113,12 +113,12 @@ def test_the_example_documents_every_deployment_key():
     import dataclasses
     from pathlib import Path
 
-    from kiosk import config_deploy
+    from kiosk.config import deployment
 
     example = (Path(__file__).resolve().parents[2] / "config" / "kiosk.example.toml").read_text()
-    for table, settings in (("receipts", config_deploy.ReceiptSettings), ("printer", config_deploy.PrinterSettings),
-                            ("email", config_deploy.EmailSettings), ("monitoring", config_deploy.MonitoringSettings),
-                            ("alerts", config_deploy.AlertSettings)):
+    for table, settings in (("receipts", deployment.ReceiptSettings), ("printer", deployment.PrinterSettings),
+                            ("email", deployment.EmailSettings), ("monitoring", deployment.MonitoringSettings),
+                            ("alerts", deployment.AlertSettings)):
         block = example.split(f"[{table}]")[1].split("\n[")[0]
         for spec in dataclasses.fields(settings):
             assert f"{spec.name} =" in block, f"[{table}] {spec.name} is not documented"

@@ -14,7 +14,7 @@ import pytest
 
 
 from kiosk.config import parse_config
-from kiosk.config_deploy import AlertSettings
+from kiosk.config.deployment import AlertSettings
 from kiosk.core.runtime import KioskRuntime
 from kiosk.monitoring.alerts import AlertRules
 from kiosk.monitoring.heartbeat import Heartbeat

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kiosk.config import classifier_from_tables
-from kiosk.config_table import ConfigError
+from kiosk.config.table import ConfigError
 from kiosk.devices.classify import (
     Classified,
     Classifier,

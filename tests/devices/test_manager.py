@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kiosk.devices import manager as manager_module
-from kiosk.config_table import ConfigError
+from kiosk.config.table import ConfigError
 from kiosk.devices.events import DeviceState, DeviceStatus, Scan
 from kiosk.devices.evdev_scanner import EvdevScanner
 from kiosk.devices.injected_scanner import InjectedScanner

@@ -11,7 +11,7 @@ from importlib import import_module
 from typing import Any, Callable, Mapping
 
 from kiosk.devices.events import EventSink
-from kiosk.config_table import ConfigError
+from kiosk.config.table import ConfigError
 from kiosk.devices.rfid.config import PadSettings, parse_settings
 from kiosk.devices.rfid.pad import PadLoop
 from kiosk.devices.rfid.reader import TagReader

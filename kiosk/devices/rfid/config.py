@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from kiosk.config_table import ConfigTable
+from kiosk.config.table import ConfigTable
 
 DRIVERS = ("3m810", "feig", "sim")
 SECURITY_METHODS = ("afi", "eas")
