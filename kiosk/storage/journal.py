@@ -11,22 +11,21 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Iterable, Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import Connection, Engine, func, insert, select, update
 
 from kiosk.storage.db import Database, as_database
+from kiosk.storage.entries import QueueEntry, Settlement
 from kiosk.storage.errors import QueueError
 from kiosk.storage.tables import journal as J
 from kiosk.storage.tables import queue_entries as Q
 from kiosk.storage.tables import security_events as S
 from kiosk.storage.timestamps import date_text, from_stamp, parse_date_text, stamp, utc_now
-
-if TYPE_CHECKING:
-    from kiosk.storage.queue import QueueEntry, Settlement
 
 KINDS = ("checkout", "checkin", "renew")
 
@@ -128,7 +127,7 @@ class Journal:
                 return None
             return _journal_entry({**values, "id": result.lastrowid})
 
-    def record_replay_outcome(self, settlement: "Settlement", *, conn: Connection | None = None) -> None:
+    def record_replay_outcome(self, settlement: Settlement, *, conn: Connection | None = None) -> None:
         """Complete the record of a replayed entry (made from the queue entry if it has none)."""
         values = (int(settlement.state == "done"), stamp(),
                   json.dumps(list(settlement.acs_messages), ensure_ascii=False),
@@ -242,7 +241,7 @@ _INSERT_REPLAYED = ("INSERT INTO journal (recorded_at, kind, item_id, patron_id,
                     "transaction_date, ?3, ?4, ?2 FROM queue_entries WHERE id = ?6")
 
 
-def journal_row_for_queued(entry: "QueueEntry") -> tuple[str, tuple[Any, ...]]:
+def journal_row_for_queued(entry: QueueEntry) -> tuple[str, tuple[Any, ...]]:
     """SQL and parameters recording an offline transaction as it is queued (outcome unknown
     until its replay), for the queue to run in the transaction that queues it."""
     return _INSERT_QUEUED, (stamp(entry.created_at), entry.kind.value, entry.item_id, entry.patron_id,
