@@ -28,6 +28,7 @@ from bench.timing import percentile, print_table
 from kiosk.config import parse_config
 from kiosk.core.outcomes import Action, ItemOutcome
 from kiosk.core.runtime import KioskRuntime
+from kiosk.monitoring import Monitoring
 from kiosk.receipts.content import build_receipt
 from kiosk.receipts.printer import write_receipt
 from kiosk.receipts.printer_emulator import PrinterEmulator
@@ -90,7 +91,7 @@ def main() -> None:
 
             report("one metrics scrape", timed(args.samples, {
                 "queue.counts (baseline)": runtime.queue.counts,
-                "monitoring.metrics()": runtime.monitoring.metrics,
+                "monitoring.metrics()": Monitoring(runtime).metrics,
             }), "queue.counts (baseline)")
         finally:
             runtime.stop()

@@ -13,6 +13,7 @@ import queue as queues
 import threading
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Protocol
 
 from kiosk.config import KioskConfig
 from kiosk.core.acs_link import ACSLink, client_for
@@ -22,7 +23,6 @@ from kiosk.core.service import ServiceStatus
 from kiosk.devices.classify import ScanKind
 from kiosk.devices.events import DeviceEvent, ItemPlaced, ItemRemoved
 from kiosk.devices.manager import DeviceManager
-from kiosk.monitoring import Monitoring
 from kiosk.receipts import ReceiptService
 from kiosk.storage.db import open_database
 from kiosk.storage.journal import Journal
@@ -60,6 +60,16 @@ class NotUnderstood:
 ScanResult = LoginResult | ItemOutcome | TechnicianCard | NotUnderstood
 
 
+class Companion(Protocol):
+    """Something that runs beside the runtime, started after it and stopped before it."""
+
+    def start(self) -> None:
+        """Start working (in background threads)."""
+
+    def stop(self) -> None:
+        """Stop working."""
+
+
 class KioskRuntime:
     """Everything behind the screens of one kiosk."""
 
@@ -90,10 +100,15 @@ class KioskRuntime:
             required_devices=config.app.required_devices)
         self.alerts: list[QueueAlert] = []
         self.receipts = ReceiptService(config, self.database)
-        self.monitoring = Monitoring(self)
+        self.companions: list[Companion] = []
         self._sets_on_pad: dict[str, dict[int, str]] = {}  # item id -> part number -> tag uid
         self._stopping = threading.Event()
         self._maintenance: threading.Thread | None = None
+
+    def attach(self, companion: Companion) -> None:
+        """Start and stop `companion` with the runtime (an observer such as monitoring: the
+        runtime itself needs nothing of it)."""
+        self.companions.append(companion)
 
     @property
     def pad(self):
@@ -111,7 +126,8 @@ class KioskRuntime:
         self.link.start_probing()
         self.replay_worker.start()
         self.receipts.start()
-        self.monitoring.start()
+        for companion in self.companions:
+            companion.start()
         self._stopping.clear()
         self._maintenance = threading.Thread(target=self._maintain_regularly, name="maintenance", daemon=True)
         self._maintenance.start()
@@ -123,7 +139,8 @@ class KioskRuntime:
         if self._maintenance is not None:
             self._maintenance.join(10)
         self.replay_worker.stop()
-        self.monitoring.stop()
+        for companion in reversed(self.companions):
+            companion.stop()
         self.receipts.stop()
         self.link.stop()
         self.devices.stop()
