@@ -98,18 +98,19 @@ def demo_panel_factory(runtime):
     return wrap
 
 
-def run_demo(args) -> int:
-    """Run the emulator, the runtime and the app until the window is closed."""
+def run_demo(port: int = 0, size: tuple[int, int] = (1200, 640)) -> int:
+    """Run the emulator (on `port`, 0 for any free one), the runtime and the app in a window of
+    `size` until the window is closed."""
     from sip2.emulator import ACSEmulator
     from sip2.emulator.demo_data import DEMO
 
     from kiosk.window_setup import configure_window
 
     with tempfile.TemporaryDirectory(prefix="kiosk-demo-") as folder, \
-            ACSEmulator(db=str(Path(folder) / "library.db"), host="127.0.0.1", port=args.port,
+            ACSEmulator(db=str(Path(folder) / "library.db"), host="127.0.0.1", port=port,
                         institution_id="DEMO") as emulator:
         config = demo_config(*emulator.address, folder)
-        configure_window(config, demo=True, size=tuple(args.size))
+        configure_window(config, demo=True, size=size)
         from kiosk.app import KioskApp
         from kiosk.core.runtime import KioskRuntime
 

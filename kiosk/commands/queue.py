@@ -22,8 +22,8 @@ from kiosk.storage import (EntryState, Journal, OfflineQueue, QueueEntry, QueueE
 STATES = ("waiting", "pending", "sending", "done", "refused", "all")
 
 
-def add_queue_commands(subparsers: Any) -> None:
-    """Add `queue` and its sub-commands to the `kiosk` command's sub-parsers."""
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add `kiosk queue list|replay|export|purge|resolve` to the `kiosk` command."""
     queue = subparsers.add_parser("queue", help="look at, replay, export or purge the offline queue")
     commands = queue.add_subparsers(dest="queue_command", required=True)
 

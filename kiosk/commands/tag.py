@@ -16,8 +16,8 @@ from kiosk.devices.tags import MODELS, TagFormatError, decode_tag, encode_tag
 READER_DRIVERS = ("3m810", "feig")
 
 
-def add_tag_commands(subparsers: Any) -> None:
-    """Add `tag read` and `tag write` to the `kiosk` command's sub-commands."""
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add `kiosk tag read|write` to the `kiosk` command."""
     tag = subparsers.add_parser("tag", help="read or program library RFID tags on a pad")
     actions = tag.add_subparsers(dest="tag_command", required=True)
 
