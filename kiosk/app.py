@@ -13,16 +13,31 @@ import queue as queues
 import signal
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
+
+from kivy.app import App
+from kivy.clock import Clock
+from kivy.core.window import Window
+from kivy.metrics import sp
+from kivy.properties import (
+    BooleanProperty,
+    ColorProperty,
+    ListProperty,
+    NumericProperty,
+    ObjectProperty,
+    StringProperty,
+)
 
 from kiosk import systemd_notify
 from kiosk.core.outcomes import ItemOutcome, LoginResult, LoginStatus
 from kiosk.core.session import SessionState
-from kiosk.devices.events import (DeviceStatus, IncompleteSet, ItemPlaced, ItemRemoved, Scan,
-                                  UnreadableTag)
+from kiosk.devices.events import DeviceStatus, IncompleteSet, ItemPlaced, ItemRemoved, Scan, UnreadableTag
 from kiosk.i18n import LANGUAGE_NAMES, translator
+from kiosk.screens import build_screen_manager, screen as screen_named
+from kiosk.screens.widgets import TimeoutWarning
 
 if TYPE_CHECKING:
     from kiosk.config import KioskConfig
@@ -35,16 +50,6 @@ SOUNDS_DIR = Path(__file__).resolve().parent / "sounds"
 PATRON_SCREENS = ("login", "checkout", "returns", "renew", "account", "receipt")
 TECHNICIAN_SCREENS = ("technician_login", "technician")
 KEYBOARD_SCAN_PAUSE = 0.5  # seconds between keystrokes that end a half-typed scan
-
-from kivy.app import App
-from kivy.clock import Clock
-from kivy.core.window import Window
-from kivy.metrics import sp
-from kivy.properties import (BooleanProperty, ColorProperty, ListProperty, NumericProperty,
-                             ObjectProperty, StringProperty)
-
-from kiosk.screens import build_screen_manager, screen as screen_named
-from kiosk.screens.widgets import TimeoutWarning
 
 THEMES = {
     "normal": {"color_bg": "#f4f1ea", "color_fg": "#1d1d1b", "color_panel": "#ffffff",

@@ -6,7 +6,8 @@ import argparse
 import json
 import os
 import sys
-from typing import Any, Callable, TextIO
+from collections.abc import Callable
+from typing import Any, BinaryIO
 
 from sip2.client import SIP2Client, TLSSettings
 from sip2.codec import decode
@@ -14,7 +15,7 @@ from sip2.dialects import DIALECTS, dialect
 from sip2.errors import SIP2Error, UnknownOutcome
 from sip2.fields import SUMMARY_KINDS
 from sip2.jsonview import message_fields, received_record
-from sip2.message import MESSAGES
+from sip2.message import MESSAGES, Message
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -101,7 +102,7 @@ _COMMANDS: list[tuple[str, list[str], str]] = [
 
 
 def _decode(args: argparse.Namespace) -> int:
-    streams: list[TextIO] = []
+    streams: list[BinaryIO] = []
     try:
         streams = [open(f, "rb") for f in args.files] if args.files else [sys.stdin.buffer]
     except OSError as exc:
@@ -165,7 +166,7 @@ def _client(args: argparse.Namespace) -> int:
     return 0
 
 
-_ACTIONS: dict[str, Callable[[SIP2Client, argparse.Namespace], Any]] = {
+_ACTIONS: dict[str, Callable[[SIP2Client, argparse.Namespace], Message]] = {
     "patron-status": lambda c, a: c.patron_status(a.patron, a.pin),
     "patron-info": lambda c, a: c.patron_information(a.patron, a.pin, summary=a.summary,
                                                      start_item=a.start, end_item=a.end),

@@ -17,8 +17,18 @@ from sip2.errors import SIP2Error
 
 from kiosk.config import DEFAULT_DATABASE, KioskConfig, load_config
 from kiosk.config.table import ConfigError
-from kiosk.storage import (EntryState, Journal, OfflineQueue, QueueEntry, QueueError, Replayer,
-                           StorageError, connect_with, open_database)
+from kiosk.storage import (
+    EntryState,
+    Journal,
+    OfflineQueue,
+    QueueEntry,
+    QueueError,
+    Replayer,
+    StorageError,
+    connect_with,
+    open_database,
+)
+
 STATES = ("waiting", "pending", "sending", "done", "refused", "all")
 
 

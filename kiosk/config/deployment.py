@@ -7,8 +7,9 @@ their own module so that the circulation settings in `kiosk.config` stay readabl
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import Any, Mapping
+from typing import Any
 
 from kiosk.config.table import ConfigError, ConfigTable
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from kiosk.config import deployment
-from kiosk.config.deployment import (AlertSettings, EmailSettings, MonitoringSettings, PrinterSettings,
-                                     ReceiptSettings)
+from kiosk.config.deployment import AlertSettings, EmailSettings, MonitoringSettings, PrinterSettings, ReceiptSettings
 from kiosk.config.files import read_document
 from kiosk.config.table import ConfigError, ConfigTable, describe
 from kiosk.devices.classify import Classifier, KindRule, ScanKind

@@ -9,7 +9,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import Callable, TypeVar
+from collections.abc import Callable
+from typing import TypeVar
 
 from sip2.client import SIP2Client
 from sip2.errors import ClientError, LoginRefused, TimedOut, Unreachable

@@ -17,7 +17,7 @@ from typing import Protocol
 
 from kiosk.config import KioskConfig
 from kiosk.core.acs_link import ACSLink, client_for
-from kiosk.core.circulation import Circulation
+from kiosk.core.circulation import Circulation, SecurityPad
 from kiosk.core.outcomes import ItemOutcome, LoginResult
 from kiosk.core.service import ServiceStatus
 from kiosk.devices.classify import ScanKind
@@ -89,7 +89,7 @@ class KioskRuntime:
             self.replayer, interval=config.offline.probe_interval,
             alert_after=timedelta(hours=config.offline.alert_after_hours), on_alert=self._on_queue_alert)
         self.devices = DeviceManager.from_config(config.devices if with_devices else {}, self.events.put)
-        pad = next((d for d in self.devices.devices if hasattr(d, "set_security")), None)
+        pad = next((d for d in self.devices.devices if isinstance(d, SecurityPad)), None)
         self.circulation = Circulation(config, self.link, self.queue, self.journal,
                                        classifier=self.classifier, pad=pad,
                                        patron_cache=self.patron_cache if config.offline.cache_patrons else None)

@@ -8,7 +8,8 @@ report from a running kiosk (the technician screen).
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Sequence
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from kiosk.config import load_config
 from kiosk.config.table import ConfigError
@@ -50,7 +51,7 @@ def format_json(checks: Sequence[Check]) -> str:
                                   for c in checks]}, indent=2) + "\n"
 
 
-def checks_for_runtime(runtime: "KioskRuntime") -> list[Check]:
+def checks_for_runtime(runtime: KioskRuntime) -> list[Check]:
     """The same report from a running kiosk's own state (for the technician screen): no device
     is reopened and nothing is sent to the library system."""
     from kiosk.monitoring.status import take_status

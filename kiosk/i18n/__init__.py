@@ -7,9 +7,9 @@ The compiled `.mo` files are committed next to their `.po` (a test checks they m
 from __future__ import annotations
 
 import gettext
-from functools import lru_cache
+from collections.abc import Callable
+from functools import cache
 from pathlib import Path
-from typing import Callable
 
 DOMAIN = "kiosk"
 LOCALE_DIR = Path(__file__).resolve().parent
@@ -18,7 +18,7 @@ LANGUAGE_NAMES = {"en": "English", "de": "Deutsch", "fr": "Français"}
 AVAILABLE = tuple(LANGUAGE_NAMES)
 
 
-@lru_cache(maxsize=None)
+@cache
 def translator(code: str) -> Callable[[str], str]:
     """The gettext function for one language; English (the source text) for "en" or unknown codes."""
     if code == "en":

@@ -10,8 +10,8 @@ import ast
 import re
 import struct
 import sys
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 # tr("...") / app.tr('...') / self.tr("...") with a literal first argument, in .py and .kv files.
 _TR_CALL = re.compile(r"""\btr\(\s*(?P<q>["'])(?P<text>(?:\\.|(?!(?P=q)).)*)(?P=q)""")

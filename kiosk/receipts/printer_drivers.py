@@ -6,7 +6,8 @@ Adding a kind of connection means adding a factory here and its name to the conf
 from __future__ import annotations
 
 import socket
-from typing import TYPE_CHECKING, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from kiosk.config.deployment import PrinterSettings
 

@@ -5,9 +5,9 @@ No Kivy here, so the wording can be tested without a window. `tr` is the patron'
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable
 
 from kiosk.core.outcomes import Account, Action, Alert, ItemOutcome, LoanLine
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.exc import SQLAlchemyError
@@ -44,7 +44,7 @@ class Database:
         try:
             self.schema_version = migrate(self)
         except SQLAlchemyError as exc:
-            raise StorageError(f"cannot open the kiosk database {self.path}: {exc.orig or exc}") from None
+            raise StorageError(f"cannot open the kiosk database {self.path}: {getattr(exc, 'orig', None) or exc}") from None
 
     @property
     def path(self) -> str:
@@ -80,7 +80,9 @@ class Database:
         """
         raw = self.engine.raw_connection()
         try:
-            cursor = raw.driver_connection.cursor()
+            driver = raw.driver_connection
+            assert driver is not None  # a pooled connection that is open
+            cursor = driver.cursor()
             cursor.execute("BEGIN IMMEDIATE")
             try:
                 yield cursor
@@ -127,7 +129,7 @@ def open_database(path: str | os.PathLike[str], *, busy_timeout: float = BUSY_TI
     return Database(engine, busy_timeout=busy_timeout)
 
 
-def as_database(engine_or_path: "Database | Engine | str | os.PathLike[str]") -> Database:
+def as_database(engine_or_path: Database | Engine | str | os.PathLike[str]) -> Database:
     """A Database from whatever the caller has: one already open, an engine, or a file path."""
     if isinstance(engine_or_path, Database):
         return engine_or_path

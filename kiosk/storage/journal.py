@@ -22,9 +22,7 @@ from sqlalchemy import Connection, Engine, func, insert, select, update
 from kiosk.storage.db import Database, as_database
 from kiosk.storage.entries import QueueEntry, Settlement
 from kiosk.storage.errors import QueueError
-from kiosk.storage.tables import journal as J
-from kiosk.storage.tables import queue_entries as Q
-from kiosk.storage.tables import security_events as S
+from kiosk.storage.tables import journal as J, queue_entries as Q, security_events as S
 from kiosk.storage.timestamps import date_text, from_stamp, parse_date_text, stamp, utc_now
 
 KINDS = ("checkout", "checkin", "renew")
@@ -208,7 +206,7 @@ class Journal:
         values = {"recorded_at": stamp(), "item_id": item_id, "tag_uid": uid,
                   "wanted_state": "secured" if wanted_secured else "unsecured", "why": reason}
         with self.db.transaction() as conn:
-            new_id = conn.execute(insert(S).values(**values)).inserted_primary_key[0]
+            new_id = conn.execute(insert(S).values(**values)).lastrowid
         return _security_event({**values, "id": new_id})
 
     def security_events(self, *, since: datetime | None = None) -> list[SecurityEvent]:

@@ -73,6 +73,7 @@ class OfflineQueue:
         }
         with self.db.write_cursor() as cursor:
             entry_id = cursor.execute(_INSERT, tuple(values.values())).lastrowid
+            assert entry_id is not None  # an INSERT into a table with an integer key
             entry = QueueEntry(
                 id=entry_id, kind=entry_kind, item_id=item, patron_id=patron,
                 transaction_date=transaction_date, due_date=due_date, state=EntryState.PENDING,

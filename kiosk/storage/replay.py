@@ -132,10 +132,10 @@ class Replayer:
         try:
             status = client.item_information(entry.item_id)
         except CodecError as exc:  # the item id cannot be written in SIP2: staff must look
-            settlement = Settlement(entry.id, EntryState.REFUSED,
-                                    reason=unknown_outcome_reason(entry, f"cannot ask about it: {exc}"))
-            self.queue.settle(settlement, journal=self.journal)
-            _count(report, settlement)
+            refused = Settlement(entry.id, EntryState.REFUSED,
+                                 reason=unknown_outcome_reason(entry, f"cannot ask about it: {exc}"))
+            self.queue.settle(refused, journal=self.journal)
+            _count(report, refused)
             return True
         except ClientError as exc:
             self.queue.note_error(entry.id, f"could not ask about the item: {exc}")

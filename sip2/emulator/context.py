@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import overload
 
 from sqlalchemy.orm import Session
 
-from sip2.message import Message
 from sip2.emulator.policy import Policy
 from sip2.emulator.store import Transaction
+from sip2.message import Message
 
 
 class Refused(Exception):
@@ -39,6 +40,10 @@ class Context:
         return entry
 
 
+@overload
+def local_time(moment: datetime) -> datetime: ...
+@overload
+def local_time(moment: None) -> None: ...
 def local_time(moment: datetime | None) -> datetime | None:
     """A SIP2 date as naive local time (UTC dates are converted), as the store keeps dates."""
     if moment is None or moment.tzinfo is None:

@@ -12,11 +12,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from sip2 import messages as m
-from sip2.emulator.accounts import (UNKNOWN_PATRON, WRONG_PIN, PatronState, account_refusal,
-                                    patron_state, pin_wrong)
+from sip2.emulator.accounts import UNKNOWN_PATRON, WRONG_PIN, PatronState, account_refusal, patron_state, pin_wrong
 from sip2.emulator.context import Context, Refused, local_time
-from sip2.emulator.holdings import (ON_HOLD_FOR_OTHER, UNKNOWN_ITEM, due_date, first_hold,
-                                    item_refusal, loan_of)
+from sip2.emulator.holdings import ON_HOLD_FOR_OTHER, UNKNOWN_ITEM, due_date, first_hold, item_refusal, loan_of
 from sip2.emulator.store import Fine, Item, Loan, Patron
 
 GIVE_TO_STAFF = "Please give this item to staff."

@@ -299,6 +299,7 @@ def test_demo_panel_places_emulated_items_on_the_pad(kiosk_app):
 def test_kiosk_run_shows_the_idle_screen_before_the_runtime_is_built(tmp_path, acs):
     from kiosk.core.runtime import KioskRuntime
     from kiosk.demo import demo_config
+
     from tests.app.harness import Driver
 
     config = demo_config(*acs.address, str(tmp_path))

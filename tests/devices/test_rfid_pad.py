@@ -6,17 +6,16 @@ import pytest
 
 from kiosk.devices.base import Backoff
 from kiosk.devices.emulators.rfid_3m810 import M3M810Emulator
+from kiosk.devices.emulators.rfid_feig import FeigEmulator
 from kiosk.devices.emulators.serving import EmulatorServer
 from kiosk.devices.emulators.tag_store import blank_tag, make_tag, raw_tag
 from kiosk.devices.events import DeviceState, DeviceStatus, IncompleteSet, ItemPlaced, ItemRemoved, UnreadableTag
-from kiosk.devices.rfid import open_pad
+from kiosk.devices.rfid import open_pad, reader_sim
 from kiosk.devices.rfid.config import parse_settings
 from kiosk.devices.rfid.pad import PadLoop
-from kiosk.devices.rfid import reader_sim
 from kiosk.devices.rfid.reader_3m810 import reader_factory
-from kiosk.devices.emulators.rfid_feig import FeigEmulator
-from tests.devices.rfid_support import served
-from tests.devices.rfid_support import Collector, wait_for
+
+from tests.devices.rfid_support import Collector, served, wait_for
 
 
 @pytest.fixture

@@ -21,8 +21,10 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.storage import EntryState, OfflineQueue, Replayer, connect_with
 from sip2.emulator.demo_data import item_barcode
+
+from kiosk.storage import EntryState, OfflineQueue, Replayer, connect_with
+
 from tests.loopback import closed_port
 
 SEED = 30112026

@@ -19,8 +19,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 
-from evdev import InputEvent
-from evdev import ecodes as E
+from evdev import InputEvent, ecodes as E
 
 from kiosk.devices.keymaps import ALTGR_KEY, Keymap, Level, key_name, keymap
 

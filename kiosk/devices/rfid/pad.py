@@ -11,17 +11,17 @@ from __future__ import annotations
 
 import logging
 import queue
+from collections.abc import Callable
 from concurrent.futures import Future, TimeoutError as FutureTimeout
 from dataclasses import dataclass
-from typing import Callable, TypeVar
+from typing import TypeVar
 
 from kiosk.devices.base import Backoff, DeviceWorker
 from kiosk.devices.events import EventSink, IncompleteSet, ItemPlaced, ItemRemoved, TagData, UnreadableTag
 from kiosk.devices.rfid.config import PadSettings
 from kiosk.devices.rfid.errors import NoTag, RfidError
 from kiosk.devices.rfid.reader import InventoryEntry, SystemInfo, TagReader
-from kiosk.devices.rfid.security import (SecurityPolicy, SecurityResult, read_security, secured_by_afi,
-                                         set_security)
+from kiosk.devices.rfid.security import SecurityPolicy, SecurityResult, read_security, secured_by_afi, set_security
 from kiosk.devices.tags import TagFormatError, decode_tag
 
 log = logging.getLogger(__name__)

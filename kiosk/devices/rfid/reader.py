@@ -11,8 +11,9 @@ from __future__ import annotations
 import logging
 import time
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from kiosk.devices.rfid.errors import FrameError
 from kiosk.devices.rfid.framing import Deframer
