@@ -30,14 +30,19 @@ from kivy.properties import (
     ObjectProperty,
     StringProperty,
 )
+from kivy.uix.floatlayout import FloatLayout
 
 from kiosk import systemd_notify
-from kiosk.core.outcomes import ItemOutcome, LoginResult, LoginStatus
+from kiosk.config import ConfigError, load_config
+from kiosk.core.outcomes import Action, ItemOutcome, LoginResult, LoginStatus, Mode, NotUnderstood, TechnicianCard
 from kiosk.core.session import SessionState
+from kiosk.core.status_report import gather
+from kiosk.core.technician_pin import verify_pin
+from kiosk.devices.classify import ScanKind
 from kiosk.devices.events import DeviceStatus, IncompleteSet, ItemPlaced, ItemRemoved, Scan, UnreadableTag
 from kiosk.i18n import LANGUAGE_NAMES, translator
 from kiosk.screens import build_screen_manager, screen as screen_named
-from kiosk.screens.widgets import TimeoutWarning
+from kiosk.screens.widgets import BusyIndicator, TimeoutWarning
 
 if TYPE_CHECKING:
     from kiosk.config import KioskConfig
@@ -152,10 +157,6 @@ class KioskApp(App):
 
     def build(self):
         """The screen manager with every screen; the idle screen first."""
-        from kivy.uix.floatlayout import FloatLayout
-
-        from kiosk.screens.widgets import BusyIndicator
-
         self.manager = build_screen_manager()
         root = FloatLayout()
         root.add_widget(self.manager)
@@ -262,7 +263,7 @@ class KioskApp(App):
     def _load_sounds(self) -> None:
         if not self.config_settings.app.sounds:
             return
-        from kivy.core.audio import SoundLoader
+        from kivy.core.audio import SoundLoader  # Kivy's audio providers load only when sounds are on
 
         for name in ("success", "error"):
             try:
@@ -450,8 +451,6 @@ class KioskApp(App):
 
     def on_scan(self, text: str) -> None:
         """A barcode from any scanner (or the keyboard): what it means depends on the screen."""
-        from kiosk.core.runtime import Mode
-
         self.activity()
         name = self.manager.current
         if name == "technician":
@@ -459,8 +458,6 @@ class KioskApp(App):
             return
         if name in ("technician_login", "out_of_service"):
             # Only a technician card does anything here: patrons cannot log in meanwhile.
-            from kiosk.devices.classify import ScanKind
-
             if self.runtime.classifier.classify(text).kind is ScanKind.TECHNICIAN:
                 self.open_technician_login()
             return
@@ -472,8 +469,6 @@ class KioskApp(App):
 
     def on_pad_event(self, event: Any) -> None:
         """An RFID item placed or removed: checked out or returned like a scan."""
-        from kiosk.core.runtime import Mode
-
         name = self.manager.current
         if name not in ("checkout", "returns", "idle") or isinstance(event, IncompleteSet):
             return
@@ -498,8 +493,6 @@ class KioskApp(App):
         self.show("technician_login", entry="", message="")
 
     def _on_scan_result(self, result: Any) -> None:
-        from kiosk.core.runtime import NotUnderstood, TechnicianCard
-
         if result is None:
             return
         if isinstance(result, LoginResult):
@@ -634,8 +627,6 @@ class KioskApp(App):
             self.go_idle()
             return
         self.receipt_job = {"results": results, "name": name, "email": email, "offline": offline}
-        from kiosk.core.outcomes import Action
-
         done = [r for r in results if r.ok]
         self.show("receipt", choices=list(choices) + ["none"], email=email, offline=offline, message="",
                   delivered=False, checked_out=sum(1 for r in done if r.action is Action.CHECKOUT),
@@ -741,8 +732,6 @@ class KioskApp(App):
 
     def check_technician_pin(self, pin: str) -> None:
         """Verify the technician PIN (scrypt, on a worker)."""
-        from kiosk.core.technician_pin import verify_pin
-
         stored = self.config_settings.technician_access.pin_hash
         if not stored:
             self.show_message(self.tr("No technician PIN is set in the configuration."), bad=True)
@@ -761,8 +750,6 @@ class KioskApp(App):
 
     def refresh_status(self) -> None:
         """Gather the technician status on a worker and show it."""
-        from kiosk.core.status_report import gather
-
         last_events = dict(self.last_device_events)
         self.in_worker(lambda: gather(self.runtime, last_events),
                        lambda report: self.screen_call("show_report", report), technician=True)
@@ -815,8 +802,6 @@ class KioskApp(App):
 
     def technician_reload_config(self) -> None:
         """Check the configuration file; when it is valid, restart to use it."""
-        from kiosk.config import ConfigError, load_config
-
         def check() -> str:
             try:
                 load_config(self.config_settings.source)
@@ -834,8 +819,6 @@ class KioskApp(App):
 
     def login_entered(self, stage: str, text: str) -> None:
         """The log-in screen's OK (or Enter): a card number, a PIN, or a card scanned into the PIN field."""
-        from kiosk.devices.classify import ScanKind
-
         self.activity()
         if stage == "pin":
             kind = self.runtime.classifier.classify(text).kind

@@ -126,7 +126,7 @@ def _decode(args: argparse.Namespace) -> int:
 
 
 def _emulator(args: argparse.Namespace) -> int:
-    from sip2.emulator import serve_forever
+    from sip2.emulator import serve_forever  # the emulator loads SQLAlchemy: only this command pays for it
 
     return serve_forever(host=args.host, port=args.port, db=args.db)
 

@@ -12,7 +12,8 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
-from sip2.client import SIP2Client
+from sip2.client import SIP2Client, TLSSettings
+from sip2.dialects import dialect
 from sip2.errors import ClientError, LoginRefused, TimedOut, Unreachable
 from sip2.messages import ACSStatus
 
@@ -126,9 +127,6 @@ class ACSLink:
 
 def client_for(settings: SIP2Settings) -> SIP2Client:
     """A SIP2 client (not connected yet) as the `[sip2]` configuration describes it."""
-    from sip2.client import TLSSettings
-    from sip2.dialects import dialect
-
     profile = dialect(settings.dialect)
     tls = None
     if settings.tls:

@@ -7,18 +7,16 @@ journal, the devices, and the circulation core; the app (or a test) calls `handl
 
 from __future__ import annotations
 
-import enum
 import logging
 import queue as queues
 import threading
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Protocol
 
 from kiosk.config import KioskConfig
 from kiosk.core.acs_link import ACSLink, client_for
 from kiosk.core.circulation import Circulation, SecurityPad
-from kiosk.core.outcomes import ItemOutcome, LoginResult
+from kiosk.core.outcomes import Mode, NotUnderstood, ScanResult, TechnicianCard
 from kiosk.core.service import ServiceStatus
 from kiosk.devices.classify import ScanKind
 from kiosk.devices.events import DeviceEvent, ItemPlaced, ItemRemoved
@@ -33,31 +31,6 @@ from kiosk.storage.replay import QueueAlert, Replayer, ReplayWorker
 log = logging.getLogger(__name__)
 
 _MAINTENANCE_INTERVAL = 6 * 3600.0  # seconds
-
-
-class Mode(enum.Enum):
-    """What an item scan means right now."""
-
-    CHECKOUT = "checkout"
-    RETURN = "return"
-
-
-@dataclass(frozen=True)
-class TechnicianCard:
-    """A technician card was scanned: the app asks for the technician PIN."""
-
-    card: str
-
-
-@dataclass(frozen=True)
-class NotUnderstood:
-    """A scan that is neither a card nor an item; `reason` says why, for the patron."""
-
-    text: str
-    reason: str
-
-
-ScanResult = LoginResult | ItemOutcome | TechnicianCard | NotUnderstood
 
 
 class Companion(Protocol):

@@ -44,7 +44,7 @@ class EvdevSource:
     """`KeyEventSource` over a real `evdev.InputDevice`."""
 
     def __init__(self, path: str) -> None:
-        from evdev import InputDevice, ecodes
+        from evdev import InputDevice, ecodes  # python-evdev is installed on Linux only
 
         self.path = path
         self._device = InputDevice(path)
@@ -77,7 +77,7 @@ class EvdevSource:
 
 def list_input_devices() -> list[str]:
     """Paths of the event devices this process may read."""
-    import evdev
+    import evdev  # python-evdev is installed on Linux only
 
     return evdev.list_devices()
 

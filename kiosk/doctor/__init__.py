@@ -9,14 +9,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from kiosk.config import load_config
 from kiosk.config.table import ConfigError
 from kiosk.doctor.checks import Check, Verdict, config_warnings, devices, disk, email, library_system, printer, queue
-
-if TYPE_CHECKING:
-    from kiosk.core.runtime import KioskRuntime
+from kiosk.monitoring.status import Observed, take_status
 
 
 def run_checks(config_path: str, *, device_wait: float = 5.0, skip_devices: bool = False) -> list[Check]:
@@ -51,11 +48,9 @@ def format_json(checks: Sequence[Check]) -> str:
                                   for c in checks]}, indent=2) + "\n"
 
 
-def checks_for_runtime(runtime: KioskRuntime) -> list[Check]:
+def checks_for_runtime(runtime: Observed) -> list[Check]:
     """The same report from a running kiosk's own state (for the technician screen): no device
     is reopened and nothing is sent to the library system."""
-    from kiosk.monitoring.status import take_status
-
     status = take_status(runtime)
     config = runtime.config
     checks = config_warnings(config)

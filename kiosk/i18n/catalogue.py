@@ -13,6 +13,8 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
+from kiosk.core.wording import ALL as CORE_WORDING
+
 # tr("...") / app.tr('...') / self.tr("...") with a literal first argument, in .py and .kv files.
 _TR_CALL = re.compile(r"""\btr\(\s*(?P<q>["'])(?P<text>(?:\\.|(?!(?P=q)).)*)(?P=q)""")
 
@@ -120,7 +122,8 @@ def extract_messages(files: Iterable[Path], extra: Iterable[str] = ()) -> list[s
 
 def source_messages() -> list[str]:
     """The messages of the patron app (screens, app, presentation) and of the core's wording."""
-    from kiosk.core.wording import ALL as CORE_WORDING
+    # Here, not at the top: importing kiosk.screens starts Kivy, which parsing and compiling
+    # catalogues need none of.
     from kiosk.screens.present import ALERT_TEXT
 
     package = Path(__file__).resolve().parent.parent

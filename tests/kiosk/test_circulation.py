@@ -16,8 +16,8 @@ from sip2.emulator.demo_data import DEMO
 from sip2.messages import ACSStatus, Login, LoginResponse, PatronInformation, PatronInformationResponse, SCStatus
 
 from kiosk.config import parse_config
-from kiosk.core.outcomes import Alert, ItemOutcome, LoginResult, LoginStatus
-from kiosk.core.runtime import KioskRuntime, Mode, NotUnderstood, TechnicianCard
+from kiosk.core.outcomes import Alert, ItemOutcome, LoginResult, LoginStatus, Mode, NotUnderstood, TechnicianCard
+from kiosk.core.runtime import KioskRuntime
 from kiosk.core.session import SessionState
 from kiosk.devices.emulators.tag_store import make_tag
 from kiosk.devices.events import ItemPlaced, TagData

@@ -43,7 +43,7 @@ def frame_barcode(text: str, terminator: str = "cr", aim: str | None = None,
 def type_into_port(port: str, frames: Iterable[bytes], baudrate: int = 9600,
                    interval: float = 0.0) -> int:
     """Open a pyserial port or URL, write each frame (pausing `interval` s between), close."""
-    import serial
+    import serial  # only the serial path needs pyserial; the keyboard emulator does not
 
     count = 0
     with serial.serial_for_url(port, baudrate=baudrate, timeout=1) as link:

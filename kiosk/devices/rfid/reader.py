@@ -174,7 +174,7 @@ def open_serial(port: str, baudrate: int, parity: str = "N", **kwargs: Any) -> S
     """
     import termios
 
-    import serial
+    import serial  # loaded when a pad is opened: the tag codecs and emulators work without it
 
     def attempt(parity_now: str) -> SerialPortLike:
         opened = serial.serial_for_url(port, baudrate=baudrate, parity=parity_now, bytesize=8,
