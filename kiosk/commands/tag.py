@@ -1,17 +1,19 @@
-"""Technicians' tag tool: `kiosk tag read` and `kiosk tag write` against a real or emulated pad."""
+"""`kiosk tag read` and `kiosk tag write`: the technician's tag tool against a real or emulated pad
+(see `kiosk.devices.rfid.programming`)."""
 
 from __future__ import annotations
 
 import argparse
 import json
-from dataclasses import asdict
 from typing import Any
 
 from kiosk.config.table import ConfigError
+from kiosk.devices.rfid import reader_factory
 from kiosk.devices.rfid.config import parse_settings
 from kiosk.devices.rfid.errors import RfidError
+from kiosk.devices.rfid.programming import TagWriteError, describe_tag, program_tag
 from kiosk.devices.rfid.reader import TagReader
-from kiosk.devices.tags import MODELS, TagFormatError, decode_tag, encode_tag
+from kiosk.devices.tags import MODELS
 
 READER_DRIVERS = ("3m810", "feig")
 
@@ -45,26 +47,10 @@ def _reader_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _open(args: argparse.Namespace) -> TagReader:
-    from kiosk.devices.rfid import reader_factory
-
     table: dict[str, Any] = {"driver": args.driver, "port": args.port, "reply_timeout": args.timeout}
     if args.baudrate:
         table["baudrate"] = args.baudrate
     return reader_factory(parse_settings(table))()
-
-
-def _describe(reader: TagReader, uid: str, dsfid: int | None) -> dict[str, Any]:
-    info = reader.system_info(uid)
-    memory = reader.read_memory(uid, info)
-    report: dict[str, Any] = {"uid": uid, "dsfid": info.dsfid if info.dsfid is not None else dsfid,
-                              "afi": info.afi, "blocks": info.block_count,
-                              "block_size": info.block_size}
-    try:
-        report["tag"] = asdict(decode_tag(uid, memory, report["dsfid"]))
-    except TagFormatError as exc:
-        report["error"] = exc.reason
-        report["memory"] = memory.hex()
-    return report
 
 
 def _read_command(args: argparse.Namespace) -> int:
@@ -79,7 +65,7 @@ def _read_command(args: argparse.Namespace) -> int:
             print("no tags on the pad")
         for entry in entries:
             try:
-                report = _describe(reader, entry.uid, entry.dsfid)
+                report = describe_tag(reader, entry.uid, entry.dsfid)
             except RfidError as exc:
                 report = {"uid": entry.uid, "error": f"could not read: {exc}"}
             print(json.dumps(report) if args.json else _text(report))
@@ -107,45 +93,15 @@ def _write_command(args: argparse.Namespace) -> int:
         print(f"cannot open the reader: {exc}")
         return 2
     try:
-        return _write(reader, args)
+        tag = program_tag(reader, item=args.item, model=args.model, parts=args.parts, part=args.part,
+                          isil=args.isil, uid=args.uid)
+    except TagWriteError as exc:
+        print(exc)
+        return 1
     except (RfidError, ValueError) as exc:
         print(f"write failed: {exc}")
         return 1
     finally:
         reader.close()
-
-
-def _write(reader: TagReader, args: argparse.Namespace) -> int:
-    uids = [entry.uid for entry in reader.inventory()]
-    if args.uid:
-        uid = args.uid.upper()
-        if uid not in uids:
-            print(f"tag {uid} is not on the pad")
-            return 1
-    elif len(uids) != 1:
-        print(f"put exactly one tag on the pad (found {len(uids)}), or name it with --uid")
-        return 1
-    else:
-        uid = uids[0]
-    info = reader.system_info(uid)
-    data, dsfid = encode_tag(args.model, args.item, parts=args.parts, part=args.part,
-                             isil=args.isil, block_size=info.block_size)
-    if len(data) > info.block_size * info.block_count:
-        print(f"{len(data)} bytes do not fit on the tag ({info.block_count} blocks)")
-        return 1
-    # clear the rest of the memory so old data cannot be mistaken for extension blocks
-    data += bytes(info.block_size * info.block_count - len(data))
-    reader.write_blocks(uid, 0, data)
-    if info.dsfid != dsfid:
-        reader.write_dsfid(uid, dsfid)
-    back_info = reader.system_info(uid)
-    back = reader.read_memory(uid, back_info)
-    if back != data or back_info.dsfid != dsfid:
-        print(f"verification failed: tag {uid} reads back different bytes or DSFID")
-        return 1
-    tag = decode_tag(uid, back, back_info.dsfid)
-    if tag.item_id != args.item:
-        print(f"verification failed: tag {uid} decodes to item {tag.item_id}")
-        return 1
-    print(f"wrote and verified {uid}: {tag.data_model} item {tag.item_id} part {tag.part_number}/{tag.parts_in_item}")
+    print(f"wrote and verified {tag.uid}: {tag.data_model} item {tag.item_id} part {tag.part_number}/{tag.parts_in_item}")
     return 0
