@@ -14,8 +14,9 @@ import select
 from collections.abc import Callable
 from typing import Protocol
 
+from kiosk.backoff import Backoff
 from kiosk.config.table import ConfigError, ConfigTable
-from kiosk.devices.base import Backoff, DeviceWorker, read_backoff
+from kiosk.devices.base import DeviceWorker, read_backoff
 from kiosk.devices.events import EventSink, Scan
 from kiosk.devices.keymaps import KeymapError, keymap, terminator_codes
 from kiosk.devices.wedge_decoder import DecodedScan, WedgeDecoder

@@ -7,7 +7,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from kiosk.devices.base import Backoff
+from kiosk.backoff import Backoff
 
 log = logging.getLogger(__name__)
 

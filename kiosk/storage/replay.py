@@ -29,7 +29,7 @@ from sip2.client import SIP2Client
 from sip2.errors import ClientError, CodecError, LoginRefused, UnknownOutcome, Unreachable
 from sip2.messages import CheckinResponse, CheckoutResponse, ItemInformationResponse, RenewResponse
 
-from kiosk.devices.base import Backoff
+from kiosk.backoff import Backoff
 from kiosk.storage.entries import EntryState, Kind, QueueEntry, Settlement
 from kiosk.storage.journal import Journal
 from kiosk.storage.queue import OfflineQueue

@@ -4,7 +4,7 @@ import threading
 
 import pytest
 
-from kiosk.devices.base import Backoff
+from kiosk.backoff import Backoff
 from kiosk.devices.emulators.rfid_3m810 import M3M810Emulator
 from kiosk.devices.emulators.rfid_feig import FeigEmulator
 from kiosk.devices.emulators.serving import EmulatorServer

@@ -16,7 +16,8 @@ from concurrent.futures import Future, TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from typing import TypeVar
 
-from kiosk.devices.base import Backoff, DeviceWorker
+from kiosk.backoff import Backoff
+from kiosk.devices.base import DeviceWorker
 from kiosk.devices.events import EventSink, IncompleteSet, ItemPlaced, ItemRemoved, TagData, UnreadableTag
 from kiosk.devices.rfid.config import PadSettings
 from kiosk.devices.rfid.errors import NoTag, RfidError
