@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from kiosk.config import DEFAULT_PATH, ConfigError, KioskConfig, load_config
 from kiosk.log_setup import configure_logging
+from kiosk.window_setup import configure_window
 
 if TYPE_CHECKING:
     from kiosk.core.runtime import KioskRuntime
@@ -29,11 +30,8 @@ def _run(args: argparse.Namespace) -> int:
         return 2
     configure_logging([config.patron.pattern])  # card numbers never reach the journal in clear
     os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")  # Kivy's messages reach the same handler
-    # Kivy reads its window settings when first imported: configure them before the app loads it.
-    from kiosk.window_setup import configure_window
-
     configure_window(config)
-    from kiosk.app import KioskApp
+    from kiosk.app import KioskApp  # imports Kivy, which reads its window settings then: after configure_window
 
     app = KioskApp(lambda: _runtime(config), config=config)  # the idle screen first, the runtime behind it
     app.run()
@@ -42,7 +40,8 @@ def _run(args: argparse.Namespace) -> int:
 
 def _runtime(config: KioskConfig) -> KioskRuntime:
     """The kiosk's runtime with its monitoring (metrics, heartbeat, staff alerts) attached."""
-    # Loaded here, behind the idle screen: the drivers, the SIP2 client and the receipts would delay the first frame.
+    # Loaded here, on the worker behind the idle screen: the runtime's modules take about half a
+    # second to import, which would delay the first frame.
     from kiosk.core.runtime import KioskRuntime
     from kiosk.monitoring import Monitoring
 

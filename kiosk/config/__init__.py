@@ -11,21 +11,21 @@ Every setting is documented once, in `config/kiosk.example.toml`.
 """
 
 from kiosk.config.settings import (
-                                   DEFAULT_DATABASE,
-                                   DEFAULT_PATH,
-                                   AppSettings,
-                                   BarcodeRule,
-                                   KioskConfig,
-                                   KioskIdentity,
-                                   OfflineSettings,
-                                   PatronSettings,
-                                   SessionSettings,
-                                   SIP2Settings,
-                                   StorageSettings,
-                                   TechnicianAccess,
-                                   classifier_from_tables,
-                                   load_config,
-                                   parse_config,
+    DEFAULT_DATABASE,
+    DEFAULT_PATH,
+    AppSettings,
+    BarcodeRule,
+    KioskConfig,
+    KioskIdentity,
+    OfflineSettings,
+    PatronSettings,
+    SessionSettings,
+    SIP2Settings,
+    StorageSettings,
+    TechnicianAccess,
+    classifier_from_tables,
+    load_config,
+    parse_config,
 )
 from kiosk.config.table import ConfigError
 
