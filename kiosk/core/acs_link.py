@@ -125,6 +125,13 @@ class ACSLink:
             delay = max(0.0, delay - (time.monotonic() - started))
 
 
+def connected_client(settings: SIP2Settings) -> SIP2Client:
+    """A client as `client_for` makes it, connected (and logged in when a SIP2 user is set)."""
+    client = client_for(settings)
+    client.connect()
+    return client
+
+
 def client_for(settings: SIP2Settings) -> SIP2Client:
     """A SIP2 client (not connected yet) as the `[sip2]` configuration describes it."""
     profile = dialect(settings.dialect)

@@ -11,10 +11,11 @@ import logging
 import queue as queues
 import threading
 from datetime import timedelta
+from functools import partial
 from typing import Protocol
 
 from kiosk.config import KioskConfig
-from kiosk.core.acs_link import ACSLink, client_for
+from kiosk.core.acs_link import ACSLink, client_for, connected_client
 from kiosk.core.circulation import Circulation, SecurityPad
 from kiosk.core.outcomes import Mode, NotUnderstood, ScanResult, TechnicianCard
 from kiosk.core.service import ServiceStatus
@@ -57,7 +58,7 @@ class KioskRuntime:
         self.journal = Journal(self.database)
         self.patron_cache = PatronCache(self.database, keep=timedelta(days=config.offline.cache_days))
         self.link = ACSLink(client_for(config.sip2), probe_interval=config.offline.probe_interval)
-        self.replayer = Replayer(self.queue, self._replay_client, journal=self.journal)
+        self.replayer = Replayer(self.queue, partial(connected_client, config.sip2), journal=self.journal)
         self.replay_worker = ReplayWorker(
             self.replayer, interval=config.offline.probe_interval,
             alert_after=timedelta(hours=config.offline.alert_after_hours), on_alert=self._on_queue_alert)
@@ -87,11 +88,6 @@ class KioskRuntime:
     def pad(self):
         """The RFID pad, or None when the kiosk has none."""
         return self.circulation.pad
-
-    def _replay_client(self):
-        client = client_for(self.config.sip2)
-        client.connect()
-        return client
 
     def start(self) -> None:
         """Start the devices, the probing of the library system and the replay worker."""
