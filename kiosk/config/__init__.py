@@ -7,7 +7,8 @@ start into typed settings.
     files.py       where settings come from: main file, `kiosk.toml.d/` drop-ins, `secrets.toml`
     effective.py   the settings in force, secrets masked, as `kiosk config show` prints them
 
-Every setting is documented once, in `config/kiosk.example.toml`.
+Every setting is documented once, in `config/kiosk.example.toml`; the keys of each scanner and
+RFID driver in `config/devices.example.toml`.
 """
 
 from kiosk.config.settings import (

@@ -3,7 +3,7 @@
 A setting is a field of one of the typed settings that `KioskConfig` holds, one table each
 (`[technician]` carries two: the card rule and the access settings). The example writes each
 key once, active or commented out, under its table. The device tables are documented in
-config/devices.example.toml, by driver.
+config/devices.example.toml, by driver (tests/devices/test_devices_example.py).
 """
 
 from __future__ import annotations
