@@ -7,10 +7,8 @@ from __future__ import annotations
 
 import os
 import tempfile
-import threading
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from wsgiref.simple_server import WSGIServer
 
 from prometheus_client import CollectorRegistry, generate_latest, start_http_server
 from prometheus_client.core import GaugeMetricFamily
@@ -94,8 +92,6 @@ class MetricsServer:
     see `.port`); started at once, in a daemon thread."""
 
     def __init__(self, address: str, port: int, registry: CollectorRegistry) -> None:
-        self._server: WSGIServer
-        self._thread: threading.Thread
         self._server, self._thread = start_http_server(port, addr=address, registry=registry)
         self.port: int = self._server.server_address[1]
 
