@@ -8,7 +8,7 @@
 3. The longest frame while the ACS is slow (emulator delay 2 s per reply): the UI loop must
    keep drawing while a checkout waits; compared with the longest frame while idle.
 
-    /work/main/.venv/bin/python bench/bench_app.py [--rounds 5] [--scans 30]
+    .venv/bin/python -m bench.bench_app [--rounds 5] [--scans 30]
 """
 
 from __future__ import annotations
@@ -167,6 +167,7 @@ def in_process(scans: int, port: int, emulator) -> None:
     configure_window(config, size=(800, 480))
     from kivy.base import EventLoop
     from kivy.core.window import Window
+
     from sip2.emulator.demo_data import DEMO, item_barcode
 
     from kiosk.app import KioskApp
@@ -202,8 +203,8 @@ def in_process(scans: int, port: int, emulator) -> None:
         started = time.perf_counter()
         flips.clear()
         type_scan(item)
-        pump_until(lambda: item in screen.outcomes and flips and flips[-1] > started
-                   and any(getattr(r, "item_id", None) == item for r in screen.ids.rows.children))
+        pump_until(lambda: item in screen.outcomes and flips and flips[-1] > started  # noqa: B023 (waited for here)
+                   and any(getattr(r, "item_id", None) == item for r in screen.ids.rows.children))  # noqa: B023
         EventLoop.idle()  # the frame that draws the new row
         latencies.append(time.perf_counter() - started)
     print(f"\nScan to result on screen, ACS emulator on loopback ({len(latencies)} checkouts; target median < 50 ms)")

@@ -13,7 +13,7 @@ A "message" in the figures is one message handled: encoded (outgoing) or decoded
 in "SC side"; encoded *and* decoded in "both ways". Rounds are interleaved; medians and bests
 are printed, with the ratio ours / fastest peer.
 
-Run: /work/main/.venv/bin/python bench/bench_codec.py [--rounds N] [--seconds S]
+Run: .venv/bin/python -m bench.bench_codec [--rounds N] [--seconds S]
 """
 
 from __future__ import annotations
@@ -31,13 +31,26 @@ import pysip2  # noqa: E402
 from pysip2 import models as pm  # noqa: E402
 from Sip2.sip2 import Sip2  # noqa: E402
 
-from bench.timing import interleaved_rates, median, print_table  # noqa: E402
 from sip2.codec import decode, encode  # noqa: E402
 from sip2.message import Message  # noqa: E402
-from sip2.messages import (ACSStatus, Checkin, CheckinResponse, Checkout, CheckoutResponse,  # noqa: E402
-                           ItemInformation, ItemInformationResponse, Login, LoginResponse,
-                           PatronInformation, PatronInformationResponse, Renew, RenewResponse,
-                           SCStatus)
+from sip2.messages import (  # noqa: E402
+    ACSStatus,
+    Checkin,
+    CheckinResponse,
+    Checkout,
+    CheckoutResponse,
+    ItemInformation,
+    ItemInformationResponse,
+    Login,
+    LoginResponse,
+    PatronInformation,
+    PatronInformationResponse,
+    Renew,
+    RenewResponse,
+    SCStatus,
+)
+
+from bench.timing import interleaved_rates, median, print_table  # noqa: E402
 
 ENCODING = "cp850"
 WHEN = datetime(2026, 1, 30, 10, 15, 0)
@@ -241,7 +254,7 @@ def check_outputs_agree() -> None:
     for build, expected in zip(sip2_client_builders(client), REQUESTS):
         received = decode(build().encode(ENCODING), encoding=ENCODING)
         assert type(received.message) is type(expected), received
-    for parse, data, reply in zip(sip2_client_parsers(client), REPLY_BYTES, REPLIES):
+    for parse, data, _reply in zip(sip2_client_parsers(client), REPLY_BYTES, REPLIES):
         text = data.decode(ENCODING)
         assert client._crc_verify(text)
         parsed = parse(text)

@@ -36,20 +36,22 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from multiprocessing.connection import Connection as Pipe
 from pathlib import Path
-from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout's packages
 
-from bench.bench_roundtrip import served  # noqa: E402
-from bench.timing import percentile  # noqa: E402
+from sip2.client import SIP2Client  # noqa: E402
+
 from kiosk.cli import main as kiosk_main  # noqa: E402
 from kiosk.storage import Journal, OfflineQueue, Replayer, open_database  # noqa: E402
 from kiosk.storage.migrations import MIGRATIONS  # noqa: E402
 from kiosk.storage.timestamps import stamp  # noqa: E402
-from sip2.client import SIP2Client  # noqa: E402
+
+from bench.bench_roundtrip import served  # noqa: E402
+from bench.timing import percentile  # noqa: E402
 
 WHEN = datetime(2026, 3, 2, 10, 0, 0)
 INSTITUTION, PATRON = "BENCH", "P1"

@@ -19,13 +19,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.bench_rfid_pad import wait_events  # noqa: E402
 from kiosk.devices.emulators.rfid_3m810 import M3M810Emulator  # noqa: E402
 from kiosk.devices.emulators.rfid_feig import FeigEmulator  # noqa: E402
 from kiosk.devices.emulators.serving import EmulatorServer  # noqa: E402
 from kiosk.devices.emulators.tag_store import make_tag  # noqa: E402
 from kiosk.devices.events import ItemPlaced  # noqa: E402
 from kiosk.devices.rfid import open_pad  # noqa: E402
+
+from bench.bench_rfid_pad import wait_events  # noqa: E402
 
 DRIVERS = {"3m810": (M3M810Emulator, 19200), "feig": (FeigEmulator, 38400)}
 

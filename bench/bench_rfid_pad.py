@@ -27,8 +27,7 @@ from kiosk.devices.emulators.rfid_3m810 import M3M810Emulator  # noqa: E402
 from kiosk.devices.emulators.serving import EmulatorServer  # noqa: E402
 from kiosk.devices.emulators.tag_store import make_tag  # noqa: E402
 from kiosk.devices.events import ItemPlaced, ItemRemoved  # noqa: E402
-from kiosk.devices.rfid import protocol_3m810 as p  # noqa: E402
-from kiosk.devices.rfid import open_pad  # noqa: E402
+from kiosk.devices.rfid import open_pad, protocol_3m810 as p  # noqa: E402
 
 BAUD = 19200
 

@@ -14,7 +14,7 @@ When the checkout has the project's ACS emulator (`sip2.emulator`), a third call
 same checkout through SIP2Client against it (its own process, demo library), for scale.
 Medians and 99th percentiles are printed in microseconds.
 
-Run: /work/main/.venv/bin/python bench/bench_roundtrip.py [--rounds N] [--block N]
+Run: .venv/bin/python -m bench.bench_roundtrip [--rounds N] [--block N]
 """
 
 from __future__ import annotations
@@ -36,12 +36,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout's sip2, not an installed one
 
-from bench.timing import median, percentile, print_table  # noqa: E402
 from sip2.checksum import ChecksumMode  # noqa: E402
 from sip2.client import SIP2Client  # noqa: E402
 from sip2.codec import encode  # noqa: E402
 from sip2.connection import ConnectionSettings  # noqa: E402
 from sip2.messages import Checkout, CheckoutResponse  # noqa: E402
+
+from bench.timing import median, percentile, print_table  # noqa: E402
 
 ENCODING = "utf-8"
 INSTITUTION, TERMINAL_PASSWORD = "Central Library", "term-pw"
@@ -121,7 +122,7 @@ def client_checkout(port: int) -> tuple[Callable[[], None], SIP2Client]:
 def sample(callers: dict[str, Callable[[], None]], *, rounds: int, block: int) -> dict[str, list[float]]:
     """Per-request times in microseconds, callers taking turns block by block."""
     times: dict[str, list[float]] = {name: [] for name in callers}
-    for name, once in callers.items():  # warm up connections, caches and the server
+    for once in callers.values():  # warm up connections, caches and the server
         for _ in range(block):
             once()
     names = list(callers)

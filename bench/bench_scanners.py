@@ -23,7 +23,7 @@ import tty
 import serial
 from evdev import ecodes as E
 
-from kiosk.devices.base import Backoff
+from kiosk.backoff import Backoff
 from kiosk.devices.emulators.scanner import frame_barcode, wedge_events
 from kiosk.devices.events import DeviceStatus, Scan
 from kiosk.devices.keymaps import keymap

@@ -16,13 +16,12 @@ import argparse
 import socket
 import threading
 import time
-from typing import Callable
-
+from collections.abc import Callable
 from statistics import median
 
 from sip2 import messages as m
 from sip2.connection import Connection
-from sip2.emulator import ACSEmulator, DEMO
+from sip2.emulator import DEMO, ACSEmulator
 
 CANNED = Connection().reply(m.ACSStatus(online=True, institution_id="DEMO", supported_messages="Y" * 16),
                             to=None)

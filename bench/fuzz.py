@@ -20,8 +20,9 @@ import traceback
 from collections import Counter
 from pathlib import Path
 
-from bench.timing import print_table
 from sip2.charsets import usable_encodings
+
+from bench.timing import print_table
 from tests.fuzz_targets import TARGETS, Target
 
 

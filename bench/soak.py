@@ -29,9 +29,11 @@ from multiprocessing.connection import Connection as Pipe
 
 from sip2.emulator.demo_data import DEMO
 
-from bench.bench_roundtrip import served
-from kiosk.core.runtime import KioskRuntime, Mode
+from kiosk.core.outcomes import Mode
+from kiosk.core.runtime import KioskRuntime
 from kiosk.demo import demo_config
+
+from bench.bench_roundtrip import served
 
 ITEMS_PER_SESSION = 10
 

@@ -13,18 +13,38 @@ import queue as queues
 import signal
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
+
+from kivy.app import App
+from kivy.clock import Clock
+from kivy.core.window import Window
+from kivy.metrics import sp
+from kivy.properties import (
+    BooleanProperty,
+    ColorProperty,
+    ListProperty,
+    NumericProperty,
+    ObjectProperty,
+    StringProperty,
+)
+from kivy.uix.floatlayout import FloatLayout
 
 from kiosk import systemd_notify
+from kiosk.config import ConfigError, load_config
 from kiosk.core import wording
-from kiosk.core.outcomes import ItemOutcome, LoginResult, LoginStatus
+from kiosk.core.outcomes import Action, ItemOutcome, LoginResult, LoginStatus, Mode, NotUnderstood, TechnicianCard
 from kiosk.core.session import SessionState
-from kiosk.devices.events import (DeviceStatus, IncompleteSet, ItemPlaced, ItemRemoved, Scan,
-                                  UnreadableTag)
+from kiosk.core.status_report import gather
+from kiosk.core.technician_pin import verify_pin
+from kiosk.devices.classify import ScanKind
+from kiosk.devices.events import DeviceStatus, IncompleteSet, ItemPlaced, ItemRemoved, Scan, UnreadableTag
 from kiosk.i18n import LANGUAGE_NAMES, Words, translator
 from kiosk.i18n.formats import warm_up
+from kiosk.screens import build_screen_manager, screen as screen_named
+from kiosk.screens.widgets import BusyIndicator, TimeoutWarning
 
 if TYPE_CHECKING:
     from kiosk.config import KioskConfig
@@ -38,16 +58,6 @@ SOUNDS_DIR = Path(__file__).resolve().parent / "sounds"
 PATRON_SCREENS = ("login", "checkout", "returns", "renew", "account", "receipt")
 TECHNICIAN_SCREENS = ("technician_login", "technician")
 KEYBOARD_SCAN_PAUSE = 0.5  # seconds between keystrokes that end a half-typed scan
-
-from kivy.app import App
-from kivy.clock import Clock
-from kivy.core.window import Window
-from kivy.metrics import sp
-from kivy.properties import (BooleanProperty, ColorProperty, ListProperty, NumericProperty,
-                             ObjectProperty, StringProperty)
-
-from kiosk.screens import build_screen_manager, screen as screen_named
-from kiosk.screens.widgets import TimeoutWarning
 
 THEMES = {
     "normal": {"color_bg": "#f4f1ea", "color_fg": "#1d1d1b", "color_panel": "#ffffff",
@@ -151,10 +161,6 @@ class KioskApp(App):
 
     def build(self):
         """The screen manager with every screen; the idle screen first."""
-        from kivy.uix.floatlayout import FloatLayout
-
-        from kiosk.screens.widgets import BusyIndicator
-
         self.manager = build_screen_manager()
         root = FloatLayout()
         root.add_widget(self.manager)
@@ -283,7 +289,7 @@ class KioskApp(App):
     def _load_sounds(self) -> None:
         if not self.config_settings.app.sounds:
             return
-        from kivy.core.audio import SoundLoader
+        from kivy.core.audio import SoundLoader  # Kivy's audio providers load only when sounds are on
 
         for name in ("success", "error"):
             try:
@@ -472,8 +478,6 @@ class KioskApp(App):
     def on_scan(self, text: str, classified: Classified | None = None) -> None:
         """A barcode from any scanner (or the keyboard): what it means depends on the screen.
         `classified` is what the scan was found to be where it entered the kiosk."""
-        from kiosk.core.runtime import Mode
-
         self.activity()
         classified = classified or self.runtime.classifier.classify(text)
         name = self.manager.current
@@ -482,8 +486,6 @@ class KioskApp(App):
             return
         if name in ("technician_login", "out_of_service"):
             # Only a technician card does anything here: patrons cannot log in meanwhile.
-            from kiosk.devices.classify import ScanKind
-
             if classified.kind is ScanKind.TECHNICIAN:
                 self.open_technician_login()
             return
@@ -495,8 +497,6 @@ class KioskApp(App):
 
     def on_pad_event(self, event: Any) -> None:
         """An RFID item placed or removed: checked out or returned like a scan."""
-        from kiosk.core.runtime import Mode
-
         name = self.manager.current
         if name not in ("checkout", "returns", "idle") or isinstance(event, IncompleteSet):
             return
@@ -521,8 +521,6 @@ class KioskApp(App):
         self.show("technician_login", entry="", message="")
 
     def _on_scan_result(self, result: Any) -> None:
-        from kiosk.core.runtime import NotUnderstood, TechnicianCard
-
         if result is None:
             return
         if isinstance(result, LoginResult):
@@ -660,8 +658,6 @@ class KioskApp(App):
             self.go_idle()
             return
         self.receipt_job = {"results": results, "name": name, "email": email, "offline": offline}
-        from kiosk.core.outcomes import Action
-
         done = [r for r in results if r.ok]
         self.show("receipt", choices=list(choices) + ["none"], email=email, offline=offline, message="",
                   delivered=False, checked_out=sum(1 for r in done if r.action is Action.CHECKOUT),
@@ -769,8 +765,6 @@ class KioskApp(App):
 
     def check_technician_pin(self, pin: str) -> None:
         """Verify the technician PIN (scrypt, on a worker)."""
-        from kiosk.core.technician_pin import verify_pin
-
         stored = self.config_settings.technician_access.pin_hash
         if not stored:
             self.show_message(self.tr("No technician PIN is set in the configuration."), bad=True)
@@ -789,8 +783,6 @@ class KioskApp(App):
 
     def refresh_status(self) -> None:
         """Gather the technician status on a worker and show it."""
-        from kiosk.core.status_report import gather
-
         last_events = dict(self.last_device_events)
         self.in_worker(lambda: gather(self.runtime, last_events),
                        lambda report: self.screen_call("show_report", report), technician=True)
@@ -843,8 +835,6 @@ class KioskApp(App):
 
     def technician_reload_config(self) -> None:
         """Check the configuration file; when it is valid, restart to use it."""
-        from kiosk.config import ConfigError, load_config
-
         def check() -> str:
             try:
                 load_config(self.config_settings.source)
@@ -862,8 +852,6 @@ class KioskApp(App):
 
     def login_entered(self, stage: str, text: str) -> None:
         """The log-in screen's OK (or Enter): a card number, a PIN, or a card scanned into the PIN field."""
-        from kiosk.devices.classify import ScanKind
-
         self.activity()
         if stage == "pin":
             classified = self.runtime.classifier.classify(text)

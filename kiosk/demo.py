@@ -12,14 +12,18 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from sip2.emulator import DEMO, ACSEmulator
+
 from kiosk.config import KioskConfig, parse_config
+from kiosk.core.runtime import KioskRuntime
+from kiosk.core.technician_pin import hash_pin
+from kiosk.devices.emulators.tag_store import make_tag
+from kiosk.window_setup import configure_window
 
 
 def demo_items() -> tuple[tuple[str, str, int], ...]:
     """What the demo panel offers: (label, item id, parts). A set of three discs left one short
     shows how an incomplete set is flagged."""
-    from sip2.emulator.demo_data import DEMO
-
     return (("Book", DEMO.available_items[0], 1), ("Book", DEMO.available_items[1], 1),
             ("Book", DEMO.available_items[2], 1), ("Held for another", DEMO.item_on_hold_for_other, 1),
             ("Give to staff", DEMO.item_to_staff, 1), ("3-disc set", DEMO.multipart_item, 3))
@@ -29,8 +33,6 @@ def demo_config(host: str, port: int, folder: str, *, technician_pin_hash: str |
                 **overrides: Any) -> KioskConfig:
     """The demo kiosk's configuration: the emulator, a keyboard scanner and a simulated pad;
     the technician PIN is 0000 unless another hash is given."""
-    from kiosk.core.technician_pin import hash_pin
-
     data: dict[str, Any] = {
         "kiosk": {"id": "demo", "library_name": "Springfield Public Library"},
         "sip2": {"host": host, "port": port, "username": "kiosk", "password": "kiosk",
@@ -54,14 +56,11 @@ def demo_panel_factory(runtime):
     """A function wrapping the screens with a panel of demo RFID items (for `KioskApp(demo_panel=)`)."""
 
     def wrap(manager):
+        # Kivy reads its window settings when first imported: only once run_demo has set them.
         from kivy.metrics import dp
         from kivy.uix.boxlayout import BoxLayout
         from kivy.uix.button import Button
         from kivy.uix.label import Label
-
-        from sip2.emulator.demo_data import DEMO
-
-        from kiosk.devices.emulators.tag_store import make_tag
 
         pad = runtime.pad
         root = BoxLayout(orientation="horizontal")
@@ -99,24 +98,19 @@ def demo_panel_factory(runtime):
     return wrap
 
 
-def run_demo(args) -> int:
-    """Run the emulator, the runtime and the app until the window is closed or Ctrl-C.
+def run_demo(port: int = 0, size: tuple[int, int] = (1200, 640)) -> int:
+    """Run the emulator (on `port`, 0 for any free one), the runtime and the app in a window of
+    `size` until the window is closed or Ctrl-C.
 
     (Ctrl-C before the app is up interrupts like any `kiosk` command: one line, status 130.)"""
-    from kivy.clock import Clock
-
-    from sip2.emulator import ACSEmulator
-    from sip2.emulator.demo_data import DEMO
-
-    from kiosk.window_setup import configure_window
-
     with tempfile.TemporaryDirectory(prefix="kiosk-demo-") as folder, \
-            ACSEmulator(db=str(Path(folder) / "library.db"), host="127.0.0.1", port=args.port,
+            ACSEmulator(db=str(Path(folder) / "library.db"), host="127.0.0.1", port=port,
                         institution_id="DEMO") as emulator:
         config = demo_config(*emulator.address, folder)
-        configure_window(config, demo=True, size=tuple(args.size))
-        from kiosk.app import KioskApp
-        from kiosk.core.runtime import KioskRuntime
+        configure_window(config, demo=True, size=size)
+        from kivy.clock import Clock  # Kivy: after configure_window, as below
+
+        from kiosk.app import KioskApp  # imports Kivy: after configure_window, see wrap()
 
         runtime = KioskRuntime(config)
         app = KioskApp(runtime, demo_panel=demo_panel_factory(runtime))

@@ -17,7 +17,7 @@ os.environ.setdefault("SDL_NO_SIGNAL_HANDLERS", "1")
 
 def configure_window(config: KioskConfig, *, demo: bool = False, size: tuple[int, int] | None = None) -> None:
     """Fullscreen without decorations or cursor, no way out by keyboard; a window for demos and tests."""
-    from kivy.config import Config
+    from kivy.config import Config  # imported as late as possible: importing Kivy starts it
 
     Config.set("kivy", "exit_on_escape", "0")
     Config.set("kivy", "keyboard_mode", "system")

@@ -8,8 +8,18 @@ sockets on top. Nothing here imports `kiosk`.
 from sip2.checksum import ChecksumMode
 from sip2.codec import Received, decode, encode, mask_secrets
 from sip2.connection import Connection, ConnectionSettings
-from sip2.errors import (ChecksumError, ClientError, CodecError, FrameError, LoginRefused,
-                         ProtocolError, SIP2Error, TimedOut, UnknownOutcome, Unreachable)
+from sip2.errors import (
+    ChecksumError,
+    ClientError,
+    CodecError,
+    FrameError,
+    LoginRefused,
+    ProtocolError,
+    SIP2Error,
+    TimedOut,
+    UnknownOutcome,
+    Unreachable,
+)
 from sip2.framer import Framer
 from sip2.message import MESSAGES, Message
 

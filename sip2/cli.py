@@ -20,7 +20,7 @@ from sip2.dialects import DIALECTS, dialect
 from sip2.errors import SIP2Error, UnknownOutcome
 from sip2.fields import SUMMARY_KINDS
 from sip2.jsonview import message_fields, received_record
-from sip2.message import MESSAGES
+from sip2.message import MESSAGES, Message
 
 # The environment variable both `sip2 client` and `kiosk queue replay` read the login password from.
 PASSWORD_VARIABLE = "SIP2_PASSWORD"
@@ -181,7 +181,7 @@ _DUE_DATE_FORMATS = {"text": "iso", "sip2": "sip2"}
 
 
 def _emulator(args: argparse.Namespace) -> int:
-    from sip2.emulator import Policy, serve_forever
+    from sip2.emulator import Policy, serve_forever  # the emulator loads SQLAlchemy: only this command pays for it
 
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(message)s")
@@ -250,7 +250,7 @@ def _traced(enabled: bool) -> Iterator[None]:
         trace.setLevel(level)
 
 
-_ACTIONS: dict[str, Callable[[SIP2Client, argparse.Namespace], Any]] = {
+_ACTIONS: dict[str, Callable[[SIP2Client, argparse.Namespace], Message]] = {
     "patron-status": lambda c, a: c.patron_status(a.patron, a.pin),
     "patron-info": lambda c, a: c.patron_information(a.patron, a.pin, summary=a.summary,
                                                      start_item=a.start, end_item=a.end),

@@ -21,17 +21,51 @@ from typing import TypeVar
 
 from sip2.codec import Received, mask_secrets
 from sip2.connection import Connection, ConnectionSettings
-from sip2.errors import (ChecksumError, ClientError, CodecError, LoginRefused, ProtocolError,
-                         TimedOut, UnknownOutcome, Unreachable)
+from sip2.errors import (
+    ChecksumError,
+    ClientError,
+    CodecError,
+    LoginRefused,
+    ProtocolError,
+    TimedOut,
+    UnknownOutcome,
+    Unreachable,
+)
 from sip2.fields import summary_for
 from sip2.message import Message, now
-from sip2.messages import (REPLY_TO, ACSStatus, BlockPatron, Checkin, CheckinResponse, Checkout,
-                           CheckoutResponse, EndPatronSession, EndSessionResponse, FeePaid,
-                           FeePaidResponse, Hold, HoldResponse, ItemInformation,
-                           ItemInformationResponse, ItemStatusUpdate, ItemStatusUpdateResponse, Login,
-                           LoginResponse, PatronEnable, PatronEnableResponse, PatronInformation,
-                           PatronInformationResponse, PatronStatusRequest, PatronStatusResponse, Renew,
-                           RenewAll, RenewAllResponse, RenewResponse, RequestSCResend, SCStatus)
+from sip2.messages import (
+    REPLY_TO,
+    ACSStatus,
+    BlockPatron,
+    Checkin,
+    CheckinResponse,
+    Checkout,
+    CheckoutResponse,
+    EndPatronSession,
+    EndSessionResponse,
+    FeePaid,
+    FeePaidResponse,
+    Hold,
+    HoldResponse,
+    ItemInformation,
+    ItemInformationResponse,
+    ItemStatusUpdate,
+    ItemStatusUpdateResponse,
+    Login,
+    LoginResponse,
+    PatronEnable,
+    PatronEnableResponse,
+    PatronInformation,
+    PatronInformationResponse,
+    PatronStatusRequest,
+    PatronStatusResponse,
+    Renew,
+    RenewAll,
+    RenewAllResponse,
+    RenewResponse,
+    RequestSCResend,
+    SCStatus,
+)
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +126,7 @@ class SIP2Client:
 
     # --- connection -----------------------------------------------------------------------
 
-    def __enter__(self) -> "SIP2Client":
+    def __enter__(self) -> SIP2Client:
         self.connect()
         return self
 
@@ -126,7 +160,7 @@ class SIP2Client:
     def _open(self) -> None:
         try:
             sock = socket.create_connection((self.host, self.port), timeout=self.connect_timeout)
-        except socket.timeout:
+        except TimeoutError:
             raise Unreachable(f"no answer from the library system at {self._where()} within "
                               f"{self.connect_timeout:g} s: check the address and any firewall") from None
         except OSError as exc:
@@ -192,6 +226,9 @@ class SIP2Client:
         expected = REPLY_TO.get(type(message))
         if expected is None:
             raise ClientError(f"{message.NAME} ({message.CODE}) is not a request an SC sends")
+        return self._request(message, expected)
+
+    def _request(self, message: Message, expected: type[R]) -> R:
         with self._lock:
             if self._sock is not None and self._peer_closed():
                 log.info("the ACS closed the idle connection; reconnecting")
@@ -291,7 +328,7 @@ class SIP2Client:
             self._sock.settimeout(left)
             try:
                 data = self._sock.recv(65536)
-            except socket.timeout:
+            except TimeoutError:
                 continue
             except OSError as exc:
                 raise _ConnectionLost(f"reading failed: {exc}") from None
@@ -325,9 +362,6 @@ class SIP2Client:
 
     # --- one method per message ------------------------------------------------------------
 
-    def _common(self) -> dict[str, str]:
-        return {"institution_id": self.institution_id}
-
     def login(self) -> LoginResponse:
         """Open a fresh connection and send 93 with the configured SIP2 user; raises LoginRefused."""
         if self.username is None:
@@ -340,13 +374,13 @@ class SIP2Client:
 
     def sc_status(self, status_code: str = "0", max_print_width: int = 40) -> ACSStatus:
         """Send 99 (0 ok, 1 printer out of paper, 2 shutting down); the 98 says what the ACS allows."""
-        return self.request(SCStatus(status_code=status_code, max_print_width=max_print_width))
+        return self._request(SCStatus(status_code=status_code, max_print_width=max_print_width), ACSStatus)
 
     def patron_status(self, patron_id: str, patron_password: str | None = None) -> PatronStatusResponse:
         """Send 23: is this patron known, blocked, and is the PIN right (CQ)."""
-        return self.request(PatronStatusRequest(
+        return self._request(PatronStatusRequest(
             transaction_date=now(), patron_id=patron_id, terminal_password=self.terminal_password,
-            patron_password=patron_password or "", **self._common()))
+            patron_password=patron_password or "", institution_id=self.institution_id), PatronStatusResponse)
 
     def patron_information(self, patron_id: str, patron_password: str | None = None, *,
                            summary: str | None = None, start_item: int | None = None,
@@ -354,11 +388,11 @@ class SIP2Client:
         """Send 63. `summary` names one item list to return ("charged_items", "hold_items",
         "overdue_items", "fine_items", "recall_items", "unavailable_hold_items"); `start_item`
         and `end_item` (1-based) page through it."""
-        return self.request(PatronInformation(
+        return self._request(PatronInformation(
             transaction_date=now(), summary=summary_for(summary), patron_id=patron_id,
             terminal_password=self.terminal_password, patron_password=patron_password,
             start_item=None if start_item is None else str(start_item),
-            end_item=None if end_item is None else str(end_item), **self._common()))
+            end_item=None if end_item is None else str(end_item), institution_id=self.institution_id), PatronInformationResponse)
 
     def checkout(self, patron_id: str, item_id: str, *, patron_password: str | None = None,
                  no_block: bool = False, transaction_date: datetime | None = None,
@@ -367,23 +401,23 @@ class SIP2Client:
         """Send 11. For a store-and-forward replay pass `no_block=True` with the original
         transaction date and the due date the patron was given."""
         when = transaction_date or now()
-        return self.request(Checkout(
+        return self._request(Checkout(
             renewal_policy=renewal_policy, no_block=no_block, transaction_date=when,
             nb_due_date=nb_due_date or when,  # strict ACSs drop the connection on a blank one
             patron_id=patron_id, item_id=item_id, terminal_password=self.terminal_password,
             item_properties=item_properties, patron_password=patron_password,
-            fee_acknowledged=_yn(fee_acknowledged), **self._common()))
+            fee_acknowledged=_yn(fee_acknowledged), institution_id=self.institution_id), CheckoutResponse)
 
     def checkin(self, item_id: str, *, no_block: bool = False, transaction_date: datetime | None = None,
                 return_date: datetime | None = None, current_location: str | None = None,
                 item_properties: str | None = None) -> CheckinResponse:
         """Send 09 (return). A replay passes `no_block=True` and the original return date."""
         when = transaction_date or now()
-        return self.request(Checkin(
+        return self._request(Checkin(
             no_block=no_block, transaction_date=when, return_date=return_date or when,
             current_location=current_location or self.location or "", item_id=item_id,
             terminal_password=self.terminal_password, item_properties=item_properties,
-            **self._common()))
+            institution_id=self.institution_id), CheckinResponse)
 
     def renew(self, patron_id: str, item_id: str, *, patron_password: str | None = None,
               no_block: bool = False, transaction_date: datetime | None = None,
@@ -391,39 +425,39 @@ class SIP2Client:
               fee_acknowledged: bool | None = None) -> RenewResponse:
         """Send 29 for one item."""
         when = transaction_date or now()
-        return self.request(Renew(
+        return self._request(Renew(
             third_party_allowed=third_party_allowed, no_block=no_block, transaction_date=when,
             nb_due_date=nb_due_date or when, patron_id=patron_id, patron_password=patron_password,
             item_id=item_id, terminal_password=self.terminal_password,
-            fee_acknowledged=_yn(fee_acknowledged), **self._common()))
+            fee_acknowledged=_yn(fee_acknowledged), institution_id=self.institution_id), RenewResponse)
 
     def renew_all(self, patron_id: str, patron_password: str | None = None, *,
                   fee_acknowledged: bool | None = None) -> RenewAllResponse:
         """Send 65: renew every loan of the patron; BM/BN list what was and was not renewed."""
-        return self.request(RenewAll(
+        return self._request(RenewAll(
             transaction_date=now(), patron_id=patron_id, patron_password=patron_password,
             terminal_password=self.terminal_password, fee_acknowledged=_yn(fee_acknowledged),
-            **self._common()))
+            institution_id=self.institution_id), RenewAllResponse)
 
     def _item_information_request(self, item_id: str) -> ItemInformation:
         return ItemInformation(transaction_date=now(), item_id=item_id,
-                               terminal_password=self.terminal_password, **self._common())
+                               terminal_password=self.terminal_password, institution_id=self.institution_id)
 
     def item_information(self, item_id: str) -> ItemInformationResponse:
         """Send 17: the item's circulation status, due date, title, holds."""
-        return self.request(self._item_information_request(item_id))
+        return self._request(self._item_information_request(item_id), ItemInformationResponse)
 
     def item_status_update(self, item_id: str, item_properties: str) -> ItemStatusUpdateResponse:
         """Send 19: change the item's properties field (CH)."""
-        return self.request(ItemStatusUpdate(
+        return self._request(ItemStatusUpdate(
             transaction_date=now(), item_id=item_id, terminal_password=self.terminal_password,
-            item_properties=item_properties, **self._common()))
+            item_properties=item_properties, institution_id=self.institution_id), ItemStatusUpdateResponse)
 
     def patron_enable(self, patron_id: str, patron_password: str | None = None) -> PatronEnableResponse:
         """Send 25: lift a block the SC placed on the patron."""
-        return self.request(PatronEnable(
+        return self._request(PatronEnable(
             transaction_date=now(), patron_id=patron_id, terminal_password=self.terminal_password,
-            patron_password=patron_password, **self._common()))
+            patron_password=patron_password, institution_id=self.institution_id), PatronEnableResponse)
 
     def hold(self, patron_id: str, *, mode: str = "+", item_id: str | None = None,
              title: str | None = None, pickup_location: str | None = None,
@@ -431,32 +465,32 @@ class SIP2Client:
         """Send 15: place (+), cancel (-) or change (*) a hold."""
         if mode not in "+-*" or len(mode) != 1:
             raise ClientError(f"hold mode must be '+', '-' or '*', got {mode!r}")
-        return self.request(Hold(
+        return self._request(Hold(
             hold_mode=mode, transaction_date=now(), expiration_date=expiration_date,
             pickup_location=pickup_location, patron_id=patron_id, patron_password=patron_password,
-            item_id=item_id, title=title, terminal_password=self.terminal_password, **self._common()))
+            item_id=item_id, title=title, terminal_password=self.terminal_password, institution_id=self.institution_id), HoldResponse)
 
     def end_patron_session(self, patron_id: str, patron_password: str | None = None) -> EndSessionResponse:
         """Send 35 when the patron is done."""
-        return self.request(EndPatronSession(
+        return self._request(EndPatronSession(
             transaction_date=now(), patron_id=patron_id, terminal_password=self.terminal_password,
-            patron_password=patron_password, **self._common()))
+            patron_password=patron_password, institution_id=self.institution_id), EndSessionResponse)
 
     def fee_paid(self, patron_id: str, amount: str, *, fee_type: str = "01", payment_type: str = "00",
                  currency: str = "USD", fee_identifier: str | None = None,
                  transaction_id: str | None = None, patron_password: str | None = None) -> FeePaidResponse:
         """Send 37: record a payment of `amount` (text, e.g. "2.50")."""
-        return self.request(FeePaid(
+        return self._request(FeePaid(
             transaction_date=now(), fee_type=fee_type, payment_type=payment_type,
             currency_type=currency, fee_amount=amount, patron_id=patron_id,
             terminal_password=self.terminal_password, patron_password=patron_password,
-            fee_identifier=fee_identifier, transaction_id=transaction_id, **self._common()))
+            fee_identifier=fee_identifier, transaction_id=transaction_id, institution_id=self.institution_id), FeePaidResponse)
 
     def block_patron(self, patron_id: str, message: str, *, card_retained: bool = False) -> PatronStatusResponse:
         """Send 01: block the card (for example one reported stolen); the ACS answers with a 24."""
-        return self.request(BlockPatron(
+        return self._request(BlockPatron(
             card_retained=card_retained, transaction_date=now(), blocked_card_message=message,
-            patron_id=patron_id, terminal_password=self.terminal_password, **self._common()))
+            patron_id=patron_id, terminal_password=self.terminal_password, institution_id=self.institution_id), PatronStatusResponse)
 
 
 class _ConnectionLost(ClientError):

@@ -12,16 +12,17 @@ over: wire layouts to follow, extra fields, and values to reject with a precise 
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
-from typing import Any, Collection
+from typing import Any
 
+from sip2 import messages as _messages  # noqa: F401  (importing registers every message class)
 from sip2.charsets import carries_sip2
 from sip2.checksum import checksum, checksum_matches
+from sip2.codegen import DECODERS, ENCODERS
 from sip2.errors import CodecError
 from sip2.fields import SECRET_FIELDS
 from sip2.fixedfields import forbidden, format_fixed, parse_fixed
-from sip2 import messages as _messages  # noqa: F401  (importing registers every message class)
-from sip2.codegen import DECODERS, ENCODERS
 from sip2.message import MESSAGES, FixedSpec, Message, from_valid_fields, spec_of
 
 _HEX_DIGITS = frozenset(b"0123456789ABCDEFabcdef")
@@ -167,7 +168,8 @@ def decode(data: bytes, *, encoding: str = "utf-8") -> Received:
     body = data
     size = len(data)
     # The trailer is 'AY<digit>AZ<4 hex>' or 'AZ<4 hex>' at the very end (or a lone 'AY<digit>').
-    digits: bytes | None = data[-4:]
+    digits: bytes | None
+    digits = data[-4:]
     if data[-6:-4] == b"AZ" and _HEX_DIGITS.issuperset(digits):
         start = size - 6
         if data[-9:-7] == b"AY" and size >= 9 and data[-7] in _ASCII_DIGITS:

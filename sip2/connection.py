@@ -7,8 +7,8 @@ with `receive_data`, messages come out of `next_received`; messages to send go t
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
-from typing import Collection, Mapping
 
 from sip2.charsets import check_encoding
 from sip2.checksum import ChecksumMode, SequenceCheck, next_sequence, reply_answers

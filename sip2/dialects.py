@@ -7,8 +7,8 @@ records comes from the servers' public code and documentation.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
-from typing import Collection, Mapping
 
 from sip2.checksum import ChecksumMode, SequenceCheck
 from sip2.connection import TERMINATORS, ConnectionSettings

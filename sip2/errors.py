@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the messages are only named here, in type hints
+    from sip2.message import Message
+    from sip2.messages import ItemInformationResponse
+
 
 class SIP2Error(Exception):
     """Base of every error raised by the `sip2` package."""
@@ -47,7 +53,7 @@ class UnknownOutcome(ClientError):
     one could be obtained (None otherwise), so the caller can reconcile.
     """
 
-    def __init__(self, message: str, request: object, item_status: object | None = None) -> None:
+    def __init__(self, message: str, request: Message, item_status: ItemInformationResponse | None = None) -> None:
         super().__init__(message)
         self.request = request
         self.item_status = item_status

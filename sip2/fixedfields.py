@@ -6,8 +6,9 @@ two functions, so a kind's meaning is written down once.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any
 
 from sip2.dates import format_transaction_date, parse_transaction_date
 from sip2.errors import CodecError

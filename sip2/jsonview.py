@@ -36,7 +36,7 @@ def received_record(received: Received | None, *, error: str | None = None, mask
     if received is None:
         return {"code": None, "name": None, "fields": {}, "checksum": None, "sequence": None, "error": error}
     m = received.message
-    record = {"code": m.CODE, "name": m.NAME, "fields": message_fields(m, mask=mask),
+    record: dict[str, Any] = {"code": m.CODE, "name": m.NAME, "fields": message_fields(m, mask=mask),
               "checksum": received.checksum, "sequence": received.sequence, "error": error}
     if received.warnings:
         record["warnings"] = list(received.warnings)

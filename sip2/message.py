@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar, dataclass_transform
 
 
 class Kind(enum.Enum):
@@ -56,6 +57,7 @@ class WireLayout:
 
 
 T = TypeVar("T")
+M = TypeVar("M", bound="Message")
 
 _KIND_DEFAULTS: dict[Kind, Any] = {
     Kind.FLAG01: False, Kind.YN: False, Kind.YNU: None, Kind.INT: 0, Kind.DATE: None,
@@ -117,7 +119,7 @@ class Message:
                 out[spec.id] = list(value) if spec.repeated else value
         return out
 
-    def replace(self, **changes: Any) -> "Message":
+    def replace(self, **changes: Any) -> Message:
         """A copy with some fields changed (the original wire layout no longer applies)."""
         return dataclasses.replace(self, wire=None, **changes)
 
@@ -159,10 +161,12 @@ def from_valid_fields(cls: type[T], values: dict[str, Any]) -> T:
     return instance
 
 
-def message(code: str, name: str):
+# Type checkers see a frozen dataclass; `fixed`, `var` and `repeated` are plain defaults to them.
+@dataclass_transform(frozen_default=True)
+def message(code: str, name: str) -> Callable[[type[M]], type[M]]:
     """Class decorator: make a frozen dataclass of a message and register it under its code."""
 
-    def register(cls: type) -> type:
+    def register(cls: type[M]) -> type[M]:
         cls.CODE, cls.NAME = code, name
         cls = dataclass(frozen=True, init=False)(cls)
         if code in MESSAGES:
@@ -207,7 +211,7 @@ def _write_init(cls: type) -> None:
     init = namespace["__init__"]
     init.__qualname__ = f"{cls.__qualname__}.__init__"
     init.__annotations__ = {**{f.name: f.type for f in fields}, "return": None}
-    cls.__init__ = init
+    cls.__init__ = init  # type: ignore[misc]  # replacing the dataclass's own, same signature
 
 
 def now() -> datetime:

@@ -15,9 +15,10 @@ import random
 import shutil
 import tempfile
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from evdev import InputEvent, ecodes as E
 
@@ -27,13 +28,14 @@ from sip2.errors import CodecError, FrameError as SIP2FrameError
 from sip2.framer import Framer
 
 from kiosk.config import load_config
-from kiosk.config_table import ConfigError
+from kiosk.config.table import ConfigError
 from kiosk.devices.keymaps import LAYOUTS
 from kiosk.devices.rfid import protocol_3m810, protocol_feig
 from kiosk.devices.rfid.errors import RfidError
 from kiosk.devices.serial_framing import DiscardedLine, FramedScan, LineFormat, LineFramer
 from kiosk.devices.tags import TagFormatError, decode_tag, encode_tag, iso28560_2, iso28560_3, rfid501
 from kiosk.devices.wedge_decoder import DecodedScan, DiscardedKeys, WedgeDecoder
+
 from tests.sip2.vectors import VALID
 
 ROOT = Path(__file__).resolve().parents[1]

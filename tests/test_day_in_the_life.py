@@ -33,6 +33,10 @@ from pathlib import Path
 
 import pytest
 
+from sip2.emulator import ACSEmulator
+from sip2.emulator.demo_data import DEMO, item_barcode, patron_barcode
+from sip2.emulator.store import Patron
+
 from kiosk.devices.emulators.rfid_feig import FeigEmulator
 from kiosk.devices.emulators.scanner import TypistServer, frame_barcode
 from kiosk.devices.emulators.serving import EmulatorServer
@@ -41,9 +45,7 @@ from kiosk.devices.rfid.security import SecurityPolicy
 from kiosk.receipts.printer_emulator import PrinterEmulator
 from kiosk.storage import OfflineQueue, open_database
 from kiosk.storage.queue import EntryState
-from sip2.emulator import ACSEmulator
-from sip2.emulator.demo_data import DEMO, item_barcode, patron_barcode
-from sip2.emulator.store import Patron
+
 from tests.sip2.emulator_peer import fresh_library
 from tests.waiting import wait_for
 
@@ -316,7 +318,7 @@ class Day:
             self._step("press", "Renew")
             self._step("wait_screen", ["renew"], STEP_TIMEOUT)
             self._step("press", "Renew all")
-            answer = self._step("wait_text", ["Renewed", "Not done", "no loans", "needs"], STEP_TIMEOUT)
+            self._step("wait_text", ["Renewed", "Not done", "no loans", "needs"], STEP_TIMEOUT)
             self.figures.renewals += 1
             self._step("press", "Back")
             self._step("wait_screen", ["checkout"], STEP_TIMEOUT)

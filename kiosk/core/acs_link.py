@@ -9,9 +9,11 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import Callable, TypeVar
+from collections.abc import Callable
+from typing import TypeVar
 
-from sip2.client import SIP2Client
+from sip2.client import SIP2Client, TLSSettings
+from sip2.dialects import dialect
 from sip2.errors import ClientError, LoginRefused, TimedOut, Unreachable
 from sip2.messages import ACSStatus
 
@@ -123,11 +125,15 @@ class ACSLink:
             delay = max(0.0, delay - (time.monotonic() - started))
 
 
+def connected_client(settings: SIP2Settings) -> SIP2Client:
+    """A client as `client_for` makes it, connected (and logged in when a SIP2 user is set)."""
+    client = client_for(settings)
+    client.connect()
+    return client
+
+
 def client_for(settings: SIP2Settings) -> SIP2Client:
     """A SIP2 client (not connected yet) as the `[sip2]` configuration describes it."""
-    from sip2.client import TLSSettings
-    from sip2.dialects import dialect
-
     profile = dialect(settings.dialect)
     tls = None
     if settings.tls:

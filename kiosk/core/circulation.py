@@ -11,21 +11,29 @@ import dataclasses
 import logging
 import threading
 import time
+from collections.abc import Callable
 from datetime import datetime
-from typing import Callable, Protocol
+from functools import partial
+from typing import Any, Protocol, runtime_checkable
 
+from sip2.client import SIP2Client
 from sip2.dates import parse_due_date
 from sip2.errors import ClientError, UnknownOutcome
 from sip2.fields import denied_privileges
-from sip2.messages import CheckinResponse, CheckoutResponse, ItemInformationResponse, RenewResponse
+from sip2.messages import (
+    CheckinResponse,
+    CheckoutResponse,
+    ItemInformationResponse,
+    PatronInformationResponse,
+    RenewResponse,
+)
 
 from kiosk.config import KioskConfig
 from kiosk.core import wording
 from kiosk.core.acs_link import ACSLink, Offline
 from kiosk.core.evidence import Evidence, after_checkout, after_renewal, after_return, names_known_item
 from kiosk.core.offline_policy import OfflinePolicy
-from kiosk.core.outcomes import (Account, Action, Alert, ItemOutcome, LoanLine, LoginResult,
-                                 LoginStatus)
+from kiosk.core.outcomes import Account, Action, Alert, ItemOutcome, LoanLine, LoginResult, LoginStatus
 from kiosk.core.refusals import card_refusal
 from kiosk.core.session import DoubleScanFilter, PatronSession, SessionState
 from kiosk.devices.classify import Classified, Classifier, ScanKind
@@ -42,6 +50,7 @@ class SecurityResultLike(Protocol):
     detail: str
 
 
+@runtime_checkable
 class SecurityPad(Protocol):
     """The RFID pad's security control, as the core uses it."""
 
@@ -415,10 +424,9 @@ class Circulation:
                 return None
             session.touch(self.clock())
             try:
-                lists = {kind: self.link.call(lambda c, k=kind: c.patron_information(
-                    session.patron_id, session.pin, summary=k))
-                    for kind in ("charged_items", "overdue_items", "hold_items", "unavailable_hold_items",
-                                 "fine_items")}
+                lists = {kind: self.link.call(partial(_patron_list, session, kind))
+                         for kind in ("charged_items", "overdue_items", "hold_items", "unavailable_hold_items",
+                                      "fine_items")}
             except (Offline, ClientError) as exc:
                 log.info("account not available: %s", exc)
                 return None
@@ -565,5 +573,10 @@ def _as_repeat(outcome: ItemOutcome) -> ItemOutcome:
     return _replace(outcome, repeat=True)
 
 
-def _replace(outcome: ItemOutcome, **changes: object) -> ItemOutcome:
+def _patron_list(session: PatronSession, kind: str, client: SIP2Client) -> PatronInformationResponse:
+    """A 63 asking for one of the patron's item lists."""
+    return client.patron_information(session.patron_id, session.pin, summary=kind)
+
+
+def _replace(outcome: ItemOutcome, **changes: Any) -> ItemOutcome:
     return dataclasses.replace(outcome, **changes)

@@ -93,3 +93,30 @@ class LoginResult:
     screen_messages: tuple[str, ...] = ()
     offline: bool = False
     email: str = ""
+
+
+# --- what a scan came to, for the app ------------------------------------------------------
+
+class Mode(enum.Enum):
+    """What an item scan means right now."""
+
+    CHECKOUT = "checkout"
+    RETURN = "return"
+
+
+@dataclass(frozen=True)
+class TechnicianCard:
+    """A technician card was scanned: the app asks for the technician PIN."""
+
+    card: str
+
+
+@dataclass(frozen=True)
+class NotUnderstood:
+    """A scan that is neither a card nor an item; `reason` says why, for the patron."""
+
+    text: str
+    reason: str
+
+
+ScanResult = LoginResult | ItemOutcome | TechnicianCard | NotUnderstood

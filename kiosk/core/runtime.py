@@ -7,22 +7,21 @@ journal, the devices, and the circulation core; the app (or a test) calls `handl
 
 from __future__ import annotations
 
-import enum
 import logging
 import queue as queues
 import threading
-from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
+from typing import Protocol
 
 from kiosk.config import KioskConfig
-from kiosk.core.acs_link import ACSLink, client_for
-from kiosk.core.circulation import Circulation
-from kiosk.core.outcomes import ItemOutcome, LoginResult
+from kiosk.core.acs_link import ACSLink, client_for, connected_client
+from kiosk.core.circulation import Circulation, SecurityPad
+from kiosk.core.outcomes import ItemOutcome, Mode, NotUnderstood, ScanResult, TechnicianCard
 from kiosk.core.service import ServiceStatus
 from kiosk.devices.classify import Classified, ScanKind
 from kiosk.devices.events import DeviceEvent, ItemPlaced, ItemRemoved
 from kiosk.devices.manager import DeviceManager
-from kiosk.monitoring import Monitoring
 from kiosk.receipts import ReceiptService
 from kiosk.storage.db import open_database
 from kiosk.storage.journal import Journal
@@ -35,29 +34,14 @@ log = logging.getLogger(__name__)
 _MAINTENANCE_INTERVAL = 6 * 3600.0  # seconds
 
 
-class Mode(enum.Enum):
-    """What an item scan means right now."""
+class Companion(Protocol):
+    """Something that runs beside the runtime, started after it and stopped before it."""
 
-    CHECKOUT = "checkout"
-    RETURN = "return"
+    def start(self) -> None:
+        """Start working (in background threads)."""
 
-
-@dataclass(frozen=True)
-class TechnicianCard:
-    """A technician card was scanned: the app asks for the technician PIN."""
-
-    card: str
-
-
-@dataclass(frozen=True)
-class NotUnderstood:
-    """A scan that is neither a card nor an item; `reason` says why, for the patron."""
-
-    text: str
-    reason: str
-
-
-ScanResult = LoginResult | ItemOutcome | TechnicianCard | NotUnderstood
+    def stop(self) -> None:
+        """Stop working."""
 
 
 class KioskRuntime:
@@ -74,13 +58,13 @@ class KioskRuntime:
         self.journal = Journal(self.database)
         self.patron_cache = PatronCache(self.database, keep=timedelta(days=config.offline.cache_days))
         self.link = ACSLink(client_for(config.sip2), probe_interval=config.offline.probe_interval)
-        self.replayer = Replayer(self.queue, self._replay_client, journal=self.journal)
+        self.replayer = Replayer(self.queue, partial(connected_client, config.sip2), journal=self.journal)
         self.replay_worker = ReplayWorker(
             self.replayer, interval=config.offline.probe_interval,
             alert_after=timedelta(hours=config.offline.alert_after_hours), on_alert=self._on_queue_alert)
         self.devices = DeviceManager.from_config(config.devices if with_devices else {}, self.events.put,
                                                  self.classifier)
-        pad = next((d for d in self.devices.devices if hasattr(d, "set_security")), None)
+        pad = next((d for d in self.devices.devices if isinstance(d, SecurityPad)), None)
         self.circulation = Circulation(config, self.link, self.queue, self.journal,
                                        classifier=self.classifier, pad=pad,
                                        patron_cache=self.patron_cache if config.offline.cache_patrons else None)
@@ -91,20 +75,20 @@ class KioskRuntime:
             required_devices=config.app.required_devices, storage_problem=self.database.problem)
         self.alerts: list[QueueAlert] = []
         self.receipts = ReceiptService(config, self.database)
-        self.monitoring = Monitoring(self)
+        self.companions: list[Companion] = []
         self._sets_on_pad: dict[str, dict[int, str]] = {}  # item id -> part number -> tag uid
         self._stopping = threading.Event()
         self._maintenance: threading.Thread | None = None
+
+    def attach(self, companion: Companion) -> None:
+        """Start and stop `companion` with the runtime (an observer such as monitoring: the
+        runtime itself needs nothing of it)."""
+        self.companions.append(companion)
 
     @property
     def pad(self):
         """The RFID pad, or None when the kiosk has none."""
         return self.circulation.pad
-
-    def _replay_client(self):
-        client = client_for(self.config.sip2)
-        client.connect()
-        return client
 
     def start(self) -> None:
         """Start the devices, the probing of the library system and the replay worker."""
@@ -112,7 +96,8 @@ class KioskRuntime:
         self.link.start_probing()
         self.replay_worker.start()
         self.receipts.start()
-        self.monitoring.start()
+        for companion in self.companions:
+            companion.start()
         self._stopping.clear()
         self._maintenance = threading.Thread(target=self._maintain_regularly, name="maintenance", daemon=True)
         self._maintenance.start()
@@ -124,7 +109,8 @@ class KioskRuntime:
         if self._maintenance is not None:
             self._maintenance.join(10)
         self.replay_worker.stop()
-        self.monitoring.stop()
+        for companion in reversed(self.companions):
+            companion.stop()
         self.receipts.stop()
         self.link.stop()
         self.devices.stop()

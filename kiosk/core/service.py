@@ -9,8 +9,8 @@ computed from the current state each time it is asked, so it clears itself when 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Callable, Iterable
 
 from kiosk.core import wording
 from kiosk.devices.events import DeviceState

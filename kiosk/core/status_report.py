@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import socket
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Mapping
 
 from kiosk import __version__
 
@@ -95,7 +95,7 @@ def _kiosk(runtime) -> tuple[str, ...]:
 
 def ip_address() -> str:
     """The kiosk's IPv4 addresses on its network interfaces (not loopback), or "none"."""
-    import fcntl
+    import fcntl  # the interface ioctl is Linux's; the rest of the report works anywhere
     import struct
 
     found = []

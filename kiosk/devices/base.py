@@ -6,28 +6,11 @@ import logging
 import threading
 from abc import ABC, abstractmethod
 
-from kiosk.config_table import ConfigTable
+from kiosk.backoff import Backoff
+from kiosk.config.table import ConfigTable
 from kiosk.devices.events import DeviceState, DeviceStatus, EventSink
 
 log = logging.getLogger(__name__)
-
-
-class Backoff:
-    """Exponential back-off delays: first, first*factor, ... capped at `maximum`."""
-
-    def __init__(self, first: float = 0.5, factor: float = 2.0, maximum: float = 30.0) -> None:
-        self.first, self.factor, self.maximum = first, factor, maximum
-        self._next = first
-
-    def next_delay(self) -> float:
-        """Return the delay to wait now and grow the following one."""
-        delay = self._next
-        self._next = min(self._next * self.factor, self.maximum)
-        return delay
-
-    def reset(self) -> None:
-        """Start again from the first delay (after a successful open)."""
-        self._next = self.first
 
 
 class DeviceWorker(ABC):

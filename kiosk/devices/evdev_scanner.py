@@ -14,8 +14,9 @@ import select
 from collections.abc import Callable
 from typing import Protocol
 
-from kiosk.config_table import ConfigError, ConfigTable
-from kiosk.devices.base import Backoff, DeviceWorker, read_backoff
+from kiosk.backoff import Backoff
+from kiosk.config.table import ConfigError, ConfigTable
+from kiosk.devices.base import DeviceWorker, read_backoff
 from kiosk.devices.events import EventSink, Scan
 from kiosk.devices.keymaps import KeymapError, keymap, terminator_codes
 from kiosk.devices.wedge_decoder import DecodedScan, WedgeDecoder
@@ -44,7 +45,7 @@ class EvdevSource:
     """`KeyEventSource` over a real `evdev.InputDevice`."""
 
     def __init__(self, path: str) -> None:
-        from evdev import InputDevice, ecodes
+        from evdev import InputDevice, ecodes  # python-evdev is installed on Linux only
 
         self.path = path
         self._device = InputDevice(path)
@@ -77,7 +78,7 @@ class EvdevSource:
 
 def list_input_devices() -> list[str]:
     """Paths of the event devices this process may read."""
-    import evdev
+    import evdev  # python-evdev is installed on Linux only
 
     return evdev.list_devices()
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import enum
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable, Union
 
 from kiosk.devices.classify import Classified
 
@@ -101,5 +101,5 @@ class DeviceStatus:
     timestamp: float = field(default_factory=time.time)
 
 
-DeviceEvent = Union[Scan, ItemPlaced, ItemRemoved, UnreadableTag, IncompleteSet, DeviceStatus]
+DeviceEvent = Scan | ItemPlaced | ItemRemoved | UnreadableTag | IncompleteSet | DeviceStatus
 EventSink = Callable[[DeviceEvent], None]

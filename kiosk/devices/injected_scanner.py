@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import threading
 
-from kiosk.config_table import ConfigTable
+from kiosk.config.table import ConfigTable
 from kiosk.devices.events import DeviceState, DeviceStatus, EventSink, Scan
 
 

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
-from kiosk.config_table import ConfigError, ConfigTable, describe
+from kiosk.config.table import ConfigError, ConfigTable, describe
 from kiosk.devices.classify import Classifier
 from kiosk.devices.events import DeviceEvent, DeviceState, DeviceStatus, EventSink, Scan
 from kiosk.devices.scanner_drivers import SCANNER_DRIVERS, load

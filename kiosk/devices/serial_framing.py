@@ -9,7 +9,6 @@ that cannot be trusted come out as `DiscardedLine` with a reason, never as an ex
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Union
 
 CR, LF = 0x0D, 0x0A
 
@@ -45,7 +44,7 @@ class DiscardedLine:
     raw: bytes
 
 
-FrameOutcome = Union[FramedScan, DiscardedLine]
+FrameOutcome = FramedScan | DiscardedLine
 
 
 @dataclass(frozen=True)

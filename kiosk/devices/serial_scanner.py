@@ -13,8 +13,9 @@ from dataclasses import dataclass
 
 import serial
 
-from kiosk.config_table import ConfigTable
-from kiosk.devices.base import Backoff, DeviceWorker, read_backoff
+from kiosk.backoff import Backoff
+from kiosk.config.table import ConfigTable
+from kiosk.devices.base import DeviceWorker, read_backoff
 from kiosk.devices.events import EventSink, Scan
 from kiosk.devices.serial_framing import FramedScan, LineFormat, LineFramer
 

@@ -1,26 +1,25 @@
-"""Device check for technicians: run the configured devices and print what they report.
-
-    kiosk devices /etc/kiosk/kiosk.toml            (or python -m kiosk.devices.watch ...)
+"""Device check for technicians (`kiosk devices`): run the configured devices and print what they report.
 
 Prints every status change and every scan with what it was classified as (patron card, item,
-technician card, or unknown and why). With `--stdin`, lines typed on the terminal are scanned
-through the first "sim" or "keyboard" scanner, so the classification rules can be tried
-without hardware; the check then ends at the end of input.
+technician card, or unknown and why). Lines given as `typed` input are scanned through the
+first "sim" or "keyboard" scanner, so the classification rules can be tried without hardware;
+the check then ends at the end of input.
 """
 
 from __future__ import annotations
 
-import argparse
 import queue
 import sys
 import threading
 import time
-import tomllib
 from collections.abc import Mapping
 from typing import Any, TextIO
 
+from kiosk.config import classifier_from_tables
 from kiosk.devices.classify import Classifier, ScanKind
 from kiosk.devices.events import DeviceEvent, DeviceStatus, Scan
+from kiosk.devices.injected_scanner import InjectedScanner
+from kiosk.devices.manager import DeviceManager
 
 
 def describe(event: DeviceEvent, classifier: Classifier) -> str:
@@ -42,11 +41,8 @@ def describe(event: DeviceEvent, classifier: Classifier) -> str:
 
 def watch(tables: Mapping[str, Any], out: TextIO, typed: TextIO | None = None,
           seconds: float | None = None) -> int:
-    """Run the devices until `seconds` pass, `typed` input ends, or Ctrl-C; return exit status."""
-    from kiosk.config import classifier_from_tables
-    from kiosk.devices.injected_scanner import InjectedScanner
-    from kiosk.devices.manager import DeviceManager
-
+    """Run the devices of a configuration's `tables` until `seconds` pass, `typed` input ends, or
+    Ctrl-C, printing each event to `out` with what scans mean; return the exit status."""
     events: queue.Queue[DeviceEvent] = queue.Queue()
     manager = DeviceManager.from_config(tables, events.put)
     classifier = classifier_from_tables(tables)
@@ -80,37 +76,3 @@ def watch(tables: Mapping[str, Any], out: TextIO, typed: TextIO | None = None,
         while not events.empty():
             print(describe(events.get_nowait(), classifier), file=out, flush=True)
     return 0
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """The options of the device check (shared by `kiosk devices` and this module)."""
-    parser.add_argument("config", help="the kiosk's TOML configuration: its [[scanner]] and [rfid] "
-                                       "tables, and [patron], [item], [technician] for what scans mean")
-    parser.add_argument("--seconds", type=float, help="stop after this many seconds")
-    parser.add_argument("--stdin", action="store_true",
-                        help="scan lines read from standard input through the sim/keyboard scanner")
-
-
-def run(args: argparse.Namespace) -> int:
-    """Load the configuration and watch; configuration errors are printed, not raised."""
-    try:
-        with open(args.config, "rb") as handle:
-            tables = tomllib.load(handle)
-        return watch(tables, sys.stdout, sys.stdin if args.stdin else None, args.seconds)
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        print(f"cannot read {args.config}: {exc}", file=sys.stderr)
-    except ValueError as exc:  # ConfigError and ClassifyError, naming table and key
-        print(f"configuration problem in {args.config}:\n{exc}", file=sys.stderr)
-    return 2
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Entry point of `python -m kiosk.devices.watch`."""
-    parser = argparse.ArgumentParser(prog="python -m kiosk.devices.watch",
-                                     description=__doc__.splitlines()[0])
-    add_arguments(parser)
-    return run(parser.parse_args(argv))
-
-
-if __name__ == "__main__":
-    sys.exit(main())

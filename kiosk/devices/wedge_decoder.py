@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any
 
 from evdev import ecodes as E
 
@@ -52,7 +52,7 @@ class DiscardedKeys:
     timestamp: float
 
 
-DecodeOutcome = Union[DecodedScan, DiscardedKeys]
+DecodeOutcome = DecodedScan | DiscardedKeys
 
 
 class WedgeDecoder:

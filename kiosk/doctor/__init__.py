@@ -1,22 +1,19 @@
-"""`kiosk doctor`: is this kiosk ready to serve patrons, and if not, what to do.
+"""Is this kiosk ready to serve patrons, and if not, what to do (`kiosk doctor`).
 
-One line per check with a fix hint; exit status 1 when any check fails; `--json` for fleet
-tools. Runs from the configuration alone, so it works on a kiosk whose service is stopped.
+One line per check with a fix hint; as JSON for fleet tools. Runs from the configuration
+alone, so it works on a kiosk whose service is stopped; `checks_for_runtime` gives the same
+report from a running kiosk (the technician screen).
 """
 
 from __future__ import annotations
 
-import argparse
 import json
-import sys
-from typing import TYPE_CHECKING, Sequence
+from collections.abc import Sequence
 
-from kiosk.config import DEFAULT_PATH, load_config
-from kiosk.config_table import ConfigError
+from kiosk.config import load_config
+from kiosk.config.table import ConfigError
 from kiosk.doctor.checks import Check, Verdict, config_warnings, devices, disk, email, library_system, printer, queue
-
-if TYPE_CHECKING:
-    from kiosk.core.runtime import KioskRuntime
+from kiosk.monitoring.status import Observed, take_status
 
 
 def run_checks(config_path: str, *, device_wait: float = 5.0, skip_devices: bool = False) -> list[Check]:
@@ -51,27 +48,9 @@ def format_json(checks: Sequence[Check]) -> str:
                                   for c in checks]}, indent=2) + "\n"
 
 
-def add_doctor_command(sub: argparse._SubParsersAction) -> None:
-    """Add `kiosk doctor` to the `kiosk` command."""
-    doctor = sub.add_parser("doctor", help="check configuration, devices, library system, disk, queue and printer")
-    doctor.add_argument("--config", default=str(DEFAULT_PATH), help=f"main file (default {DEFAULT_PATH})")
-    doctor.add_argument("--json", action="store_true", help="print JSON instead of text")
-    doctor.add_argument("--device-wait", type=float, default=5.0, help="seconds to wait for each device (default 5)")
-    doctor.add_argument("--skip-devices", action="store_true", help="do not open the devices (the kiosk holds them)")
-    doctor.set_defaults(func=_doctor)
-
-
-def _doctor(args: argparse.Namespace) -> int:
-    checks = run_checks(args.config, device_wait=args.device_wait, skip_devices=args.skip_devices)
-    sys.stdout.write(format_json(checks) if args.json else format_text(checks))
-    return 1 if any(c.verdict is Verdict.FAIL for c in checks) else 0
-
-
-def checks_for_runtime(runtime: "KioskRuntime") -> list[Check]:
+def checks_for_runtime(runtime: Observed) -> list[Check]:
     """The same report from a running kiosk's own state (for the technician screen): no device
     is reopened and nothing is sent to the library system."""
-    from kiosk.monitoring.status import take_status
-
     status = take_status(runtime)
     config = runtime.config
     checks = config_warnings(config)

@@ -13,8 +13,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from sip2.errors import ClientError, LoginRefused
+
 from kiosk.config import KioskConfig
+from kiosk.core.acs_link import client_for
 from kiosk.devices.events import DeviceState
+from kiosk.devices.manager import DeviceManager
+from kiosk.receipts.printer import ReceiptPrinter
+from kiosk.receipts.printer_status import PrinterState
+from kiosk.receipts.smtp import SendFailed, check_connection
+from kiosk.storage.migrations import LATEST_VERSION
 
 
 class Verdict(enum.Enum):
@@ -50,8 +58,6 @@ def config_warnings(config: KioskConfig) -> list[Check]:
 
 def devices(config: KioskConfig, wait: float = 5.0) -> list[Check]:
     """Open each configured device and wait until it is connected (and, for a pad, answering)."""
-    from kiosk.devices.manager import DeviceManager
-
     manager = DeviceManager.from_config(config.devices, lambda event: None)
     if not manager.devices:
         return [Check("devices", Verdict.WARN, "no scanner or RFID pad is configured",
@@ -81,10 +87,6 @@ def devices(config: KioskConfig, wait: float = 5.0) -> list[Check]:
 
 def library_system(config: KioskConfig) -> list[Check]:
     """Connect and log in to the ACS, ask for its status (99/98), and compare clocks."""
-    from sip2.errors import ClientError, LoginRefused
-
-    from kiosk.core.acs_link import client_for
-
     where = f"{config.sip2.host}:{config.sip2.port}{' (TLS)' if config.sip2.tls else ''}"
     client = client_for(config.sip2)
     try:
@@ -146,8 +148,6 @@ def disk(config: KioskConfig) -> Check:
 
 def queue(config: KioskConfig, now: datetime | None = None) -> list[Check]:
     """The offline queue's health, read without changing the database (it may belong to the service)."""
-    from kiosk.storage.migrations import LATEST_VERSION
-
     path = Path(config.storage.database)
     if not path.exists():
         return [Check("queue", Verdict.WARN, f"no database yet at {path}", "it is created when the kiosk first starts")]
@@ -200,9 +200,6 @@ def _read_queue(path: Path) -> tuple[int, dict[str, int], datetime | None]:
 
 def printer(config: KioskConfig) -> Check:
     """Ask the receipt printer for its state."""
-    from kiosk.receipts.printer import ReceiptPrinter
-    from kiosk.receipts.printer_status import PrinterState
-
     if config.printer.driver == "none":
         return Check("printer", Verdict.OK, "no receipt printer configured")
     device = ReceiptPrinter(config.printer)
@@ -220,8 +217,6 @@ def printer(config: KioskConfig) -> Check:
 
 def email(config: KioskConfig) -> Check:
     """Connect and log in to the SMTP server, sending nothing."""
-    from kiosk.receipts.smtp import SendFailed, check_connection
-
     if not config.email.enabled:
         return Check("email", Verdict.OK, "no e-mail configured")
     try:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import gettext
 import re
 from datetime import datetime
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from kiosk.i18n import formats
@@ -69,7 +69,7 @@ class Words:
         return formats.money(amount, currency, self.locale)
 
 
-@lru_cache(maxsize=None)
+@cache
 def translator(code: str, locale: str = "") -> Words:
     """The patron's words for language `code`; `locale` is the kiosk's `[kiosk] locale` setting
     (its region applies to every language: en with "en_GB" writes 24 Dec 2026)."""

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import IO, Any, Iterable, Iterator
+from collections.abc import Iterable, Iterator
+from typing import IO, Any
 
 _STRING = r"""(?:'(?:\\.|[^'\\])*'|"(?:\\.|[^"\\])*")"""
 _CALL = re.compile(rf"\b(?P<name>\w+)\(\s*(?P<first>{_STRING})(?:\s*,\s*(?P<second>{_STRING}))?")

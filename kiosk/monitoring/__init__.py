@@ -1,7 +1,8 @@
 """Monitoring of a running kiosk: a status snapshot, Prometheus metrics, a heartbeat, staff alerts.
 
-`Monitoring(runtime)` (owned by `KioskRuntime` as `runtime.monitoring`) runs it all in
-background threads; the pieces are usable alone (`take_status`, `render_metrics`, `AlertRules`).
+`runtime.attach(Monitoring(runtime))` runs it all in background threads beside a running kiosk,
+which it reads through a small interface (`status.Observed`); the pieces are usable alone
+(`take_status`, `render_metrics`, `AlertRules`).
 """
 
 from kiosk.monitoring.service import Monitoring

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from kiosk.config_deploy import AlertSettings
+from kiosk.config.deployment import AlertSettings
 from kiosk.monitoring.status import KioskStatus
 
 _PRINTER_TROUBLE = ("paper out", "offline", "unreachable")

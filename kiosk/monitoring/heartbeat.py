@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
-from kiosk.devices.base import Backoff
+from kiosk.backoff import Backoff
 
 log = logging.getLogger(__name__)
 

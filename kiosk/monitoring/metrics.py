@@ -1,76 +1,86 @@
-"""Prometheus metrics in the text exposition format: rendered from a status snapshot (pure),
-served on a small HTTP endpoint bound to localhost, or written for node_exporter's textfile
+"""Prometheus metrics of a kiosk, through prometheus_client: a collector that turns a status
+snapshot into metric families, served on an HTTP endpoint bound to localhost (with content
+negotiation: the classic text format or OpenMetrics) or written for node_exporter's textfile
 collector (atomically, so a scrape never reads half a file)."""
 
 from __future__ import annotations
 
-import logging
 import os
 import tempfile
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Callable, Iterable
+
+from prometheus_client import CollectorRegistry, generate_latest, start_http_server
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
 
 from kiosk.monitoring.status import KioskStatus
 
-log = logging.getLogger(__name__)
-
-CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 PRINTER_STATES = ("ready", "paper low", "paper out", "offline", "unreachable", "not configured")
 
 
+class StatusCollector(Collector):
+    """Every series of the kiosk from one snapshot per scrape, labelled with the kiosk's id."""
+
+    def __init__(self, snapshot: Callable[[], tuple[KioskStatus, Iterable[str]]]) -> None:
+        self.snapshot = snapshot  # the status now, and the staff alerts raised
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        """The metric families of the current snapshot."""
+        status, active_alerts = self.snapshot()
+        kiosk = status.kiosk_id
+
+        def gauge(name: str, text: str, labels: tuple[str, ...] = (),
+                  samples: Iterable[tuple[tuple[str, ...], float]] = ()) -> GaugeMetricFamily:
+            family = GaugeMetricFamily(f"library_kiosk_{name}", text, labels=("kiosk", *labels))
+            for values, value in samples:
+                family.add_metric([kiosk, *values], float(value))
+            return family
+
+        yield gauge("info", "Version of the kiosk software.", ("version",), [((status.version,), 1)])
+        yield gauge("acs_online", "1 when the library system answers.", samples=[((), status.online)])
+        yield gauge("queue_waiting", "Offline transactions not yet sent to the library system.",
+                    samples=[((), status.queue_waiting)])
+        yield gauge("queue_refused", "Replayed transactions the library system refused, not yet dealt with.",
+                    samples=[((), status.queue_refused)])
+        yield gauge("queue_oldest_age_seconds", "Age of the oldest waiting offline transaction (0: none).",
+                    samples=[((), status.queue_oldest_seconds or 0.0)])
+        yield gauge("device_up", "1 when the device is connected.", ("device", "role", "driver"),
+                    [((d.name, d.role, d.driver), d.up) for d in status.devices])
+        yield gauge("printer_state", "The receipt printer's state (1 for the current one).", ("state",),
+                    [((state,), status.printer == state) for state in PRINTER_STATES])
+        yield gauge("email_outbox", "E-mails waiting to be sent (pending) or given up (failed).", ("state",),
+                    [(("pending",), status.outbox_pending), (("failed",), status.outbox_failed)])
+        if status.last_transaction_at is not None:
+            yield gauge("last_transaction_timestamp_seconds", "When the last transaction was recorded.",
+                        samples=[((), status.last_transaction_at.timestamp())])
+        yield gauge("alert_active", "Staff alerts currently raised.", ("alert",),
+                    [((name,), 1) for name in sorted(active_alerts)])
+
+
+def registry_for(snapshot: Callable[[], tuple[KioskStatus, Iterable[str]]]) -> CollectorRegistry:
+    """A registry of the kiosk's own series only (no process or Python metrics of the library's)."""
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(StatusCollector(snapshot))
+    return registry
+
+
 def render_metrics(status: KioskStatus, active_alerts: Iterable[str] = ()) -> str:
-    """The snapshot as Prometheus metrics, every series labelled with the kiosk's id."""
-    kiosk = {"kiosk": status.kiosk_id}
-    out: list[str] = []
-
-    def metric(name: str, kind: str, text: str, samples: list[tuple[dict[str, str], float]]) -> None:
-        out.append(f"# HELP library_kiosk_{name} {text}")
-        out.append(f"# TYPE library_kiosk_{name} {kind}")
-        out.extend(f"library_kiosk_{name}{_labels({**kiosk, **labels})} {_number(value)}"
-                   for labels, value in samples)
-
-    metric("info", "gauge", "Version of the kiosk software.", [({"version": status.version}, 1)])
-    metric("acs_online", "gauge", "1 when the library system answers.", [({}, status.online)])
-    metric("queue_waiting", "gauge", "Offline transactions not yet sent to the library system.",
-           [({}, status.queue_waiting)])
-    metric("queue_refused", "gauge", "Replayed transactions the library system refused, not yet dealt with.",
-           [({}, status.queue_refused)])
-    metric("queue_oldest_age_seconds", "gauge", "Age of the oldest waiting offline transaction (0: none).",
-           [({}, status.queue_oldest_seconds or 0.0)])
-    metric("device_up", "gauge", "1 when the device is connected.",
-           [({"device": d.name, "role": d.role, "driver": d.driver}, d.up) for d in status.devices])
-    metric("printer_state", "gauge", "The receipt printer's state (1 for the current one).",
-           [({"state": state}, status.printer == state) for state in PRINTER_STATES])
-    metric("email_outbox", "gauge", "E-mails waiting to be sent (pending) or given up (failed).",
-           [({"state": "pending"}, status.outbox_pending), ({"state": "failed"}, status.outbox_failed)])
-    if status.last_transaction_at is not None:
-        metric("last_transaction_timestamp_seconds", "gauge", "When the last transaction was recorded.",
-               [({}, status.last_transaction_at.timestamp())])
-    metric("alert_active", "gauge", "Staff alerts currently raised.",
-           [({"alert": name}, 1) for name in sorted(active_alerts)])
-    return "\n".join(out) + "\n"
-
-
-def _labels(labels: dict[str, str]) -> str:
-    def escape(value: str) -> str:
-        return value.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
-    return "{" + ",".join(f'{key}="{escape(str(value))}"' for key, value in labels.items()) + "}"
-
-
-def _number(value: float | bool) -> str:
-    return repr(float(value)) if not isinstance(value, (bool, int)) else str(int(value))
+    """The snapshot in the Prometheus text format."""
+    return generate_latest(registry_for(lambda: (status, active_alerts))).decode("utf-8")
 
 
 def write_textfile(path: str | os.PathLike[str], text: str) -> None:
-    """Replace the file atomically (node_exporter's textfile collector reads *.prom files)."""
+    """Replace the file atomically (node_exporter's textfile collector reads *.prom files).
+
+    Not prometheus_client's write_to_textfile: that one leaves the file with the service's
+    umask (0077 under systemd), and node_exporter, another user, could not read it."""
     target = Path(path)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".library_kiosk.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
-        os.chmod(tmp, 0o644)  # node_exporter runs as another user
+        os.chmod(tmp, 0o644)
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -78,43 +88,15 @@ def write_textfile(path: str | os.PathLike[str], text: str) -> None:
 
 
 class MetricsServer:
-    """GET /metrics on `address:port` (port 0: any free port, see `.port`)."""
+    """prometheus_client's HTTP server for `registry` on `address:port` (port 0: any free port,
+    see `.port`); started at once, in a daemon thread."""
 
-    def __init__(self, address: str, port: int, render: Callable[[], str]) -> None:
-        render_now = render
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
-                if self.path.split("?")[0] != "/metrics":
-                    self.send_error(404, "only /metrics here")
-                    return
-                try:
-                    body = render_now().encode("utf-8")
-                except Exception:  # a failing snapshot is a 500, not a dead endpoint
-                    log.exception("metrics could not be rendered")
-                    self.send_error(500, "metrics unavailable")
-                    return
-                self.send_response(200)
-                self.send_header("Content-Type", CONTENT_TYPE)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, format: str, *args: object) -> None:
-                log.debug("metrics: " + format, *args)
-
-        self._server = ThreadingHTTPServer((address, port), Handler)
-        self._server.daemon_threads = True
-        self.port = self._server.server_address[1]
-        self._thread = threading.Thread(target=self._server.serve_forever, name="metrics-http", daemon=True)
-
-    def start(self) -> None:
-        """Serve in a background thread."""
-        self._thread.start()
+    def __init__(self, address: str, port: int, registry: CollectorRegistry) -> None:
+        self._server, self._thread = start_http_server(port, addr=address, registry=registry)
+        self.port: int = self._server.server_address[1]
 
     def stop(self) -> None:
         """Stop serving and close the socket."""
-        if self._thread.is_alive():
-            self._server.shutdown()
-            self._thread.join(5)
+        self._server.shutdown()
+        self._thread.join(5)
         self._server.server_close()

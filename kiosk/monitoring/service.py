@@ -5,27 +5,28 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import TYPE_CHECKING
+from collections.abc import Iterable
+
+from prometheus_client import generate_latest
 
 from kiosk.monitoring.alerts import AlertChange, AlertRules
 from kiosk.monitoring.heartbeat import Heartbeat
-from kiosk.monitoring.metrics import MetricsServer, render_metrics, write_textfile
-from kiosk.monitoring.status import KioskStatus, take_status
-
-if TYPE_CHECKING:
-    from kiosk.core.runtime import KioskRuntime
+from kiosk.monitoring.metrics import MetricsServer, registry_for, render_metrics, write_textfile
+from kiosk.monitoring.status import KioskStatus, Observed, take_status
 
 log = logging.getLogger(__name__)
 
 
 class Monitoring:
-    """Metrics, heartbeat and alerts of one kiosk, as its `[monitoring]` and `[alerts]` say."""
+    """Metrics, heartbeat and alerts of one kiosk, as its `[monitoring]` and `[alerts]` say;
+    `runtime.attach(Monitoring(runtime))` starts and stops them with the kiosk."""
 
-    def __init__(self, runtime: KioskRuntime) -> None:
+    def __init__(self, runtime: Observed) -> None:
         self.runtime = runtime
         self.settings = runtime.config.monitoring
         self.rules = AlertRules(runtime.config.alerts)
         self.latest: KioskStatus | None = None
+        self.registry = registry_for(self._snapshot)
         self.metrics_server: MetricsServer | None = None
         self.heartbeat: Heartbeat | None = None
         if self.settings.heartbeat_url:
@@ -35,9 +36,12 @@ class Monitoring:
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
 
+    def _snapshot(self) -> tuple[KioskStatus, Iterable[str]]:
+        return take_status(self.runtime), self.rules.active
+
     def metrics(self) -> str:
-        """The metrics as of now."""
-        return render_metrics(take_status(self.runtime), self.rules.active)
+        """The metrics as of now, in the Prometheus text format."""
+        return generate_latest(self.registry).decode("utf-8")
 
     def check(self) -> list[AlertChange]:
         """Take a snapshot, write the metrics file, and raise or clear alerts; returns the changes."""
@@ -67,8 +71,7 @@ class Monitoring:
         if self.settings.metrics == "http" and self.metrics_server is None:
             try:
                 self.metrics_server = MetricsServer(self.settings.metrics_address, self.settings.metrics_port,
-                                                    self.metrics)
-                self.metrics_server.start()
+                                                    self.registry)
             except OSError as exc:  # port taken: the kiosk still serves patrons
                 log.error("metrics endpoint %s:%d not started: %s", self.settings.metrics_address,
                           self.settings.metrics_port, exc)

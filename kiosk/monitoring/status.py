@@ -5,16 +5,58 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from sqlalchemy import func, select
 
 import kiosk
+from kiosk.config import KioskConfig
+from kiosk.devices.manager import DeviceManager
+from kiosk.receipts import ReceiptService
+from kiosk.storage.db import Database
+from kiosk.storage.queue import OfflineQueue
 from kiosk.storage.tables import journal
 from kiosk.storage.timestamps import from_stamp, utc_now
 
-if TYPE_CHECKING:
-    from kiosk.core.runtime import KioskRuntime
+
+class LinkState(Protocol):
+    """Whether the library system answers, as the line to it last found."""
+
+    @property
+    def online(self) -> bool:
+        """True while the library system answers."""
+
+    @property
+    def last_error(self) -> str:
+        """Why it did not, the last time."""
+
+
+class Observed(Protocol):
+    """What monitoring reads of a running kiosk (a `KioskRuntime` offers all of it)."""
+
+    @property
+    def config(self) -> KioskConfig:
+        """The kiosk's settings."""
+
+    @property
+    def link(self) -> LinkState:
+        """The line to the library system."""
+
+    @property
+    def queue(self) -> OfflineQueue:
+        """The offline queue."""
+
+    @property
+    def devices(self) -> DeviceManager:
+        """The scanners and the RFID pad."""
+
+    @property
+    def receipts(self) -> ReceiptService:
+        """The receipt printer and the e-mail outbox."""
+
+    @property
+    def database(self) -> Database:
+        """The kiosk's database (for the journal)."""
 
 
 @dataclass(frozen=True)
@@ -59,7 +101,7 @@ class KioskStatus:
         return data
 
 
-def take_status(runtime: KioskRuntime, now: datetime | None = None) -> KioskStatus:
+def take_status(runtime: Observed, now: datetime | None = None) -> KioskStatus:
     """Read the runtime's link, queue, devices, printer, outbox and journal (a few quick queries)."""
     now = now or utc_now()
     counts = runtime.queue.counts()
@@ -75,7 +117,7 @@ def take_status(runtime: KioskRuntime, now: datetime | None = None) -> KioskStat
         outbox_failed=outbox.failed, last_transaction_at=last_transaction(runtime))
 
 
-def last_transaction(runtime: KioskRuntime) -> datetime | None:
+def last_transaction(runtime: Observed) -> datetime | None:
     """When the journal last recorded a transaction (UTC), None when it never has."""
     with runtime.database.reading() as conn:
         value = conn.execute(select(func.max(journal.c.recorded_at))).scalar()

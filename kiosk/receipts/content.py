@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import enum
 import textwrap
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Sequence
 
 from kiosk.core.outcomes import Action, ItemOutcome
 from kiosk.core.wording import N_, NP_

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import TYPE_CHECKING, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
-from kiosk.config_deploy import PrinterSettings
+from kiosk.config.deployment import PrinterSettings
 from kiosk.receipts.content import Line, Style
 from kiosk.receipts.printer_drivers import make_printer
 from kiosk.receipts.printer_status import ASK_ONLINE, ASK_PAPER, PrinterState, decode

@@ -6,9 +6,10 @@ Adding a kind of connection means adding a factory here and its name to the conf
 from __future__ import annotations
 
 import socket
-from typing import TYPE_CHECKING, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from kiosk.config_deploy import PrinterSettings
+from kiosk.config.deployment import PrinterSettings
 
 if TYPE_CHECKING:  # python-escpos is imported by the driver that is used, when it is used
     from escpos.escpos import Escpos

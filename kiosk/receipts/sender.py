@@ -6,7 +6,7 @@ import logging
 import threading
 from datetime import datetime, timedelta
 
-from kiosk.config_deploy import EmailSettings
+from kiosk.config.deployment import EmailSettings
 from kiosk.receipts.outbox import Outbox
 from kiosk.receipts.smtp import SendFailed, compose, send
 from kiosk.storage.timestamps import utc_now

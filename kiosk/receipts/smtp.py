@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import smtplib
 import ssl
+from collections.abc import Callable
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
-from typing import Callable
 
-from kiosk.config_deploy import EmailSettings
+from kiosk.config.deployment import EmailSettings
 
 
 class SendFailed(Exception):

@@ -20,9 +20,10 @@ One SQLite file holds both (WAL, synchronous=FULL):
 """
 
 from kiosk.storage.db import Database, open_database
+from kiosk.storage.entries import EntryState, Kind, QueueCounts, QueueEntry, Settlement
 from kiosk.storage.errors import QueueError, StorageError
 from kiosk.storage.journal import Journal, JournalEntry, SecurityEvent
-from kiosk.storage.queue import EntryState, Kind, OfflineQueue, QueueCounts, QueueEntry, Settlement
+from kiosk.storage.queue import OfflineQueue
 from kiosk.storage.replay import QueueAlert, Replayer, ReplayReport, ReplayWorker, connect_with
 
 __all__ = [

@@ -13,9 +13,9 @@ import shutil
 import sqlite3
 import threading
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.exc import SQLAlchemyError
@@ -132,12 +132,14 @@ class Database:
         with self._watching():
             raw = self.engine.raw_connection()
             try:
-                cursor = raw.driver_connection.cursor()
+                driver = raw.driver_connection
+                assert driver is not None  # a pooled connection that is open
+                cursor = driver.cursor()
                 cursor.execute("BEGIN IMMEDIATE")
                 try:
                     yield cursor
                 except BaseException:
-                    if raw.driver_connection.in_transaction:  # SQLite ends it itself on a full disk
+                    if driver.in_transaction:  # SQLite ends it itself on a full disk
                         cursor.execute("ROLLBACK")
                     raise
                 cursor.execute("COMMIT")
@@ -153,7 +155,9 @@ class Database:
         """
         raw = self.engine.raw_connection()
         try:
-            cursor = raw.driver_connection.cursor()
+            driver = raw.driver_connection
+            assert driver is not None  # a pooled connection that is open
+            cursor = driver.cursor()
             try:
                 yield cursor
             finally:
@@ -224,7 +228,7 @@ def open_database(path: str | os.PathLike[str], *, busy_timeout: float = BUSY_TI
     return Database(engine, busy_timeout=busy_timeout)
 
 
-def as_database(engine_or_path: "Database | Engine | str | os.PathLike[str]") -> Database:
+def as_database(engine_or_path: Database | Engine | str | os.PathLike[str]) -> Database:
     """A Database from whatever the caller has: one already open, an engine, or a file path."""
     if isinstance(engine_or_path, Database):
         return engine_or_path

@@ -12,22 +12,19 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+from collections.abc import Iterable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Iterable, Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import Engine, func, insert, select, update
 
 from kiosk.storage.db import Database, as_database
+from kiosk.storage.entries import QueueEntry, Settlement
 from kiosk.storage.errors import QueueError
-from kiosk.storage.tables import journal as J
-from kiosk.storage.tables import queue_entries as Q
-from kiosk.storage.tables import security_events as S
+from kiosk.storage.tables import journal as J, queue_entries as Q, security_events as S
 from kiosk.storage.timestamps import date_text, from_stamp, parse_date_text, stamp, utc_now
-
-if TYPE_CHECKING:
-    from kiosk.storage.queue import QueueEntry, Settlement
 
 KINDS = ("checkout", "checkin", "renew")
 
@@ -129,7 +126,7 @@ class Journal:
                 return None
             return _journal_entry({**values, "id": result.lastrowid})
 
-    def record_replay_outcome(self, settlement: "Settlement", *, cursor: sqlite3.Cursor | None = None) -> None:
+    def record_replay_outcome(self, settlement: Settlement, *, cursor: sqlite3.Cursor | None = None) -> None:
         """Complete the record of a replayed entry (made from the queue entry if it has none),
         in the transaction of the driver `cursor` when given (the queue's, once per entry)."""
         values = (int(settlement.state == "done"), stamp(),
@@ -211,7 +208,7 @@ class Journal:
         values = {"recorded_at": stamp(), "item_id": item_id, "tag_uid": uid,
                   "wanted_state": "secured" if wanted_secured else "unsecured", "why": reason}
         with self.db.transaction() as conn:
-            new_id = conn.execute(insert(S).values(**values)).inserted_primary_key[0]
+            new_id = conn.execute(insert(S).values(**values)).lastrowid
         return _security_event({**values, "id": new_id})
 
     def security_events(self, *, since: datetime | None = None) -> list[SecurityEvent]:
@@ -244,7 +241,7 @@ _INSERT_REPLAYED = ("INSERT INTO journal (recorded_at, kind, item_id, patron_id,
                     "transaction_date, ?3, ?4, ?2 FROM queue_entries WHERE id = ?6")
 
 
-def journal_row_for_queued(entry: "QueueEntry") -> tuple[str, tuple[Any, ...]]:
+def journal_row_for_queued(entry: QueueEntry) -> tuple[str, tuple[Any, ...]]:
     """SQL and parameters recording an offline transaction as it is queued (outcome unknown
     until its replay), for the queue to run in the transaction that queues it."""
     return _INSERT_QUEUED, (stamp(entry.created_at), entry.kind.value, entry.item_id, entry.patron_id,

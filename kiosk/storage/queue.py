@@ -13,102 +13,20 @@ import csv
 import json
 import os
 import sqlite3
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
-from enum import StrEnum
-from typing import Any, Iterable, Sequence, TextIO
+from typing import Any, TextIO
 
-from sqlalchemy import Connection, Engine, func, insert, select, update
+from sqlalchemy import ColumnElement, Connection, Engine, func, insert, select, update
 
 from kiosk.storage.db import Database, as_database
+from kiosk.storage.entries import EntryState, Kind, QueueCounts, QueueEntry, Settlement
 from kiosk.storage.errors import QueueError
 from kiosk.storage.journal import Journal, journal_row_for_queued
 from kiosk.storage.tables import queue_entries as Q
 from kiosk.storage.timestamps import date_text, from_stamp, parse_date_text, stamp, utc_now
 
-
 MAX_ID_LENGTH = 100
-
-
-class Kind(StrEnum):
-    """What a queued transaction does."""
-
-    CHECKOUT = "checkout"
-    CHECKIN = "checkin"
-    RENEW = "renew"
-
-
-class EntryState(StrEnum):
-    """Where an entry is in its replay."""
-
-    PENDING = "pending"  # waiting to be sent
-    SENDING = "sending"  # sent, or about to be: the reply has not been recorded yet
-    DONE = "done"  # the library system accepted it
-    REFUSED = "refused"  # refused, or its outcome could not be known: for staff
-
-
-@dataclass(frozen=True)
-class QueueEntry:
-    """One queued transaction as stored. Dates: `transaction_date`/`due_date` as given (local
-    SIP2 time); `created_at`, `updated_at`, `finished_at`, `resolved_at` in UTC."""
-
-    id: int
-    kind: Kind
-    item_id: str
-    patron_id: str | None
-    transaction_date: datetime
-    due_date: datetime | None
-    state: EntryState
-    attempts: int
-    last_error: str | None
-    reason: str | None  # why it was refused (the ACS's screen messages, or why the outcome is unknown)
-    created_at: datetime
-    updated_at: datetime
-    patron_name: str | None = None
-    title: str | None = None
-    acs_messages: tuple[str, ...] = ()
-    acs_due_date: str | None = None
-    finished_at: datetime | None = None
-    resolved_at: datetime | None = None
-    resolution: str | None = None
-
-    def age(self, now: datetime | None = None) -> timedelta:
-        """How long ago the entry was queued."""
-        return (now or utc_now()) - self.created_at
-
-
-@dataclass(frozen=True)
-class QueueCounts:
-    """How many entries are in each state, and how many refusals staff have not dealt with."""
-
-    pending: int = 0
-    sending: int = 0
-    done: int = 0
-    refused: int = 0
-    unresolved: int = 0
-
-    @property
-    def waiting(self) -> int:
-        """Entries not replayed yet (pending or in flight)."""
-        return self.pending + self.sending
-
-
-@dataclass(frozen=True)
-class Settlement:
-    """What became of an entry that was being sent: done or refused, with what the ACS said."""
-
-    entry_id: int
-    state: EntryState
-    reason: str | None = None
-    acs_messages: tuple[str, ...] = ()
-    acs_due_date: str | None = None
-    title: str | None = None
-    last_error: str | None = None
-
-    def __post_init__(self) -> None:
-        if self.state not in (EntryState.DONE, EntryState.REFUSED):
-            raise QueueError(f"an entry is settled as done or refused, not {self.state}")
-
 
 # What a staff listing can ask for: entry states, and "refused" means those staff still must see.
 LISTINGS: dict[str, tuple[EntryState, ...]] = {
@@ -164,6 +82,7 @@ class OfflineQueue:
         }
         with self.db.write_cursor() as cursor:
             entry_id = cursor.execute(_INSERT, tuple(values.values())).lastrowid
+            assert entry_id is not None  # an INSERT into a table with an integer key
             entry = QueueEntry(
                 id=entry_id, kind=entry_kind, item_id=item, patron_id=patron,
                 transaction_date=transaction_date, due_date=due_date, state=EntryState.PENDING,
@@ -221,9 +140,9 @@ class OfflineQueue:
             raise QueueError(f"unknown listing {which!r}: expected one of {', '.join(LISTINGS)}")
         if limit is not None and limit < 0:
             raise QueueError("the number of entries to list cannot be negative")
-        condition = Q.c.state.in_(LISTINGS[which]) if which != "all" else None
+        condition: ColumnElement[bool] | None = Q.c.state.in_(LISTINGS[which]) if which != "all" else None
         if which == "refused":
-            condition = condition & Q.c.resolved_at.is_(None)
+            condition = Q.c.state.in_(LISTINGS[which]) & Q.c.resolved_at.is_(None)
         if since is not None:
             after = Q.c.created_at >= stamp(since if since.tzinfo else since.astimezone())
             condition = after if condition is None else condition & after

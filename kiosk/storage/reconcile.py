@@ -36,7 +36,7 @@ from enum import StrEnum
 from sip2.dates import parse_due_date
 from sip2.messages import ItemInformationResponse
 
-from kiosk.storage.queue import Kind, QueueEntry
+from kiosk.storage.entries import Kind, QueueEntry
 
 CHARGED = frozenset({"04", "05"})
 ON_SHELF = frozenset({"03", "09"})

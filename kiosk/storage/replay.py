@@ -20,18 +20,19 @@ import fcntl
 import logging
 import os
 import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Callable, Iterator
 
 from sip2.client import SIP2Client
 from sip2.errors import ClientError, CodecError, LoginRefused, UnknownOutcome, Unreachable
 from sip2.messages import CheckinResponse, CheckoutResponse, ItemInformationResponse, RenewResponse
 
-from kiosk.devices.base import Backoff
+from kiosk.backoff import Backoff
+from kiosk.storage.entries import EntryState, Kind, QueueEntry, Settlement
 from kiosk.storage.journal import Journal
-from kiosk.storage.queue import EntryState, Kind, OfflineQueue, QueueEntry, Settlement
+from kiosk.storage.queue import OfflineQueue
 from kiosk.storage.reconcile import Verdict, reconcile, unknown_outcome_reason
 
 log = logging.getLogger(__name__)
@@ -131,10 +132,10 @@ class Replayer:
         try:
             status = client.item_information(entry.item_id)
         except CodecError as exc:  # the item id cannot be written in SIP2: staff must look
-            settlement = Settlement(entry.id, EntryState.REFUSED,
-                                    reason=unknown_outcome_reason(entry, f"cannot ask about it: {exc}"))
-            self.queue.settle(settlement, journal=self.journal)
-            _count(report, settlement)
+            refused = Settlement(entry.id, EntryState.REFUSED,
+                                 reason=unknown_outcome_reason(entry, f"cannot ask about it: {exc}"))
+            self.queue.settle(refused, journal=self.journal)
+            _count(report, refused)
             return True
         except ClientError as exc:
             self.queue.note_error(entry.id, f"could not ask about the item: {exc}")

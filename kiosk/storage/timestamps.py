@@ -8,6 +8,7 @@ stored naive with microseconds so that text comparison is time comparison.
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import overload
 
 
 def utc_now() -> datetime:
@@ -23,6 +24,10 @@ def stamp(moment: datetime | None = None) -> str:
     return moment.isoformat(timespec="microseconds")
 
 
+@overload
+def from_stamp(text: str) -> datetime: ...
+@overload
+def from_stamp(text: None) -> None: ...
 def from_stamp(text: str | None) -> datetime | None:
     """The aware UTC datetime of a bookkeeping timestamp (None stays None)."""
     if text is None:
@@ -35,6 +40,10 @@ def date_text(moment: datetime | None) -> str | None:
     return None if moment is None else moment.isoformat()
 
 
+@overload
+def parse_date_text(text: str) -> datetime: ...
+@overload
+def parse_date_text(text: None) -> None: ...
 def parse_date_text(text: str | None) -> datetime | None:
     """The datetime of a stored transaction or due date (None stays None)."""
     return None if text is None else datetime.fromisoformat(text)

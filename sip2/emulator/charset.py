@@ -29,9 +29,10 @@ def fit_text(text: str, encoding: str) -> str:
 
 def fit_message(message: Message, encoding: str) -> Message:
     """The message with every text field passed through `fit_text` (unchanged if all fit)."""
-    changes = {}
+    changes: dict[str, str | tuple[str, ...]] = {}
     for f in dataclasses.fields(message):
         value = getattr(message, f.name)
+        fitted: str | tuple[str, ...]
         if isinstance(value, str):
             fitted = fit_text(value, encoding)
         elif isinstance(value, tuple) and value and all(isinstance(v, str) for v in value):

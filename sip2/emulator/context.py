@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import overload
 
-from sip2.message import Message
 from sip2.emulator.policy import Policy
 from sip2.emulator.records import Records, Transaction
+from sip2.message import Message
 
 
 class Refused(Exception):
@@ -34,6 +35,10 @@ class Context:
             no_block=bool(getattr(request, "no_block", False)), detail=detail))
 
 
+@overload
+def local_time(moment: datetime) -> datetime: ...
+@overload
+def local_time(moment: None) -> None: ...
 def local_time(moment: datetime | None) -> datetime | None:
     """A SIP2 date as naive local time (UTC dates are converted), as the store keeps dates."""
     if moment is None or moment.tzinfo is None:

@@ -116,7 +116,7 @@ def _due(day: date) -> datetime:
 
 
 def _patrons(rng: random.Random, today: date) -> list[Patron]:
-    special = {
+    special: dict[str, dict[str, object]] = {
         DEMO.blocked_patron: {"blocked": True, "block_message": "Account blocked: please see staff"},
         DEMO.expired_patron: {"expires": today - timedelta(days=30)},
         DEMO.lost_card_patron: {"card_lost": True},

@@ -10,11 +10,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sip2 import messages as m
-from sip2.emulator.accounts import (UNKNOWN_PATRON, WRONG_PIN, PatronState, account_refusal,
-                                    patron_state, pin_wrong)
+from sip2.emulator.accounts import UNKNOWN_PATRON, WRONG_PIN, PatronState, account_refusal, patron_state, pin_wrong
 from sip2.emulator.context import Context, Refused, local_time
-from sip2.emulator.holdings import (ON_HOLD_FOR_OTHER, UNKNOWN_ITEM, due_date, first_hold,
-                                    item_refusal, loan_of)
+from sip2.emulator.holdings import ON_HOLD_FOR_OTHER, UNKNOWN_ITEM, due_date, first_hold, item_refusal, loan_of
 from sip2.emulator.records import Fine, Item, Loan, Patron
 
 GIVE_TO_STAFF = "Please give this item to staff."
@@ -114,7 +112,7 @@ def cancel_checkout(ctx: Context, req: m.Checkout, patron: Patron, item: Item,
                     loan: Loan | None) -> m.CheckoutResponse:
     """11 with BI=Y: undo a checkout the SC could not finish, without a checkin's hold capture."""
     ok = loan is not None and loan.patron_id == patron.id
-    if ok:
+    if loan is not None and ok:
         ctx.db.delete(loan)
     text = "Checkout cancelled." if ok else "This item is not checked out to you."
     ctx.log(req, ok, text)

@@ -4,13 +4,21 @@
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from sip2 import messages as m
-from sip2.fields import SUMMARY_KINDS
-from sip2.emulator.accounts import (UNKNOWN_PATRON, UNKNOWN_PATRON_STATUS, WRONG_PIN, account_refusal,
-                                    patron_state, pin_wrong, status_flags)
+from sip2.emulator.accounts import (
+    UNKNOWN_PATRON,
+    UNKNOWN_PATRON_STATUS,
+    WRONG_PIN,
+    account_refusal,
+    patron_state,
+    pin_wrong,
+    status_flags,
+)
 from sip2.emulator.context import Context, Refused, yes_no
 from sip2.emulator.records import Fine, Patron
+from sip2.fields import SUMMARY_KINDS
 
 
 def patron_status(ctx: Context, req: m.PatronStatusRequest) -> m.PatronStatusResponse:
@@ -65,7 +73,7 @@ def patron_information(ctx: Context, req: m.PatronInformation) -> m.PatronInform
         "recall_items": [],
         "unavailable_hold_items": [h.item_id for h in state.holds if not h.ready],
     }
-    chosen: dict[str, tuple[str, ...]] = {}
+    chosen: dict[str, Any] = {}  # keyword arguments of the reply: the item lists asked for
     wanted = summary_kind(req.summary)
     if wanted is not None and pin_ok:
         first, last = item_range(req.start_item, req.end_item, len(lists[wanted]))

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Mapping
 
 # Loan period in days by SIP2 media type (CK); anything else gets `default_loan_days`.
 LOAN_DAYS: dict[str, int] = {"001": 21, "008": 21, "009": 21, "010": 21, "002": 7, "005": 7,

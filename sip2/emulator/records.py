@@ -11,9 +11,10 @@ ORM reads what the rules wrote.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
 from datetime import date, datetime
-from typing import Any, Callable, ClassVar, Sequence, TypeVar, get_type_hints
+from typing import Any, ClassVar, TypeVar, get_type_hints
 
 
 @dataclass

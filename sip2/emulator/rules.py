@@ -8,16 +8,17 @@ the transaction log. The rules themselves live in `patron_rules`, `loan_rules` a
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from sip2 import messages as m
-from sip2.fields import SUPPORTED_MESSAGES
-from sip2.message import Message
 from sip2.emulator import item_rules, loan_rules, patron_rules
 from sip2.emulator.context import Context
 from sip2.emulator.policy import Policy
 from sip2.emulator.store import Store
+from sip2.fields import SUPPORTED_MESSAGES
+from sip2.message import Message
 
 Rule = Callable[[Context, Any], Message]
 

@@ -18,14 +18,12 @@ import socket
 import ssl
 import sys
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import Mapping
 
 from sip2.codec import Received, mask_secrets
 from sip2.connection import Connection, ConnectionSettings
-from sip2.errors import ChecksumError, CodecError
-from sip2.messages import Login, LoginResponse, RequestACSResend, RequestSCResend, SCStatus
 from sip2.emulator import demo_data
 from sip2.emulator.charset import fit_message
 from sip2.emulator.faults import Faults
@@ -33,6 +31,8 @@ from sip2.emulator.library import Library
 from sip2.emulator.policy import Policy
 from sip2.emulator.rules import Circulation
 from sip2.emulator.store import Store
+from sip2.errors import ChecksumError, CodecError
+from sip2.messages import Login, LoginResponse, RequestACSResend, RequestSCResend, SCStatus
 
 log = logging.getLogger("sip2.emulator")
 
@@ -101,7 +101,7 @@ class ACSEmulator:
         host, port = self._listener.getsockname()[:2]
         return host, port
 
-    def start(self) -> "ACSEmulator":
+    def start(self) -> ACSEmulator:
         """Listen and serve in a background thread; returns at once."""
         if self._accept_thread is not None:
             raise RuntimeError("the emulator is already running")
@@ -138,7 +138,7 @@ class ACSEmulator:
         self._wake_w.close()
         self.store.close()
 
-    def __enter__(self) -> "ACSEmulator":
+    def __enter__(self) -> ACSEmulator:
         return self.start()
 
     def __exit__(self, *exc_info: object) -> None:

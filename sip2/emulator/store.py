@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
-from typing import Iterator
 
-from sqlalchemy import (Boolean, Date, DateTime, ForeignKey, Integer, String, Text, create_engine,
-                        event, select)
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Text, create_engine, event, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 from sip2.emulator.records import Records
@@ -154,7 +153,9 @@ class Store:
         ends, rolled back on error. What the rules answer requests with."""
         raw = self.engine.raw_connection()
         try:
-            cursor = raw.driver_connection.cursor()
+            driver = raw.driver_connection
+            assert driver is not None  # a pooled connection that is open
+            cursor = driver.cursor()
             cursor.execute("BEGIN IMMEDIATE")
             try:
                 yield Records(cursor)

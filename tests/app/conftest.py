@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.app.harness import Driver  # first: sets Kivy's environment and window size
-
 from kiosk.core.runtime import KioskRuntime
 from kiosk.demo import demo_config, demo_panel_factory
 from kiosk.receipts.printer_emulator import PrinterEmulator
+
+from tests.app.harness import Driver  # first: sets Kivy's environment and window size
 from tests.deploy.smtp_server import SMTPServer
 
 

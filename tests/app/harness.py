@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import tempfile
 import time
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator
 
 os.environ.setdefault("KIVY_HOME", tempfile.mkdtemp(prefix="kivy-home-"))
 os.environ["KIVY_NO_ARGS"] = "1"
@@ -14,8 +14,8 @@ os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
 os.environ.setdefault("KIVY_NO_FILELOG", "1")
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 
-from kiosk.window_setup import configure_window  # noqa: E402
 from kiosk.demo import demo_config  # noqa: E402
+from kiosk.window_setup import configure_window  # noqa: E402
 
 # SDL's offscreen surface keeps the size it was created with: create it at the largest size
 # the tests need (1920x1080), then shrink the window to the Raspberry Pi touchscreen's 800x480.
@@ -24,8 +24,8 @@ configure_window(demo_config("127.0.0.1", 1, tempfile.gettempdir()), size=(1920,
 from kivy.app import App  # noqa: E402
 from kivy.base import EventLoop  # noqa: E402
 from kivy.clock import Clock  # noqa: E402
-from kivy.lang.parser import global_idmap  # noqa: E402
 from kivy.core.window import Window  # noqa: E402
+from kivy.lang.parser import global_idmap  # noqa: E402
 
 Window.size = (800, 480)
 from kivy.tests.common import UnitTestTouch  # noqa: E402

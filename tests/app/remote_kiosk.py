@@ -28,14 +28,14 @@ import sys
 from dataclasses import asdict
 
 os.environ["KIVY_LOG_MODE"] = "PYTHON"  # leave logging and standard error to this program
-from tests.app.harness import Driver  # noqa: E402  first: sets Kivy's environment and window size
-
 from kivy.tests.common import UnitTestTouch  # noqa: E402
 from kivy.uix.button import Button  # noqa: E402
 
 from kiosk.config import parse_config  # noqa: E402
 from kiosk.core.runtime import KioskRuntime  # noqa: E402
 from kiosk.devices.events import DeviceState  # noqa: E402
+
+from tests.app.harness import Driver  # noqa: E402  first: sets Kivy's environment and window size
 
 
 def describe(app: Driver, ok: bool = True, **extra) -> dict:

@@ -11,6 +11,7 @@ from kivy.core.window import Window
 from sip2.emulator.demo_data import DEMO
 
 from kiosk.devices.emulators.tag_store import make_tag
+
 from tests.app.screens_check import distinct_colours, overflowing_labels, small_touch_targets
 
 SIZES = ((800, 480), (1920, 1080))

@@ -11,16 +11,15 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-
 from kiosk.cli import main
 from kiosk.config import parse_config
 from kiosk.core.runtime import KioskRuntime
 from kiosk.doctor import checks_for_runtime, run_checks
 from kiosk.doctor.checks import Verdict, clock
 from kiosk.receipts.printer_emulator import PAPER_OUT, PrinterEmulator
+from kiosk.storage.db import open_database
 from kiosk.storage.migrations import MIGRATIONS
 from kiosk.storage.queue import OfflineQueue
-from kiosk.storage.db import open_database
 
 from tests.deploy.smtp_server import SMTPServer
 

@@ -11,11 +11,12 @@ from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-
+from prometheus_client.parser import text_string_to_metric_families
 
 from kiosk.config import parse_config
-from kiosk.config_deploy import AlertSettings
+from kiosk.config.deployment import AlertSettings
 from kiosk.core.runtime import KioskRuntime
+from kiosk.monitoring import Monitoring
 from kiosk.monitoring.alerts import AlertRules
 from kiosk.monitoring.heartbeat import Heartbeat
 from kiosk.monitoring.metrics import render_metrics
@@ -36,19 +37,32 @@ def status(at=T0, **changes) -> KioskStatus:
     return KioskStatus(**values)
 
 
+def samples(text: str) -> dict[tuple[str, frozenset], float]:
+    """Every sample of a Prometheus text exposition, parsed by prometheus_client itself."""
+    return {(sample.name, frozenset(sample.labels.items())): sample.value
+            for family in text_string_to_metric_families(text) for sample in family.samples}
+
+
 def test_metrics_text_has_every_series_labelled_and_escaped():
-    text = render_metrics(status(kiosk_id='a"b', online=False, queue_waiting=3, queue_oldest_seconds=7200.5,
+    text = render_metrics(status(kiosk_id='a"b\\c\nd', online=False, queue_waiting=3, queue_oldest_seconds=7200.5,
                                  last_transaction_at=T0), ["library_down"])
-    lines = text.splitlines()
-    assert 'library_kiosk_acs_online{kiosk="a\\"b"} 0' in lines
-    assert 'library_kiosk_queue_waiting{kiosk="a\\"b"} 3' in lines
-    assert 'library_kiosk_queue_oldest_age_seconds{kiosk="a\\"b"} 7200.5' in lines
-    assert 'library_kiosk_device_up{kiosk="a\\"b",device="scanner-1",role="scanner",driver="evdev"} 1' in lines
-    assert 'library_kiosk_printer_state{kiosk="a\\"b",state="ready"} 1' in lines
-    assert 'library_kiosk_printer_state{kiosk="a\\"b",state="paper out"} 0' in lines
-    assert f'library_kiosk_last_transaction_timestamp_seconds{{kiosk="a\\"b"}} {T0.timestamp()!r}' in lines
-    assert 'library_kiosk_alert_active{kiosk="a\\"b",alert="library_down"} 1' in lines
-    assert "# TYPE library_kiosk_queue_waiting gauge" in lines
+    kiosk = {"kiosk": 'a"b\\c\nd'}
+
+    def value(name: str, **labels: str) -> float:
+        return samples(text)[f"library_kiosk_{name}", frozenset({**kiosk, **labels}.items())]
+
+    assert value("info", version="0.1.0") == 1
+    assert value("acs_online") == 0
+    assert value("queue_waiting") == 3
+    assert value("queue_refused") == 0
+    assert value("queue_oldest_age_seconds") == 7200.5
+    assert value("device_up", device="scanner-1", role="scanner", driver="evdev") == 1
+    assert value("printer_state", state="ready") == 1 and value("printer_state", state="paper out") == 0
+    assert value("email_outbox", state="pending") == 0 and value("email_outbox", state="failed") == 0
+    assert value("last_transaction_timestamp_seconds") == T0.timestamp()
+    assert value("alert_active", alert="library_down") == 1
+    types = {family.name: family.type for family in text_string_to_metric_families(text)}
+    assert set(types.values()) == {"gauge"} and len(types) == 10
 
 
 def test_an_alert_is_raised_once_after_its_delay_and_cleared_once():
@@ -110,21 +124,31 @@ def test_metrics_endpoint_on_localhost_and_textfile(tmp_path, acs):
                           monitoring={"metrics": "http", "metrics_port": 0, "interval": 3600.0})
     try:
         assert runtime.link.probe()
-        runtime.monitoring.start()
-        port = runtime.monitoring.metrics_server.port
+        monitoring = Monitoring(runtime)
+        runtime.attach(monitoring)
+        monitoring.start()
+        port = monitoring.metrics_server.port
+        assert monitoring.metrics_server._server.server_address[0] == "127.0.0.1"
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as response:
             body = response.read().decode()
             assert response.headers["Content-Type"].startswith("text/plain; version=0.0.4")
-        assert 'library_kiosk_acs_online{kiosk="branch-7"} 1' in body
-        assert 'library_kiosk_queue_waiting{kiosk="branch-7"} 0' in body
-        with pytest.raises(urllib.error.HTTPError):
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/other", timeout=5)
+        scraped = samples(body)
+        assert scraped["library_kiosk_acs_online", frozenset({"kiosk": "branch-7"}.items())] == 1
+        assert scraped["library_kiosk_queue_waiting", frozenset({"kiosk": "branch-7"}.items())] == 0
+        openmetrics = urllib.request.Request(f"http://127.0.0.1:{port}/metrics",
+                                             headers={"Accept": "application/openmetrics-text; version=1.0.0"})
+        with urllib.request.urlopen(openmetrics, timeout=5) as response:
+            assert response.headers["Content-Type"].startswith("application/openmetrics-text")
+            assert response.read().decode().endswith("# EOF\n")
     finally:
         runtime.stop()
+    with pytest.raises(OSError):  # stopped with the runtime it was attached to
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5)
     runtime = runtime_for(tmp_path, *acs.address, monitoring={"metrics": "textfile", "textfile": str(textfile)})
     try:
-        runtime.monitoring.check()
-        assert 'library_kiosk_acs_online{kiosk="branch-7"} 1' in textfile.read_text()
+        Monitoring(runtime).check()
+        assert samples(textfile.read_text())["library_kiosk_acs_online", frozenset({"kiosk": "branch-7"}.items())] == 1
+        assert textfile.stat().st_mode & 0o777 == 0o644  # node_exporter runs as another user
         assert [p.name for p in tmp_path.glob(".library_kiosk.*")] == []  # no temporary file left
     finally:
         runtime.stop()
@@ -165,7 +189,7 @@ def test_heartbeat_posts_status_and_backs_off(tmp_path, acs):
                           monitoring={"heartbeat_url": receiver.url, "heartbeat_interval": 30.0,
                                       "heartbeat_token": "t0ken"})
     try:
-        beat = runtime.monitoring.heartbeat
+        beat = Monitoring(runtime).heartbeat
         assert beat.send_once()
         payload, auth = receiver.posts[0]
         assert payload["kiosk_id"] == "branch-7" and payload["online"] is True and payload["queue_waiting"] == 0
@@ -190,8 +214,9 @@ def test_library_down_alert_is_mailed_to_staff_once(tmp_path):
                           alerts={"to": ["staff@library.example"], "library_down_minutes": 0.0})
     try:
         assert not runtime.link.probe()
-        [change] = runtime.monitoring.check()
-        assert change.raised and runtime.monitoring.check() == []
+        monitoring = Monitoring(runtime)
+        [change] = monitoring.check()
+        assert change.raised and monitoring.check() == []
         assert runtime.receipts.sender.send_due() == 1
         _, recipients, content = smtp.received.messages[0]
         assert recipients == ["staff@library.example"]

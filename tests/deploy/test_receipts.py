@@ -13,10 +13,10 @@ import trustme
 from escpos.printer import Dummy
 
 from kiosk.config import parse_config
+from kiosk.config.deployment import PrinterSettings
 from kiosk.core.outcomes import Action, ItemOutcome
 from kiosk.receipts import ReceiptService
 from kiosk.receipts.content import OFFLINE_NOTE, Style, as_plain_text, build_receipt, due_text
-from kiosk.config_deploy import PrinterSettings
 from kiosk.receipts.printer import ReceiptPrinter, write_receipt
 from kiosk.receipts.printer_emulator import OFFLINE, PAPER_LOW, PAPER_OUT, PrinterEmulator
 from kiosk.receipts.printer_status import PrinterState, decode

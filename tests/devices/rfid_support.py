@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import queue
-from typing import Iterator
+from collections.abc import Iterator
 
 from kiosk.devices.emulators.serving import EmulatorServer, ReaderEmulator
 from kiosk.devices.rfid.reader import open_serial
 from kiosk.devices.rfid.reader_3m810 import M3M810Reader
 from kiosk.devices.rfid.reader_feig import FeigReader
+
 from tests.waiting import wait_for
 
 TRANSPORTS = ("pty", "tcp")

@@ -3,19 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from kiosk.config import classifier_from_tables
-from kiosk.config_table import ConfigError
-from kiosk.devices.classify import (
-    Classified,
-    Classifier,
-    ClassifyError,
-    KindRule,
-    ScanKind,
-    check_digit_problem,
-)
+from kiosk.config.table import ConfigError
+from kiosk.devices.classify import Classified, Classifier, ClassifyError, KindRule, ScanKind, check_digit_problem
 
 LUHN_VALID = ["30234000517861", "33191000105864"]
 WEIGHTED31_VALID = ["35555000012349"]

@@ -7,17 +7,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
+from kiosk.config.table import ConfigError
 from kiosk.devices import manager as manager_module
-from kiosk.config_table import ConfigError
 from kiosk.devices.classify import Classifier, ScanKind
-from kiosk.devices.events import DeviceState, DeviceStatus, ItemPlaced, Scan, TagData
 from kiosk.devices.evdev_scanner import EvdevScanner
+from kiosk.devices.events import DeviceState, DeviceStatus, ItemPlaced, Scan, TagData
 from kiosk.devices.injected_scanner import InjectedScanner
 from kiosk.devices.manager import DeviceManager
 from kiosk.devices.serial_scanner import SerialScanner
+
 from tests.devices.test_scan_support import FAST_BACKOFF, Collector, PluggablePty, Pty
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "config" / "devices.example.toml"

@@ -7,10 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+from kiosk.config import classifier_from_tables
 from kiosk.devices.classify import Classifier
 from kiosk.devices.events import DeviceState, DeviceStatus, Scan
-from kiosk.config import classifier_from_tables
 from kiosk.devices.watch import describe, watch
+
 from tests.devices.test_scan_support import WAIT
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -2,9 +2,10 @@
 
 import pytest
 
+from kiosk.config.table import ConfigError
 from kiosk.devices.rfid import DRIVER_MODULES, open_pad
-from kiosk.config_table import ConfigError
 from kiosk.devices.rfid.config import parse_settings
+
 from tests.devices.rfid_support import Collector
 
 

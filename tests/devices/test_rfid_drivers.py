@@ -7,6 +7,7 @@ from kiosk.devices.emulators.rfid_feig import FeigEmulator
 from kiosk.devices.emulators.tag_store import make_tag
 from kiosk.devices.rfid.errors import FrameError, NoTag, ReaderError
 from kiosk.devices.tags import decode_tag
+
 from tests.devices.rfid_support import TRANSPORTS, open_reader, served
 
 EMULATORS = {"3m810": M3M810Emulator, "feig": FeigEmulator}

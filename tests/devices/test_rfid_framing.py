@@ -3,8 +3,7 @@
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from kiosk.devices.rfid import protocol_3m810 as m3
-from kiosk.devices.rfid import protocol_feig as feig
+from kiosk.devices.rfid import protocol_3m810 as m3, protocol_feig as feig
 from kiosk.devices.rfid.errors import FrameError, NoTag, ReaderError, RfidError
 
 UID = "E004010012345678"

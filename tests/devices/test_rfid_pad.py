@@ -4,19 +4,18 @@ import threading
 
 import pytest
 
-from kiosk.devices.base import Backoff
+from kiosk.backoff import Backoff
 from kiosk.devices.emulators.rfid_3m810 import M3M810Emulator
+from kiosk.devices.emulators.rfid_feig import FeigEmulator
 from kiosk.devices.emulators.serving import EmulatorServer
 from kiosk.devices.emulators.tag_store import blank_tag, make_tag, raw_tag
 from kiosk.devices.events import DeviceState, DeviceStatus, IncompleteSet, ItemPlaced, ItemRemoved, UnreadableTag
-from kiosk.devices.rfid import open_pad
+from kiosk.devices.rfid import open_pad, reader_sim
 from kiosk.devices.rfid.config import parse_settings
 from kiosk.devices.rfid.pad import PadLoop
-from kiosk.devices.rfid import reader_sim
 from kiosk.devices.rfid.reader_3m810 import reader_factory
-from kiosk.devices.emulators.rfid_feig import FeigEmulator
-from tests.devices.rfid_support import served
-from tests.devices.rfid_support import Collector, wait_for
+
+from tests.devices.rfid_support import Collector, served, wait_for
 
 
 @pytest.fixture
@@ -248,6 +247,8 @@ def test_a_security_request_that_times_out_before_starting_is_never_carried_out(
     assert not result.held
     if "nothing written" in result.detail:
         assert tag.afi == 0x07
+    elif "no valid reply" in result.detail:  # on a busy machine the exchange failed before the caller gave up
+        assert "0.10 s" in result.detail
     else:  # it had already started when the caller gave up: the outcome is not claimed
         assert "unknown" in result.detail
 

@@ -6,6 +6,7 @@ from kiosk.devices.emulators.rfid_3m810 import M3M810Emulator
 from kiosk.devices.emulators.rfid_feig import FeigEmulator
 from kiosk.devices.emulators.tag_store import make_tag
 from kiosk.devices.rfid.security import SecurityPolicy, read_security, set_security
+
 from tests.devices.rfid_support import open_reader, served
 
 RIGS = [("3m810", M3M810Emulator), ("feig", FeigEmulator)]

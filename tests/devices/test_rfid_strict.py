@@ -14,9 +14,7 @@ from kiosk.devices.emulators.rfid_3m810 import M3M810Emulator
 from kiosk.devices.emulators.rfid_feig import FeigEmulator
 from kiosk.devices.emulators.tag_store import make_tag, raw_tag
 from kiosk.devices.events import ItemPlaced, UnreadableTag
-from kiosk.devices.rfid import protocol_3m810 as m3
-from kiosk.devices.rfid import protocol_feig as feig
-from kiosk.devices.rfid import reader_factory
+from kiosk.devices.rfid import protocol_3m810 as m3, protocol_feig as feig, reader_factory
 from kiosk.devices.rfid.config import parse_settings
 from kiosk.devices.rfid.errors import ReaderError, Unsupported
 from kiosk.devices.rfid.pad import PadLoop
@@ -26,6 +24,7 @@ from kiosk.devices.rfid.reader_feig import FeigReader, pad_memory
 from kiosk.devices.rfid.security import SecurityPolicy, set_security
 from kiosk.devices.rfid.tag_reading import optional_info, read_item
 from kiosk.devices.tags import TagFormatError
+
 from tests.devices.rfid_support import TRANSPORTS, Collector, open_reader, served
 
 EMULATORS = {"3m810": M3M810Emulator, "feig": FeigEmulator}

@@ -8,6 +8,7 @@ from kiosk.cli import main
 from kiosk.devices.emulators.rfid_3m810 import M3M810Emulator
 from kiosk.devices.emulators.rfid_feig import FeigEmulator
 from kiosk.devices.emulators.tag_store import blank_tag, make_tag
+
 from tests.devices.rfid_support import served
 
 

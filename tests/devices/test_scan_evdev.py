@@ -15,9 +15,10 @@ import pytest
 from evdev import ecodes as E
 
 from kiosk.devices.emulators.scanner import wedge_events
-from kiosk.devices.events import DeviceState
 from kiosk.devices.evdev_scanner import EvdevScanner, parse_usb_id
+from kiosk.devices.events import DeviceState
 from kiosk.devices.wedge_decoder import WedgeDecoder
+
 from tests.devices.test_scan_support import Collector, fast_backoff
 
 HONEYWELL = (0x0C2E, 0x0B61)

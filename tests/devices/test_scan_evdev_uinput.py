@@ -8,14 +8,14 @@ from __future__ import annotations
 import os
 
 import pytest
-from evdev import InputDevice
-from evdev import ecodes as E
+from evdev import InputDevice, ecodes as E
 
 from kiosk.devices.emulators.scanner import wedge_events
-from kiosk.devices.events import DeviceState
 from kiosk.devices.evdev_scanner import EvdevScanner
+from kiosk.devices.events import DeviceState
 from kiosk.devices.keymaps import LAYOUTS
 from kiosk.devices.wedge_decoder import WedgeDecoder
+
 from tests.devices.test_scan_support import Collector, fast_backoff
 
 pytestmark = pytest.mark.skipif(not os.access("/dev/uinput", os.W_OK),

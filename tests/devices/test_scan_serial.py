@@ -14,6 +14,7 @@ from kiosk.devices.emulators.scanner import TypistServer, frame_barcode, main
 from kiosk.devices.events import DeviceState, Scan
 from kiosk.devices.serial_framing import LineFormat, LineFramer
 from kiosk.devices.serial_scanner import SerialScanner
+
 from tests.devices.test_scan_support import WAIT, Collector, PluggablePty, Pty, fast_backoff
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from kiosk.devices.emulators.scanner import EmulatorError, frame_barcode
 from kiosk.devices.serial_framing import (

@@ -8,7 +8,7 @@ import tty
 from collections.abc import Callable
 from pathlib import Path
 
-from kiosk.devices.base import Backoff
+from kiosk.backoff import Backoff
 from kiosk.devices.events import DeviceEvent, DeviceState, DeviceStatus, Scan
 
 WAIT = 5.0  # generous: a shared, busy machine; tests only wait this long when failing

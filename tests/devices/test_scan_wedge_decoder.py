@@ -3,19 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from evdev import InputEvent
-from evdev import ecodes as E
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from evdev import InputEvent, ecodes as E
+from hypothesis import given, settings, strategies as st
 
 from kiosk.devices.emulators.scanner import EmulatorError, wedge_events
 from kiosk.devices.keymaps import LAYOUTS, KeymapError, keymap, terminator_codes
-from kiosk.devices.wedge_decoder import (
-    DecodedScan,
-    DiscardedKeys,
-    WedgeDecodeError,
-    WedgeDecoder,
-)
+from kiosk.devices.wedge_decoder import DecodedScan, DiscardedKeys, WedgeDecodeError, WedgeDecoder
 
 DOWN, UP, REPEAT = 1, 0, 2
 SHIFT, RSHIFT, ALTGR = E.KEY_LEFTSHIFT, E.KEY_RIGHTSHIFT, E.KEY_RIGHTALT

@@ -2,8 +2,7 @@
 
 import pytest
 
-from kiosk.devices.tags import compaction as c
-from kiosk.devices.tags import iso28560_2 as obj
+from kiosk.devices.tags import compaction as c, iso28560_2 as obj
 from kiosk.devices.tags.errors import TagFormatError
 
 

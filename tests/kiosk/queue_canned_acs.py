@@ -14,9 +14,20 @@ from datetime import datetime
 
 from sip2.connection import Connection
 from sip2.errors import CodecError
-from sip2.messages import (Checkin, CheckinResponse, Checkout, CheckoutResponse, ItemInformation,
-                           ItemInformationResponse, Login, LoginResponse, Renew, RenewResponse,
-                           SCStatus, ACSStatus)
+from sip2.messages import (
+    ACSStatus,
+    Checkin,
+    CheckinResponse,
+    Checkout,
+    CheckoutResponse,
+    ItemInformation,
+    ItemInformationResponse,
+    Login,
+    LoginResponse,
+    Renew,
+    RenewResponse,
+    SCStatus,
+)
 
 INSTITUTION = "TEST"
 
@@ -62,7 +73,7 @@ class CannedACS:
         """Where it listens (or listened, once stopped; a restart uses the same port)."""
         return "127.0.0.1", self._port
 
-    def start(self) -> "CannedACS":
+    def start(self) -> CannedACS:
         listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         listener.bind(("127.0.0.1", self._port))
@@ -89,7 +100,7 @@ class CannedACS:
             thread.join(5)
         self._threads.clear()
 
-    def __enter__(self) -> "CannedACS":
+    def __enter__(self) -> CannedACS:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

@@ -13,17 +13,17 @@ import pytest
 from sip2.connection import Connection
 from sip2.emulator import ACSEmulator
 from sip2.emulator.demo_data import DEMO
-from sip2.messages import (ACSStatus, Login, LoginResponse, PatronInformation,
-                           PatronInformationResponse, SCStatus)
+from sip2.messages import ACSStatus, Login, LoginResponse, PatronInformation, PatronInformationResponse, SCStatus
 
 from kiosk.config import parse_config
-from kiosk.core.outcomes import Alert, ItemOutcome, LoginResult, LoginStatus
-from kiosk.core.runtime import KioskRuntime, Mode, NotUnderstood, TechnicianCard
+from kiosk.core.outcomes import Alert, ItemOutcome, LoginResult, LoginStatus, Mode, NotUnderstood, TechnicianCard
+from kiosk.core.runtime import KioskRuntime
 from kiosk.core.session import SessionState
 from kiosk.devices.emulators.tag_store import make_tag
 from kiosk.devices.events import ItemPlaced, TagData
-from tests.waiting import wait_for
+
 from tests.loopback import closed_port
+from tests.waiting import wait_for
 
 
 class FakeClock:

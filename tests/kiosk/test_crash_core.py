@@ -21,8 +21,10 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.storage import EntryState, OfflineQueue, Replayer, connect_with
 from sip2.emulator.demo_data import item_barcode
+
+from kiosk.storage import EntryState, OfflineQueue, Replayer, connect_with
+
 from tests.loopback import closed_port
 
 SEED = 30112026
@@ -51,7 +53,8 @@ def make_plan(seed: int) -> list[tuple[str, str]]:
 def child_main(database: str, dead_port: str) -> int:
     """The kiosk: offline, carrying on after the last transaction it stored."""
     from kiosk.config import parse_config
-    from kiosk.core.runtime import KioskRuntime, Mode
+    from kiosk.core.outcomes import Mode
+    from kiosk.core.runtime import KioskRuntime
 
     config = parse_config({
         "sip2": {"host": "127.0.0.1", "port": int(dead_port), "connect_timeout": 1.0},

@@ -95,7 +95,7 @@ class EmulatorACS:
         self.items = list(DEMO.available_items)
         self.patrons = [DEMO.good_patron, DEMO.second_good_patron]
 
-    def __enter__(self) -> "EmulatorACS":
+    def __enter__(self) -> EmulatorACS:
         self.server.start()
         return self
 
@@ -122,7 +122,7 @@ class CannedACSForCrash:
         self.institution = INSTITUTION
         self.server = CannedACS(self.items)
 
-    def __enter__(self) -> "CannedACSForCrash":
+    def __enter__(self) -> CannedACSForCrash:
         self.server.start()
         return self
 

@@ -17,11 +17,13 @@ from pathlib import Path
 
 import pytest
 
+from sip2.emulator import ACSEmulator
+from sip2.emulator.demo_data import DEMO
+
 from kiosk.core.outcomes import Action, Alert, ItemOutcome
 from kiosk.core.runtime import KioskRuntime
 from kiosk.demo import demo_config
-from sip2.emulator import ACSEmulator
-from sip2.emulator.demo_data import DEMO
+
 from tests.fault_proxy import Fault, FaultProxy
 from tests.sip2.emulator_peer import fresh_library
 from tests.waiting import wait_for

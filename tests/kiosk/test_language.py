@@ -9,6 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from sip2.emulator import accounts, holdings, loan_rules
+from sip2.emulator.demo_data import DEMO
+
 from kiosk.config import ConfigError, parse_config
 from kiosk.core import wording
 from kiosk.core.outcomes import LoginStatus
@@ -17,8 +20,7 @@ from kiosk.i18n import translator
 from kiosk.i18n.formats import locale_for
 from kiosk.i18n.kv_extract import extract_kv
 from kiosk.screens.present import item_line
-from sip2.emulator import accounts, holdings, loan_rules
-from sip2.emulator.demo_data import DEMO
+
 from tests.kiosk.test_circulation import runtime_for
 
 EVERGREEN_CAPTURE = Path(__file__).resolve().parents[1] / "sip2" / "data" / "evergreen-sipserver-sample-ils.txt"
@@ -84,7 +86,7 @@ def test_a_refused_card_reads_as_one_sentence_in_the_patrons_language(tmp_path, 
 
 
 def test_returns_and_refusals_from_the_emulator_read_in_one_language(tmp_path, acs):
-    from kiosk.core.runtime import Mode
+    from kiosk.core.outcomes import Mode
 
     runtime = runtime_for(tmp_path, *acs.address)
     try:

@@ -15,8 +15,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import create_engine, inspect
 
-from kiosk.storage import (EntryState, Journal, OfflineQueue, QueueError, Settlement, StorageError,
-                           open_database)
+from kiosk.storage import EntryState, Journal, OfflineQueue, QueueError, Settlement, StorageError, open_database
 from kiosk.storage.db import Database
 from kiosk.storage.migrations import LATEST_VERSION, MIGRATIONS
 from kiosk.storage.queue import _ITEM_WAITING

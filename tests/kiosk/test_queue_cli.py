@@ -11,6 +11,7 @@ import pytest
 
 from kiosk.cli import main
 from kiosk.storage import EntryState, OfflineQueue, Settlement, open_database
+
 from tests.kiosk.queue_canned_acs import INSTITUTION, CannedACS
 
 WHEN = datetime(2026, 3, 2, 10, 0, 0)

@@ -12,10 +12,19 @@ from sip2.connection import ConnectionSettings
 from sip2.errors import Unreachable
 from sip2.messages import ItemInformationResponse
 
-from kiosk.storage import (EntryState, Journal, OfflineQueue, QueueAlert, Replayer, ReplayWorker,
-                           connect_with, open_database)
-from kiosk.storage.queue import Kind, QueueEntry
+from kiosk.storage import (
+    EntryState,
+    Journal,
+    OfflineQueue,
+    QueueAlert,
+    Replayer,
+    ReplayWorker,
+    connect_with,
+    open_database,
+)
+from kiosk.storage.entries import Kind, QueueEntry
 from kiosk.storage.reconcile import Verdict, reconcile
+
 from tests.kiosk.queue_canned_acs import CannedACS
 
 WHEN = datetime(2026, 3, 2, 10, 0, 0)

@@ -16,12 +16,15 @@ from pathlib import Path
 
 import pytest
 
+from sip2.emulator.demo_data import DEMO, item_barcode
+
 import kiosk.storage.db as db_module
 from kiosk.config import parse_config
-from kiosk.core.runtime import KioskRuntime, Mode
+from kiosk.core.outcomes import Mode
+from kiosk.core.runtime import KioskRuntime
 from kiosk.demo import demo_config
 from kiosk.storage import Journal, OfflineQueue, StorageError, open_database
-from sip2.emulator.demo_data import DEMO, item_barcode
+
 from tests.loopback import closed_port
 
 

@@ -9,12 +9,12 @@ import tempfile
 from datetime import datetime
 from pathlib import Path
 
+from sip2 import messages as m
 from sip2.codec import Received
 from sip2.connection import Connection, ConnectionSettings
-from sip2.message import Message
-from sip2 import messages as m
 from sip2.emulator import demo_data
 from sip2.emulator.store import Store
+from sip2.message import Message
 
 TIMEOUT = 5.0
 INSTITUTION = "DEMO"
@@ -105,7 +105,7 @@ class SC:
         """Close the socket."""
         self.sock.close()
 
-    def __enter__(self) -> "SC":
+    def __enter__(self) -> SC:
         return self
 
     def __exit__(self, *exc_info: object) -> None:

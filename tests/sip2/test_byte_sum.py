@@ -1,7 +1,6 @@
 """The checksum's byte sum, taken through Adler-32, is the plain sum of the bytes."""
 
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from sip2.checksum import byte_sum, checksum
 

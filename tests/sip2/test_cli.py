@@ -9,6 +9,7 @@ import pytest
 from sip2.cli import main
 from sip2.emulator import ACSEmulator
 from sip2.emulator.demo_data import DEMO
+
 from tests.sip2.vectors import VALID
 
 

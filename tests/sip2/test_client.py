@@ -17,6 +17,7 @@ from sip2.emulator import ACSEmulator
 from sip2.emulator.demo_data import DEMO
 from sip2.errors import UnknownOutcome
 from sip2.messages import CheckoutResponse
+
 from tests.loopback import closed_port
 
 

@@ -6,9 +6,21 @@ import pytest
 
 from sip2 import ChecksumError, CodecError, Connection, ConnectionSettings, decode, encode, mask_secrets
 from sip2.checksum import ChecksumMode, checksum, next_sequence
-from sip2.messages import (ACSStatus, Checkin, CheckinResponse, Checkout, CheckoutResponse,
-                           EndSessionResponse, Login, LoginResponse, PatronInformationResponse,
-                           RequestACSResend, RequestSCResend, SCStatus)
+from sip2.messages import (
+    ACSStatus,
+    Checkin,
+    CheckinResponse,
+    Checkout,
+    CheckoutResponse,
+    EndSessionResponse,
+    Login,
+    LoginResponse,
+    PatronInformationResponse,
+    RequestACSResend,
+    RequestSCResend,
+    SCStatus,
+)
+
 from tests.sip2.vectors import BAD_CHECKSUM, VALID
 
 

@@ -2,8 +2,7 @@
 
 from datetime import datetime, timezone
 
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from sip2 import CodecError, Connection, ConnectionSettings, Framer, decode, encode
 from sip2.message import MESSAGES, Kind, spec_of

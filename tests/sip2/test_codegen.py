@@ -12,8 +12,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from sip2 import CodecError, decode, encode
 from sip2.codec import _encode_text_general, encode_text
@@ -21,6 +20,7 @@ from sip2.codegen import DECODERS, ENCODERS, source
 from sip2.fixedfields import parse_fixed
 from sip2.message import MESSAGES, Kind, Message, WireLayout, spec_of
 from sip2.messages import ACSStatus, Checkout, CheckoutResponse, PatronInformationResponse
+
 from tests.sip2.test_codec_properties import messages
 
 ALL_CLASSES = sorted(MESSAGES.values(), key=lambda c: c.CODE)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import fields
 from datetime import date, datetime
-from typing import Iterator
 
 import pytest
 from sqlalchemy import select

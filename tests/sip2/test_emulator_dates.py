@@ -7,12 +7,11 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from sip2 import messages as m
-from sip2.fields import denied_privileges
-from sip2.emulator import DEMO, Policy
-from sip2.emulator import demo_data
+from sip2.emulator import DEMO, Policy, demo_data
 from sip2.emulator.library import Library
 from sip2.emulator.rules import Circulation
 from sip2.emulator.store import Store
+from sip2.fields import denied_privileges
 
 SEEDED = date(2026, 1, 20)
 AO = "DEMO"

@@ -7,7 +7,8 @@ from datetime import datetime
 
 import pytest
 
-from sip2.emulator import ACSEmulator, DEMO
+from sip2.emulator import DEMO, ACSEmulator
+
 from tests.sip2.emulator_peer import INSTITUTION, SC
 
 pysip2 = pytest.importorskip("pysip2")

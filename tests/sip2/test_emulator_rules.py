@@ -8,8 +8,9 @@ import pytest
 
 from sip2 import messages as m
 from sip2.dates import parse_due_date
+from sip2.emulator import DEMO, ACSEmulator
 from sip2.fields import SUPPORTED_MESSAGES, denied_privileges, summary_for
-from sip2.emulator import ACSEmulator, DEMO
+
 from tests.sip2.emulator_peer import INSTITUTION, SC, fresh_library
 
 BOOK = DEMO.available_items[0]

@@ -17,10 +17,11 @@ from sip2 import messages as m
 from sip2.checksum import ChecksumMode
 from sip2.codec import decode, encode
 from sip2.connection import ConnectionSettings
-from sip2.errors import ChecksumError
-from sip2.emulator import ACSEmulator, DEMO
+from sip2.emulator import DEMO, ACSEmulator
 from sip2.emulator.demo_data import patron_barcode
 from sip2.emulator.server import corrupt_checksum
+from sip2.errors import ChecksumError
+
 from tests.sip2.emulator_peer import INSTITUTION, SC, Closed, fresh_library
 from tests.waiting import wait_for
 

@@ -25,14 +25,12 @@ from datetime import datetime
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 pysip2 = pytest.importorskip("pysip2")
 
 from anyio.from_thread import start_blocking_portal  # noqa: E402  (pysip2 depends on anyio)
-from pysip2 import models as pm  # noqa: E402
-from pysip2 import types as pt  # noqa: E402
+from pysip2 import models as pm, types as pt  # noqa: E402
 from pysip2.models import MESSAGE_SPECS_BY_ID  # noqa: E402
 
 from sip2.checksum import ChecksumMode  # noqa: E402

@@ -16,6 +16,7 @@ from sip2.codec import decode, encode, mask_secrets
 from sip2.emulator import ACSEmulator
 from sip2.errors import CodecError
 from sip2.messages import Checkout, PatronStatusRequest
+
 from tests.sip2.emulator_peer import SC
 from tests.waiting import wait_for
 

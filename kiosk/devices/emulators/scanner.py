@@ -19,8 +19,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 
-from evdev import InputEvent
-from evdev import ecodes as E
+from evdev import InputEvent, ecodes as E
 
 from kiosk.devices.keymaps import ALTGR_KEY, Keymap, Level, key_name, keymap
 
@@ -44,7 +43,7 @@ def frame_barcode(text: str, terminator: str = "cr", aim: str | None = None,
 def type_into_port(port: str, frames: Iterable[bytes], baudrate: int = 9600,
                    interval: float = 0.0) -> int:
     """Open a pyserial port or URL, write each frame (pausing `interval` s between), close."""
-    import serial
+    import serial  # only the serial path needs pyserial; the keyboard emulator does not
 
     count = 0
     with serial.serial_for_url(port, baudrate=baudrate, timeout=1) as link:

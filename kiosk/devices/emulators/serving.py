@@ -18,7 +18,8 @@ import threading
 import time
 import tty
 from abc import ABC, abstractmethod
-from typing import Any, Callable, Generic, TypeVar
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
 
 from kiosk.devices.emulators.tag_store import Faults, TagStore, blank_tag, make_tag
 from kiosk.devices.rfid.framing import Deframer
@@ -140,7 +141,7 @@ class EmulatorServer:
         while not self._stop.is_set():
             try:
                 conn, _ = listener.accept()
-            except (socket.timeout, OSError):
+            except (TimeoutError, OSError):
                 continue
             with conn:
                 self._pump_socket(conn)

@@ -7,11 +7,12 @@ looked up in `DRIVER_MODULES`; a new model is one new module offering
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from importlib import import_module
-from typing import Any, Callable, Mapping
+from typing import Any
 
+from kiosk.config.table import ConfigError
 from kiosk.devices.events import EventSink
-from kiosk.config_table import ConfigError
 from kiosk.devices.rfid.config import PadSettings, parse_settings
 from kiosk.devices.rfid.pad import PadLoop
 from kiosk.devices.rfid.reader import TagReader

@@ -14,10 +14,11 @@ Example (every key but `driver` and `port` is optional; see PadSettings for the 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
-from kiosk.config_table import ConfigTable
+from kiosk.config.table import ConfigTable
 
 DRIVERS = ("3m810", "feig", "sim")
 SECURITY_METHODS = ("afi", "eas")

@@ -7,8 +7,9 @@ up to the next plausible start. Nothing here reads a port or a clock.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable, Generic, TypeVar
+from typing import Generic, TypeVar
 
 FrameT = TypeVar("FrameT")
 

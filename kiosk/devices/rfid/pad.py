@@ -12,17 +12,18 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future, TimeoutError as FutureTimeout
 from dataclasses import dataclass
-from typing import Callable, TypeVar
+from typing import TypeVar
 
-from kiosk.devices.base import Backoff, DeviceWorker
+from kiosk.backoff import Backoff
+from kiosk.devices.base import DeviceWorker
 from kiosk.devices.events import EventSink, IncompleteSet, ItemPlaced, ItemRemoved, TagData, UnreadableTag
 from kiosk.devices.rfid.config import PadSettings
 from kiosk.devices.rfid.errors import NoTag, RfidError
 from kiosk.devices.rfid.reader import InventoryEntry, SystemInfo, TagReader
-from kiosk.devices.rfid.security import (SecurityPolicy, SecurityResult, read_security, secured_by_afi,
-                                         set_security)
+from kiosk.devices.rfid.security import SecurityPolicy, SecurityResult, read_security, secured_by_afi, set_security
 from kiosk.devices.rfid.tag_reading import optional_info, read_item
 from kiosk.devices.tags import TagFormatError
 

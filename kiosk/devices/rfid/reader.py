@@ -15,8 +15,9 @@ from __future__ import annotations
 import logging
 import time
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from kiosk.devices.rfid.errors import FrameError, NoTag, ReaderError, Unsupported
 from kiosk.devices.rfid.framing import Deframer
@@ -208,7 +209,7 @@ def open_serial(port: str, baudrate: int, parity: str = "N", **kwargs: Any) -> S
     """
     import termios
 
-    import serial
+    import serial  # loaded when a pad is opened: the tag codecs and emulators work without it
 
     def attempt(parity_now: str) -> SerialPortLike:
         opened = serial.serial_for_url(port, baudrate=baudrate, parity=parity_now, bytesize=8,

@@ -7,12 +7,20 @@ Required, because a real pad is known to answer them: FE inventory, 02 read, 04 
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from kiosk.devices.rfid import protocol_3m810 as p
 from kiosk.devices.rfid.config import PadSettings
-from kiosk.devices.rfid.reader import (InventoryEntry, Link, OptionalCommands, SerialPortLike, SystemInfo,
-                                       TagReader, Trace, open_serial)
+from kiosk.devices.rfid.reader import (
+    InventoryEntry,
+    Link,
+    OptionalCommands,
+    SerialPortLike,
+    SystemInfo,
+    TagReader,
+    Trace,
+    open_serial,
+)
 
 DEFAULT_BAUDRATE = 19200
 

@@ -9,13 +9,21 @@ item's memory size, B0 29 write DSFID, B1 NXP EAS commands.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from kiosk.devices.rfid import protocol_feig as p
 from kiosk.devices.rfid.config import PadSettings
 from kiosk.devices.rfid.errors import NoTag
-from kiosk.devices.rfid.reader import (InventoryEntry, Link, OptionalCommands, SerialPortLike, SystemInfo,
-                                       TagReader, Trace, open_serial)
+from kiosk.devices.rfid.reader import (
+    InventoryEntry,
+    Link,
+    OptionalCommands,
+    SerialPortLike,
+    SystemInfo,
+    TagReader,
+    Trace,
+    open_serial,
+)
 
 DEFAULT_BAUDRATE = 38400
 MAX_MORE_ROUNDS = 16  # a reader holding more tags than this many replies is misbehaving

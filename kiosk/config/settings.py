@@ -9,16 +9,22 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
-from kiosk import config_deploy
-from kiosk.config_deploy import (AlertSettings, EmailSettings, MonitoringSettings, PrinterSettings,
-                                 ReceiptSettings)
-from kiosk.config_files import read_document
-from kiosk.config_table import ConfigError, ConfigTable, describe
+from sip2.charsets import check_encoding
+from sip2.dialects import DIALECTS
+from sip2.errors import CodecError
+
+from kiosk.config import deployment
+from kiosk.config.deployment import AlertSettings, EmailSettings, MonitoringSettings, PrinterSettings, ReceiptSettings
+from kiosk.config.files import read_document
+from kiosk.config.table import ConfigError, ConfigTable, describe
+from kiosk.core.technician_pin import PinHashError, check_form
 from kiosk.devices.classify import Classifier, KindRule, ScanKind
+from kiosk.i18n import AVAILABLE
 
 DEFAULT_PATH = Path("/etc/library-kiosk/kiosk.toml")
 DEFAULT_DATABASE = "/var/lib/library-kiosk/kiosk.db"
@@ -213,9 +219,9 @@ def parse_config(data: Mapping[str, Any], *, source: str = "<config>") -> KioskC
 
 def _deployment(data: Mapping[str, Any]) -> dict[str, Any]:
     """The [receipts], [printer], [email], [monitoring] and [alerts] tables, checked together."""
-    sections = {name: _section(data, name, getattr(config_deploy, name))
+    sections = {name: _section(data, name, getattr(deployment, name))
                 for name in ("receipts", "printer", "email", "monitoring", "alerts")}
-    sections["receipts"] = config_deploy.settle_receipts(
+    sections["receipts"] = deployment.settle_receipts(
         data, sections["receipts"], sections["printer"], sections["email"], sections["alerts"])
     return sections
 
@@ -254,10 +260,6 @@ def _finish(table: ConfigTable, value: Any) -> Any:
 
 
 def _sip2(t: ConfigTable) -> SIP2Settings:
-    from sip2.charsets import check_encoding
-    from sip2.dialects import DIALECTS
-    from sip2.errors import CodecError
-
     host = t.text("host")
     if not host.strip():
         raise t.error("host", "must name the library system's SIP2 server (a host name or address)")
@@ -360,6 +362,8 @@ def _session(t: ConfigTable) -> SessionSettings:
 
 def _check_devices(tables: Mapping[str, Any]) -> None:
     """Validate the device tables by building (not starting) the devices they describe."""
+    # Here, not at the top: the drivers read their tables with kiosk.config.table, so importing
+    # them while kiosk.config is being imported would have the two packages import each other.
     from kiosk.devices.manager import DeviceManager
 
     DeviceManager.from_config(tables, lambda event: None)
@@ -383,8 +387,6 @@ def _technician_card(t: ConfigTable) -> BarcodeRule | None:
 
 
 def _technician_access(t: ConfigTable) -> TechnicianAccess:
-    from kiosk.core.technician_pin import PinHashError, check_form
-
     for key in _TECHNICIAN_CARD_KEYS:
         t.has(key)
     pin_hash = t.text("pin_hash", "") or None
@@ -397,8 +399,6 @@ def _technician_access(t: ConfigTable) -> TechnicianAccess:
 
 
 def _app(t: ConfigTable) -> AppSettings:
-    from kiosk.i18n import AVAILABLE
-
     logo = _file(t, "logo")
     languages = t.texts("languages", AppSettings.languages)
     if not languages:

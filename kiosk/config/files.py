@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kiosk.config_table import ConfigError
+from kiosk.config.table import ConfigError
 
 SECRETS_FILE = "secrets.toml"
 # (table, key) of every setting that is a secret: masked by `kiosk config show`, allowed in secrets.toml.

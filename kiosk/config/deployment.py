@@ -7,10 +7,11 @@ their own module so that the circulation settings in `kiosk.config` stay readabl
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import Any, Mapping
+from typing import Any
 
-from kiosk.config_table import ConfigError, ConfigTable
+from kiosk.config.table import ConfigError, ConfigTable
 
 RECEIPT_CHOICES = ("print", "email", "none")
 PRINTER_DRIVERS = ("none", "usb", "serial", "network")

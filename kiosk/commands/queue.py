@@ -6,28 +6,37 @@ import argparse
 import json
 import os
 import sys
-from dataclasses import asdict
+from collections.abc import Callable
+from dataclasses import asdict, replace
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from sip2.cli import PASSWORD_VARIABLE, positive_seconds
-from sip2.client import TLSSettings
-from sip2.dialects import dialect
 from sip2.errors import SIP2Error
 
-from kiosk.config import DEFAULT_DATABASE, KioskConfig, load_config
-from kiosk.config_table import ConfigError
-from kiosk.storage import (EntryState, Journal, OfflineQueue, QueueEntry, QueueError, Replayer,
-                           StorageError, connect_with, open_database)
+from kiosk.config import DEFAULT_DATABASE, KioskConfig, SIP2Settings, load_config
+from kiosk.config.table import ConfigError
+from kiosk.core.acs_link import connected_client
+from kiosk.storage import (
+    EntryState,
+    Journal,
+    OfflineQueue,
+    QueueEntry,
+    QueueError,
+    Replayer,
+    StorageError,
+    open_database,
+)
 from kiosk.storage.queue import LISTINGS
 
 DEFAULT_LIST_LIMIT = 100
 _OLD_PASSWORD_VARIABLE = "KIOSK_SIP2_PASSWORD"  # read until the next release, with a warning
 
 
-def add_queue_commands(subparsers: Any) -> None:
-    """Add `queue` and its sub-commands to the `kiosk` command's sub-parsers."""
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add `kiosk queue list|replay|export|purge|resolve` to the `kiosk` command."""
     queue = subparsers.add_parser("queue", help="look at, replay, export or purge the offline queue")
     commands = queue.add_subparsers(dest="queue_command", required=True)
 
@@ -130,28 +139,17 @@ def _queue(args: argparse.Namespace, config: KioskConfig | None = None) -> Offli
     return OfflineQueue(open_database(path))
 
 
-def _client_settings(args: argparse.Namespace, config: KioskConfig | None) -> dict[str, Any]:
-    """SIP2Client arguments: the configuration's [sip2], overridden by the command line."""
-    settings: dict[str, Any] = {"timeout": 10.0}
-    if config is not None:
-        sip2 = config.sip2
-        settings.update(
-            host=sip2.host, port=sip2.port, username=sip2.username, password=sip2.password,
-            location=sip2.location or None, institution_id=sip2.institution,
-            terminal_password=sip2.terminal_password, timeout=sip2.timeout,
-            connect_timeout=sip2.connect_timeout,
-            settings=dialect(sip2.dialect).settings(encoding=sip2.encoding, terminator=sip2.terminator,
-                                                    checksums=sip2.checksums,
-                                                    sequence_check=sip2.sequence_check),
-            tls=TLSSettings(ca_file=sip2.ca_file, cert_file=sip2.cert_file, key_file=sip2.key_file,
-                            verify=sip2.verify) if sip2.tls else None)
+def _sip2_settings(args: argparse.Namespace, config: KioskConfig | None) -> SIP2Settings:
+    """The configuration's [sip2], overridden by the command line."""
     given = {"host": args.host, "port": args.port, "username": args.user,
-             "password": args.password or _password_from_environment(),
-             "institution_id": args.institution, "location": args.location, "timeout": args.timeout}
-    settings.update({key: value for key, value in given.items() if value is not None})
-    if "host" not in settings or "port" not in settings:
+             "password": args.password or _password_from_environment(), "institution": args.institution,
+             "location": args.location, "timeout": args.timeout}
+    given = {key: value for key, value in given.items() if value is not None}
+    if config is not None:
+        return replace(config.sip2, **given)
+    if "host" not in given or "port" not in given:
         raise ConfigError("replay needs the library system's address: --host and --port, or --config")
-    return settings
+    return SIP2Settings(**given)
 
 
 def _list(args: argparse.Namespace) -> int:
@@ -183,9 +181,9 @@ def _list(args: argparse.Namespace) -> int:
 
 def _replay(args: argparse.Namespace) -> int:
     config = _config(args)
-    factory = connect_with(**_client_settings(args, config))
+    settings = _sip2_settings(args, config)
     queue = _queue(args, config)
-    report = Replayer(queue, factory, journal=Journal(queue.db)).replay_once()
+    report = Replayer(queue, partial(connected_client, settings), journal=Journal(queue.db)).replay_once()
     counts = queue.counts()
     if args.json:
         _print_json({**asdict(report), "completed": report.completed, "counts": asdict(counts)})
