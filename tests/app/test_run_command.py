@@ -80,7 +80,7 @@ def test_ctrl_c_stops_the_demo_cleanly(tmp_path):
 def test_ctrl_c_while_a_command_starts_is_one_line(monkeypatch, capsys):
     from kiosk.cli import main
 
-    def interrupted(args):
+    def interrupted(*args):
         raise KeyboardInterrupt
 
     monkeypatch.setattr("kiosk.demo.run_demo", interrupted)
