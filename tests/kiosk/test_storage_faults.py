@@ -135,7 +135,10 @@ def test_database_damaged_while_running_takes_the_kiosk_out_of_service(tmp_path)
         size = path.stat().st_size
         damaged.seek(4096)
         damaged.write(os.urandom(size - 4096))
-    outcome = runtime.handle_scan(item_barcode(40), Mode.CHECKOUT)
-    assert not outcome.ok and "staff" in outcome.reason
-    state = runtime.service.state()
-    assert not state.in_service and "damaged" in state.reason, state.reason
+    try:
+        outcome = runtime.handle_scan(item_barcode(40), Mode.CHECKOUT)
+        assert not outcome.ok and "staff" in outcome.reason
+        state = runtime.service.state()
+        assert not state.in_service and "damaged" in state.reason, state.reason
+    finally:
+        runtime.database.close()
