@@ -36,8 +36,9 @@ apt_install() {
 debs=(gcc linux-libc-dev)
 debs+=(shellcheck)  # the tests check scripts/kiosk-install.sh with it
 # The touchscreen app: Mesa for rendering (also headless, through SDL's offscreen driver) and
-# libmtdev for touch screens; Kivy's wheel brings SDL2 itself.
-debs+=(libgl1-mesa-dri libegl1 libmtdev1)
+# libmtdev for touch screens; Kivy's wheel brings SDL2 itself, not libGL.so.1 (libgl1), which a
+# minimal Bookworm and Raspberry Pi OS Lite lack.
+debs+=(libgl1 libgl1-mesa-dri libegl1 libmtdev1)
 # python-evdev compiles against the interpreter's headers; Debian's python3 needs python3-dev.
 include_dir="$("$PYTHON" -c 'import sysconfig; print(sysconfig.get_paths()["include"])')"
 [ -f "$include_dir/Python.h" ] || debs+=(python3-dev)

@@ -172,3 +172,49 @@ def test_uninstall_keeps_the_queue_unless_purged(root, tools):
 def test_install_script_is_shellcheck_clean():
     done = subprocess.run(["shellcheck", str(SCRIPT)], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stdout
+
+
+def test_install_without_systemctl_enables_by_links(root, tools):
+    """A minimal chroot or an image build has no systemctl at all: the installer links the unit
+    into its target's .wants (what `systemctl enable` does), takes tty1 from the getty, starts nothing."""
+    lib = root / "lib/systemd/system"
+    lib.mkdir(parents=True)
+    (lib / "getty@.service").write_text("[Service]\nExecStart=-/sbin/agetty %I\n[Install]\nWantedBy=getty.target\n")
+    getty_wants = root / "etc/systemd/system/getty.target.wants"
+    getty_wants.mkdir(parents=True)
+    (getty_wants / "getty@tty1.service").symlink_to("/lib/systemd/system/getty@.service")
+    bin_dir, calls = tools
+    env = {**os.environ, "DESTDIR": str(root), "SYSTEMCTL": str(bin_dir / "no-such-systemctl"),
+           "PYTHON": str(bin_dir / "python"), "SYSTEMD_RUNNING": "no"}
+    done = subprocess.run(["bash", str(SCRIPT), "install"], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    link = root / "etc/systemd/system/multi-user.target.wants/library-kiosk.service"
+    assert os.readlink(link) == "/etc/systemd/system/library-kiosk.service"
+    assert not (getty_wants / "getty@tty1.service").is_symlink()
+    assert "systemd is not running here" in done.stderr and "enabled, not started" in done.stderr
+    assert "no systemctl here: enabled library-kiosk.service" in done.stderr
+    assert not any(c.startswith("systemctl") for c in calls.read_text().splitlines())
+
+    done = subprocess.run(["bash", str(SCRIPT), "uninstall"], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert not link.is_symlink()
+    assert os.readlink(getty_wants / "getty@tty1.service") == "/lib/systemd/system/getty@.service"
+
+
+def test_install_creates_the_device_groups_the_unit_names(root, tools):
+    """A minimal Bookworm has no input or render group until udev is installed."""
+    group_file = root / "etc" / "group"
+    kept = [line for line in group_file.read_text().splitlines() if not line.startswith(("input:", "render:"))]
+    group_file.write_text("\n".join(kept) + "\n")
+    gshadow = root / "etc" / "gshadow"
+    if gshadow.exists():
+        gshadow.write_text("".join(line + "\n" for line in gshadow.read_text().splitlines()
+                                   if not line.startswith(("input:", "render:"))))
+    done = run("install", root, tools, "--no-start")
+    assert done.returncode == 0, done.stderr
+    unit = (REPO / "systemd/library-kiosk.service").read_text()
+    [named] = [line.split("=", 1)[1].split() for line in unit.splitlines() if line.startswith("SupplementaryGroups=")]
+    groups = {line.split(":")[0]: line.split(":")[3].split(",") for line in group_file.read_text().splitlines()}
+    for group in named:
+        assert "library-kiosk" in groups[group], group
+    assert "creating system group input" in done.stderr and "creating system group render" in done.stderr
