@@ -33,6 +33,8 @@ def render_metrics(status: KioskStatus, active_alerts: Iterable[str] = ()) -> st
 
     metric("info", "gauge", "Version of the kiosk software.", [({"version": status.version}, 1)])
     metric("acs_online", "gauge", "1 when the library system answers.", [({}, status.online)])
+    metric("in_service", "gauge", "1 when patrons may use the kiosk, 0 when it shows out of service.",
+           [({}, status.in_service)])
     metric("queue_waiting", "gauge", "Offline transactions not yet sent to the library system.",
            [({}, status.queue_waiting)])
     metric("queue_refused", "gauge", "Replayed transactions the library system refused, not yet dealt with.",

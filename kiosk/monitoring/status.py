@@ -50,6 +50,7 @@ class KioskStatus:
     outbox_pending: int
     outbox_failed: int
     last_transaction_at: datetime | None
+    in_service: bool = True  # patrons may use the kiosk (not switched off, not lacking what it needs)
 
     def to_json(self) -> dict[str, Any]:
         """The snapshot as JSON-ready values (times in ISO 8601 UTC)."""
@@ -72,7 +73,8 @@ def take_status(runtime: KioskRuntime, now: datetime | None = None) -> KioskStat
         online=runtime.link.online, acs_error=runtime.link.last_error, queue_waiting=counts.waiting,
         queue_refused=counts.unresolved, queue_oldest_seconds=oldest.total_seconds() if oldest else None,
         devices=devices, printer=runtime.receipts.printer.state.value, outbox_pending=outbox.pending,
-        outbox_failed=outbox.failed, last_transaction_at=last_transaction(runtime))
+        outbox_failed=outbox.failed, last_transaction_at=last_transaction(runtime),
+        in_service=runtime.service.state().in_service)
 
 
 def last_transaction(runtime: KioskRuntime) -> datetime | None:

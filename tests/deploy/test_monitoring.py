@@ -51,6 +51,11 @@ def test_metrics_text_has_every_series_labelled_and_escaped():
     assert "# TYPE library_kiosk_queue_waiting gauge" in lines
 
 
+def test_out_of_service_is_a_series_of_its_own():
+    assert 'library_kiosk_in_service{kiosk="branch-7"} 1' in render_metrics(status()).splitlines()
+    assert 'library_kiosk_in_service{kiosk="branch-7"} 0' in render_metrics(status(in_service=False)).splitlines()
+
+
 def test_an_alert_is_raised_once_after_its_delay_and_cleared_once():
     rules = AlertRules(AlertSettings(to=("staff@library.example",), library_down_minutes=15))
     down = dict(online=False, acs_error="connection refused")
