@@ -47,6 +47,8 @@ def render_metrics(status: KioskStatus, active_alerts: Iterable[str] = ()) -> st
            [({"state": state}, status.printer == state) for state in PRINTER_STATES])
     metric("email_outbox", "gauge", "E-mails waiting to be sent (pending) or given up (failed).",
            [({"state": "pending"}, status.outbox_pending), ({"state": "failed"}, status.outbox_failed)])
+    metric("transactions_total", "counter", "Transactions recorded in the kiosk's journal, by kind.",
+           [({"kind": kind}, count) for kind, count in status.transactions])
     if status.last_transaction_at is not None:
         metric("last_transaction_timestamp_seconds", "gauge", "When the last transaction was recorded.",
                [({}, status.last_transaction_at.timestamp())])

@@ -51,6 +51,7 @@ class KioskStatus:
     outbox_failed: int
     last_transaction_at: datetime | None
     in_service: bool = True  # patrons may use the kiosk (not switched off, not lacking what it needs)
+    transactions: tuple[tuple[str, int], ...] = ()  # (kind, how many the journal has recorded)
 
     def to_json(self) -> dict[str, Any]:
         """The snapshot as JSON-ready values (times in ISO 8601 UTC)."""
@@ -74,7 +75,7 @@ def take_status(runtime: KioskRuntime, now: datetime | None = None) -> KioskStat
         queue_refused=counts.unresolved, queue_oldest_seconds=oldest.total_seconds() if oldest else None,
         devices=devices, printer=runtime.receipts.printer.state.value, outbox_pending=outbox.pending,
         outbox_failed=outbox.failed, last_transaction_at=last_transaction(runtime),
-        in_service=runtime.service.state().in_service)
+        in_service=runtime.service.state().in_service, transactions=transaction_counts(runtime))
 
 
 def last_transaction(runtime: KioskRuntime) -> datetime | None:
@@ -83,3 +84,10 @@ def last_transaction(runtime: KioskRuntime) -> datetime | None:
         value = conn.execute(select(func.max(journal.c.recorded_at))).scalar()
     moment = from_stamp(value)
     return moment.astimezone(timezone.utc) if moment else None
+
+
+def transaction_counts(runtime: KioskRuntime) -> tuple[tuple[str, int], ...]:
+    """How many transactions of each kind the journal holds (a counter for transactions per hour)."""
+    with runtime.database.reading() as conn:
+        rows = conn.execute(select(journal.c.kind, func.count()).group_by(journal.c.kind).order_by(journal.c.kind))
+        return tuple((kind, count) for kind, count in rows)

@@ -56,6 +56,13 @@ def test_out_of_service_is_a_series_of_its_own():
     assert 'library_kiosk_in_service{kiosk="branch-7"} 0' in render_metrics(status(in_service=False)).splitlines()
 
 
+def test_transactions_are_a_counter_by_kind():
+    lines = render_metrics(status(transactions=(("checkin", 4), ("checkout", 7)))).splitlines()
+    assert "# TYPE library_kiosk_transactions_total counter" in lines
+    assert 'library_kiosk_transactions_total{kiosk="branch-7",kind="checkout"} 7' in lines
+    assert 'library_kiosk_transactions_total{kiosk="branch-7",kind="checkin"} 4' in lines
+
+
 def test_an_alert_is_raised_once_after_its_delay_and_cleared_once():
     rules = AlertRules(AlertSettings(to=("staff@library.example",), library_down_minutes=15))
     down = dict(online=False, acs_error="connection refused")
@@ -122,6 +129,8 @@ def test_metrics_endpoint_on_localhost_and_textfile(tmp_path, acs):
             assert response.headers["Content-Type"].startswith("text/plain; version=0.0.4")
         assert 'library_kiosk_acs_online{kiosk="branch-7"} 1' in body
         assert 'library_kiosk_queue_waiting{kiosk="branch-7"} 0' in body
+        assert 'library_kiosk_in_service{kiosk="branch-7"} 1' in body
+        assert "# TYPE library_kiosk_transactions_total counter" in body  # the journal is asked, empty yet
         with pytest.raises(urllib.error.HTTPError):
             urllib.request.urlopen(f"http://127.0.0.1:{port}/other", timeout=5)
     finally:
