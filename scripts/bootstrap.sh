@@ -47,6 +47,21 @@ apt_install "${debs[@]}"
 
 [ -x "$VENV/bin/python" ] || { log "creating virtualenv $VENV"; "$PYTHON" -m venv "$VENV"; }
 
+# promtool checks and unit-tests the Prometheus alert rules (deploy/prometheus). It is taken out of
+# Debian's prometheus package without installing that, so no Prometheus server is set up here.
+if ! command -v promtool >/dev/null 2>&1 && [ ! -x "$VENV/bin/promtool" ] && command -v apt-get >/dev/null 2>&1; then
+    log "taking promtool from Debian's prometheus package"
+    deb_dir="$(mktemp -d)"
+    if (cd "$deb_dir" && { apt-get download -qq prometheus 2>/dev/null \
+            || { as_root apt-get update -qq && apt-get download -qq prometheus; }; } \
+            && dpkg-deb -x prometheus_*.deb unpacked); then
+        install -m 0755 "$deb_dir/unpacked/usr/bin/promtool" "$VENV/bin/promtool"
+    else
+        log "could not fetch promtool: the alert rule tests will be skipped"
+    fi
+    rm -rf "$deb_dir"
+fi
+
 # Reinstall only when the project's declared dependencies change.
 stamp="$VENV/.installed-$(sha256sum < "$ROOT/pyproject.toml" | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
