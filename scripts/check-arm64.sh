@@ -83,10 +83,9 @@ step() {
 
 # A command inside the arm64 root, with a clean environment. pip there trusts what this machine
 # trusts (a proxy's CA, for one), as pip on the Pi trusts the Pi's.
-in_root() {
-    chroot "$CHROOT" /usr/bin/env -i HOME=/root LANG=C.UTF-8 TERM=dumb PIP_CERT="$HOST_CA_BUNDLE" \
-        PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "$@"
-}
+IN_ROOT_ENV=(/usr/bin/env -i HOME=/root LANG=C.UTF-8 TERM=dumb PIP_CERT="$HOST_CA_BUNDLE"
+             PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin)
+in_root() { chroot "$CHROOT" "${IN_ROOT_ENV[@]}" "$@"; }
 
 # The Debian mirror apt uses on this machine (one-line or deb822 sources), else deb.debian.org.
 debian_mirror() {
@@ -199,7 +198,9 @@ ACS_PORT="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1",
 
 start_acs() {
     local pid waited=0
-    in_root "$VENV/bin/sip2" emulator --host 127.0.0.1 --port "$ACS_PORT" > "$LOGS/acs-emulator.log" 2>&1 &
+    # chroot itself in the background (not in_root, a function): $! is then the emulator.
+    chroot "$CHROOT" "${IN_ROOT_ENV[@]}" "$VENV/bin/sip2" emulator --host 127.0.0.1 --port "$ACS_PORT" \
+        > "$LOGS/acs-emulator.log" 2>&1 &
     pid=$!
     echo "$pid" > "$LOGS/acs-emulator.pid"
     until grep -q "listening on" "$LOGS/acs-emulator.log"; do
@@ -255,34 +256,35 @@ doctor() {
 
 # The unit's own ExecStart, user, groups and environment, with SDL's offscreen driver in place of
 # KMS/DRM (no screen here): time to READY=1 (the idle screen drawn) and to the first watchdog ping,
-# then SIGTERM, as `systemctl stop` sends it.
+# then SIGTERM, as `systemctl stop` sends it. This machine's Python listens on the notify socket
+# and starts the kiosk through setpriv in the root, so no emulated process has to fork.
 first_frame() {
-    in_root python3 - "$UNIT_FILE" <<'PY'
-import json, os, pwd, shlex, signal, socket, subprocess, sys, time
+    python3 - "$CHROOT" "$UNIT_FILE" <<'PY'
+import json, os, shlex, signal, socket, subprocess, sys, time
 
-unit = open(sys.argv[1], encoding="utf-8").read().splitlines()
+root, unit_path = sys.argv[1], sys.argv[2]
+unit = open(root + unit_path, encoding="utf-8").read().splitlines()
 def values(key):
     return [line.split("=", 1)[1] for line in unit if line.startswith(key + "=")]
 env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}
 env.update(dict(item.split("=", 1) for value in values("Environment") for item in shlex.split(value)))
 env.update(SDL_VIDEODRIVER="offscreen", SDL_AUDIODRIVER="dummy")
 env["WATCHDOG_USEC"] = str(int(float(values("WatchdogSec")[0]) * 1_000_000))  # as systemd sets it
-user = values("User")[0]
-home = pwd.getpwnam(user).pw_dir
-os.makedirs("/run/library-kiosk", mode=0o700, exist_ok=True)  # RuntimeDirectory=
-os.chown("/run/library-kiosk", pwd.getpwnam(user).pw_uid, pwd.getpwnam(user).pw_gid)
+user, group, groups = values("User")[0], values("Group")[0], values("SupplementaryGroups")[0].split()
 notify_path = "/run/arm64-check-notify"
-if os.path.exists(notify_path):
-    os.unlink(notify_path)
+if os.path.exists(root + notify_path):
+    os.unlink(root + notify_path)
 notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-notify.bind(notify_path)
-os.chmod(notify_path, 0o666)
+notify.bind(root + notify_path)
+os.chmod(root + notify_path, 0o666)
 env["NOTIFY_SOCKET"] = notify_path
 command = shlex.split(values("ExecStart")[0])
 print("command:", " ".join(command), "as", user, flush=True)
+in_root = ["chroot", root, "/usr/bin/setpriv", f"--reuid={user}", f"--regid={group}", f"--groups={','.join(groups)}",
+           "/usr/bin/env", "-i", "--chdir=/var/lib/library-kiosk", *(f"{k}={v}" for k, v in env.items()),
+           "/bin/sh", "-c", 'umask 077 && exec "$@"', "kiosk", *command]  # UMask=
 start = time.monotonic()
-kiosk = subprocess.Popen(command, env=env, cwd=home, user=user, group=values("Group")[0],
-                         extra_groups=values("SupplementaryGroups")[0].split(), umask=0o077)
+kiosk = subprocess.Popen(in_root)
 result = {"ready_seconds": None, "watchdog_seconds": None, "stopping": False, "exit_status": None}
 notify.settimeout(5)
 deadline = start + 300
@@ -308,12 +310,14 @@ finally:
     notify.settimeout(1)
     try:
         while True:
-            result["stopping"] = result["stopping"] or "STOPPING=1" in notify.recv(4096).decode()
+            if "STOPPING=1" in notify.recv(4096).decode():
+                result["stopping"] = True
     except OSError:
         pass
     result["exit_status"] = kiosk.returncode
 print(json.dumps(result))
-sys.exit(0 if result["ready_seconds"] and result["watchdog_seconds"] and result["exit_status"] == 0 else 1)
+sys.exit(0 if result["ready_seconds"] and result["watchdog_seconds"] and result["stopping"]
+         and result["exit_status"] == 0 else 1)
 PY
 }
 
