@@ -115,3 +115,30 @@ def test_playbook_installs_configures_and_guards_the_queue(tmp_path, root, tools
     broken = play(library_kiosk_deploy_with_waiting_queue=True)
     assert broken.returncode != 0
     assert "Check the merged configuration" in broken.stdout and "colour" in broken.stdout
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("useradd") or not tool("ansible-playbook"),
+                    reason="needs root (useradd --root) and ansible-core")
+def test_playbook_installs_a_wheel_with_the_installer_beside_the_role(tmp_path, root, tools):
+    bin_dir, calls = tools
+    wheel = tmp_path / "library_kiosk-0.1.0-py3-none-any.whl"
+    wheel.write_bytes(b"the pip stand-in records the path, it does not open the file")
+    inventory = tmp_path / "inventory.yml"
+    inventory.write_text(json.dumps({"kiosks": {"hosts": {"kiosk-under-test": {
+        "ansible_connection": "local", "ansible_python_interpreter": sys.executable, "ansible_become": False}}}}))
+    extra = tmp_path / "extra.json"
+    extra.write_text(json.dumps({
+        "library_kiosk_root": str(root), "library_kiosk_git_repo": "", "library_kiosk_wheel": str(wheel),
+        "library_kiosk_dropins": {"90-host": "[kiosk]\nid = \"from-toml-text\"\n"}, "library_kiosk_secrets": {},
+        "library_kiosk_installer_environment": {"PYTHON": str(bin_dir / "python"), "SYSTEMCTL": str(bin_dir / "systemctl")}}))
+    done = subprocess.run([tool("ansible-playbook"), "-i", str(inventory), "playbook.yml", "-e", f"@{extra}"],
+                          cwd=ANSIBLE, env=ansible_env(tmp_path), capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
+    release = root / "opt/library-kiosk/release"
+    assert (release / "scripts/kiosk-install.sh").read_text() == (REPO / "scripts/kiosk-install.sh").read_text()
+    assert (release / "systemd/library-kiosk.service").exists() and (release / "config/kiosk.example.toml").exists()
+    assert f"pip install --quiet --upgrade {release}/wheels/{wheel.name}" in calls.read_text().splitlines()
+    host = root / "etc/library-kiosk/kiosk.toml.d/90-host.toml"
+    assert tomllib.loads(host.read_text())["kiosk"]["id"] == "from-toml-text"
+    assert not (root / "etc/library-kiosk/kiosk.toml.d/10-library.toml").exists()
