@@ -29,9 +29,12 @@ SERVICE_USER="library-kiosk"
 VENV="/opt/library-kiosk/venv"
 HOST_CA_BUNDLE="/etc/ssl/host-ca-certificates.crt"
 # The SIP2 codec and client, the kiosk core with its offline queue, the device drivers, and one
-# app journey (checkout, a refusal, receipt by e-mail and printer).
+# app journey (checkout, a refusal, receipt by e-mail and printer). Left out: the kill-and-replay
+# test, whose own 120 s limit ten-times-slower emulation exceeds (kiosk/test_crash_core.py kills
+# the core under emulation as well).
 DEFAULT_TESTS="tests/sip2 tests/kiosk tests/devices
- tests/app/test_journeys.py::test_checkout_three_items_one_refused_then_receipt_by_email"
+ tests/app/test_journeys.py::test_checkout_three_items_one_refused_then_receipt_by_email
+ --deselect tests/kiosk/test_crash_replay.py::test_killed_again_and_again_no_transaction_is_lost_or_applied_twice"
 TESTS="${KIOSK_ARM64_TESTS:-$DEFAULT_TESTS}"
 KEEP=no
 
