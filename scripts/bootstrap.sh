@@ -36,8 +36,9 @@ apt_install() {
 debs=(gcc linux-libc-dev)
 debs+=(shellcheck)  # the tests check scripts/kiosk-install.sh with it
 # The touchscreen app: Mesa for rendering (also headless, through SDL's offscreen driver) and
-# libmtdev for touch screens; Kivy's wheel brings SDL2 itself.
-debs+=(libgl1-mesa-dri libegl1 libmtdev1)
+# libmtdev for touch screens; Kivy's wheel brings SDL2 itself, not libGL.so.1 (libgl1), which a
+# minimal Bookworm and Raspberry Pi OS Lite lack.
+debs+=(libgl1 libgl1-mesa-dri libegl1 libmtdev1)
 # python-evdev compiles against the interpreter's headers; Debian's python3 needs python3-dev.
 include_dir="$("$PYTHON" -c 'import sysconfig; print(sysconfig.get_paths()["include"])')"
 [ -f "$include_dir/Python.h" ] || debs+=(python3-dev)
@@ -45,6 +46,21 @@ include_dir="$("$PYTHON" -c 'import sysconfig; print(sysconfig.get_paths()["incl
 apt_install "${debs[@]}"
 
 [ -x "$VENV/bin/python" ] || { log "creating virtualenv $VENV"; "$PYTHON" -m venv "$VENV"; }
+
+# promtool checks and unit-tests the Prometheus alert rules (deploy/prometheus). It is taken out of
+# Debian's prometheus package without installing that, so no Prometheus server is set up here.
+if ! command -v promtool >/dev/null 2>&1 && [ ! -x "$VENV/bin/promtool" ] && command -v apt-get >/dev/null 2>&1; then
+    log "taking promtool from Debian's prometheus package"
+    deb_dir="$(mktemp -d)"
+    if (cd "$deb_dir" && { apt-get download -qq prometheus 2>/dev/null \
+            || { as_root apt-get update -qq && apt-get download -qq prometheus; }; } \
+            && dpkg-deb -x prometheus_*.deb unpacked); then
+        install -m 0755 "$deb_dir/unpacked/usr/bin/promtool" "$VENV/bin/promtool"
+    else
+        log "could not fetch promtool: the alert rule tests will be skipped"
+    fi
+    rm -rf "$deb_dir"
+fi
 
 # Reinstall only when the project's declared dependencies change.
 stamp="$VENV/.installed-$(sha256sum < "$ROOT/pyproject.toml" | cut -c1-16)"

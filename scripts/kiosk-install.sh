@@ -11,7 +11,8 @@
 # For images and tests: DESTDIR puts every file under another root (units are enabled there
 # with systemctl --root); SYSTEMCTL and UDEVADM name other commands; PYTHON the interpreter
 # that makes the virtualenv; SYSTEMD_RUNNING=yes|no overrides the check whether systemd runs
-# here (it does not in a chroot or an image being built: units are enabled, not started).
+# here (it does not in a chroot, a container or an image being built: units are enabled, not
+# started; without any systemctl the unit is enabled by linking it into its targets' .wants).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -25,8 +26,10 @@ UNIT="library-kiosk.service"
 PREFIX="/opt/library-kiosk"
 ETC="/etc/library-kiosk"
 STATE="/var/lib/library-kiosk"
-DEVICE_GROUPS=(input video render dialout lp)
-DEBS=(python3 python3-venv python3-dev gcc libmtdev1 libgl1 libegl1 libgles2 libgbm1 libdrm2 libusb-1.0-0 sqlite3)
+# libgl1 (libGL.so.1) and Mesa's drivers: Kivy cannot open a window without them, and a minimal
+# Bookworm or Raspberry Pi OS Lite has neither.
+DEBS=(python3 python3-venv python3-dev gcc libmtdev1 libgl1 libgl1-mesa-dri libegl1 libgles2 libgbm1 libdrm2
+      libusb-1.0-0 sqlite3)
 
 log() { printf '[kiosk-install] %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -49,7 +52,36 @@ live_systemctl() {
 }
 
 offline_systemctl() {
-    if on_host; then "$SYSTEMCTL" "$@"; else "$SYSTEMCTL" --root "$DESTDIR" "$@"; fi
+    if ! command -v "$SYSTEMCTL" >/dev/null 2>&1; then link_units "$@"
+    elif on_host; then "$SYSTEMCTL" "$@"
+    else "$SYSTEMCTL" --root "$DESTDIR" "$@"; fi
+}
+
+# What `systemctl enable|disable` does to the file system, for a root without systemctl
+# (a minimal chroot or an image being built): links in the .wants folders of the unit's targets.
+link_units() {
+    local action="$1" unit="$2" file target targets=()
+    file="$(unit_file "$unit")" || { log "no unit file for $unit: not ${action}d"; return 1; }
+    read -ra targets <<< "$(sed -n 's/^WantedBy=//p' "$file" | tr '\n' ' ')"
+    for target in "${targets[@]}"; do
+        case "$action" in
+            enable) install -d -m 0755 "$(path "/etc/systemd/system/$target.wants")"
+                    ln -sfn "${file#"$DESTDIR"}" "$(path "/etc/systemd/system/$target.wants/$unit")" ;;
+            disable) rm -f "$(path "/etc/systemd/system/$target.wants/$unit")" ;;
+            *) log "no systemctl here: cannot $action $unit"; return 1 ;;
+        esac
+    done
+    log "no systemctl here: ${action}d $unit by its links in /etc/systemd/system"
+}
+
+# The unit's file in the root: our own, or the template an instance such as getty@tty1 comes from.
+unit_file() {
+    local unit="$1" dir
+    for dir in /etc/systemd/system /lib/systemd/system /usr/lib/systemd/system; do
+        [ -f "$(path "$dir/$unit")" ] && { path "$dir/$unit"; return 0; }
+        [ -f "$(path "$dir/${unit%%@*}@.service")" ] && { path "$dir/${unit%%@*}@.service"; return 0; }
+    done
+    return 1
 }
 
 need_root() {
@@ -80,6 +112,22 @@ install_packages() {
 
 group_exists() { grep -q "^$1:" "$(path /etc/group)"; }
 
+# The groups the unit's SupplementaryGroups= names: a unit naming a missing group cannot start.
+unit_groups() { sed -n 's/^SupplementaryGroups=//p' "$ROOT/systemd/$UNIT"; }
+
+# A minimal Bookworm has no input or render group until udev's package creates them: create them
+# as system groups (udev and systemd-sysusers keep a group that exists) or stop and say which.
+ensure_groups() {
+    local group root_opt=()
+    [ -n "$DESTDIR" ] && root_opt=(--root "$DESTDIR")
+    for group in $(unit_groups); do
+        group_exists "$group" && continue
+        log "creating system group $group (the unit's SupplementaryGroups= names it; udev has not made it here)"
+        groupadd "${root_opt[@]}" --system "$group" \
+            || die "group $group is missing and could not be created: create it, or the kiosk cannot start"
+    done
+}
+
 create_user() {
     local root_opt=()
     [ -n "$DESTDIR" ] && root_opt=(--root "$DESTDIR")
@@ -88,12 +136,8 @@ create_user() {
         useradd "${root_opt[@]}" --system --user-group --home-dir "$STATE" --no-create-home \
             --shell /usr/sbin/nologin --comment "Library self-checkout kiosk" "$SERVICE_USER"
     fi
-    local wanted=()
-    for group in "${DEVICE_GROUPS[@]}"; do
-        group_exists "$group" && wanted+=("$group")
-    done
-    [ "${#wanted[@]}" -gt 0 ] && usermod "${root_opt[@]}" --append --groups "$(IFS=,; echo "${wanted[*]}")" "$SERVICE_USER"
-    return 0
+    ensure_groups
+    usermod "${root_opt[@]}" --append --groups "$(unit_groups | tr ' ' ,)" "$SERVICE_USER"
 }
 
 install_code() {
@@ -167,7 +211,7 @@ enable_and_start() {
         "$SYSTEMCTL" restart "$UNIT"
         log "started; follow it with: journalctl -u $UNIT -f"
     elif [ "$START" = yes ]; then
-        log "enabled; it starts at the next boot"
+        log "systemd is not running here (a chroot, a container or an image being built): $UNIT is enabled, not started; it starts at the next boot"
     fi
     return 0
 }
@@ -235,7 +279,7 @@ cmd_uninstall() {
     fi
 }
 
-usage() { sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+usage() { sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 
 [ $# -ge 1 ] || usage 2
 COMMAND="$1"; shift

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from prometheus_client import CollectorRegistry, generate_latest, start_http_server
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from kiosk.monitoring.status import KioskStatus
@@ -25,7 +25,7 @@ class StatusCollector(Collector):
     def __init__(self, snapshot: Callable[[], tuple[KioskStatus, Iterable[str]]]) -> None:
         self.snapshot = snapshot  # the status now, and the staff alerts raised
 
-    def collect(self) -> Iterator[GaugeMetricFamily]:
+    def collect(self) -> Iterator[Metric]:
         """The metric families of the current snapshot."""
         status, active_alerts = self.snapshot()
         kiosk = status.kiosk_id
@@ -39,6 +39,8 @@ class StatusCollector(Collector):
 
         yield gauge("info", "Version of the kiosk software.", ("version",), [((status.version,), 1)])
         yield gauge("acs_online", "1 when the library system answers.", samples=[((), status.online)])
+        yield gauge("in_service", "1 when patrons may use the kiosk, 0 when it shows out of service.",
+                    samples=[((), status.in_service)])
         yield gauge("queue_waiting", "Offline transactions not yet sent to the library system.",
                     samples=[((), status.queue_waiting)])
         yield gauge("queue_refused", "Replayed transactions the library system refused, not yet dealt with.",
@@ -51,6 +53,11 @@ class StatusCollector(Collector):
                     [((state,), status.printer == state) for state in PRINTER_STATES])
         yield gauge("email_outbox", "E-mails waiting to be sent (pending) or given up (failed).", ("state",),
                     [(("pending",), status.outbox_pending), (("failed",), status.outbox_failed)])
+        transactions = CounterMetricFamily("library_kiosk_transactions", "Transactions recorded in the kiosk's "
+                                           "journal, by kind.", labels=("kiosk", "kind"))
+        for kind, count in status.transactions:
+            transactions.add_metric([kiosk, kind], float(count))
+        yield transactions
         if status.last_transaction_at is not None:
             yield gauge("last_transaction_timestamp_seconds", "When the last transaction was recorded.",
                         samples=[((), status.last_transaction_at.timestamp())])

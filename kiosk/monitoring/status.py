@@ -31,6 +31,21 @@ class LinkState(Protocol):
         """Why it did not, the last time."""
 
 
+class ServiceState(Protocol):
+    """Whether patrons may use the kiosk now."""
+
+    @property
+    def in_service(self) -> bool:
+        """False while the kiosk shows out of service."""
+
+
+class Service(Protocol):
+    """The kiosk's service status, as the core keeps it."""
+
+    def state(self) -> ServiceState:
+        """The status now."""
+
+
 class Observed(Protocol):
     """What monitoring reads of a running kiosk (a `KioskRuntime` offers all of it)."""
 
@@ -57,6 +72,10 @@ class Observed(Protocol):
     @property
     def database(self) -> Database:
         """The kiosk's database (for the journal)."""
+
+    @property
+    def service(self) -> Service:
+        """In or out of service."""
 
 
 @dataclass(frozen=True)
@@ -92,6 +111,8 @@ class KioskStatus:
     outbox_pending: int
     outbox_failed: int
     last_transaction_at: datetime | None
+    in_service: bool = True  # patrons may use the kiosk (not switched off, not lacking what it needs)
+    transactions: tuple[tuple[str, int], ...] = ()  # (kind, how many the journal has recorded)
 
     def to_json(self) -> dict[str, Any]:
         """The snapshot as JSON-ready values (times in ISO 8601 UTC)."""
@@ -114,7 +135,8 @@ def take_status(runtime: Observed, now: datetime | None = None) -> KioskStatus:
         online=runtime.link.online, acs_error=runtime.link.last_error, queue_waiting=counts.waiting,
         queue_refused=counts.unresolved, queue_oldest_seconds=oldest.total_seconds() if oldest else None,
         devices=devices, printer=runtime.receipts.printer.state.value, outbox_pending=outbox.pending,
-        outbox_failed=outbox.failed, last_transaction_at=last_transaction(runtime))
+        outbox_failed=outbox.failed, last_transaction_at=last_transaction(runtime),
+        in_service=runtime.service.state().in_service, transactions=transaction_counts(runtime))
 
 
 def last_transaction(runtime: Observed) -> datetime | None:
@@ -123,3 +145,10 @@ def last_transaction(runtime: Observed) -> datetime | None:
         value = conn.execute(select(func.max(journal.c.recorded_at))).scalar()
     moment = from_stamp(value)
     return moment.astimezone(timezone.utc) if moment else None
+
+
+def transaction_counts(runtime: Observed) -> tuple[tuple[str, int], ...]:
+    """How many transactions of each kind the journal holds (a counter for transactions per hour)."""
+    with runtime.database.reading() as conn:
+        rows = conn.execute(select(journal.c.kind, func.count()).group_by(journal.c.kind).order_by(journal.c.kind))
+        return tuple((kind, count) for kind, count in rows)

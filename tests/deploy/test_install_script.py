@@ -10,52 +10,19 @@ import shutil
 import sqlite3
 import stat
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from kiosk.storage.migrations import LATEST_VERSION, MIGRATIONS
+from kiosk.storage.migrations import LATEST_VERSION
+
+from tests.deploy.install_support import old_database_with_a_waiting_return
 
 REPO = Path(__file__).resolve().parents[2]
 SCRIPT = REPO / "scripts" / "kiosk-install.sh"
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("useradd"),
                                 reason="useradd --root needs root")
-
-
-@pytest.fixture
-def root(tmp_path):
-    """A DESTDIR with the host's account files and a Raspberry Pi boot partition."""
-    dest = tmp_path / "root"
-    (dest / "etc").mkdir(parents=True)
-    for name in ("passwd", "group", "shadow", "gshadow", "login.defs"):
-        if Path("/etc", name).exists():
-            shutil.copy(Path("/etc", name), dest / "etc" / name)
-    (dest / "boot" / "firmware").mkdir(parents=True)
-    (dest / "boot" / "firmware" / "cmdline.txt").write_text("console=tty1 root=PARTUUID=1234-02 rootwait\n")
-    return dest
-
-
-@pytest.fixture
-def tools(tmp_path):
-    """A systemctl that records its calls, and a python whose `-m venv` makes a venv whose
-    `kiosk` is this checkout's and whose pip records what it was asked to install."""
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    calls = tmp_path / "calls.log"
-    (bin_dir / "systemctl").write_text(f'#!/bin/sh\necho "systemctl $*" >> {calls}\n')
-    (bin_dir / "python").write_text(f"""#!/bin/sh
-[ "$1 $2" = "-m venv" ] || exec {sys.executable} "$@"
-mkdir -p "$3/bin"
-printf '#!/bin/sh\\necho "pip $*" >> {calls}\\n' > "$3/bin/pip"
-printf '#!/bin/sh\\nexec {sys.executable} "$@"\\n' > "$3/bin/python"
-printf '#!/bin/sh\\nPYTHONPATH={REPO} exec {sys.executable} -m kiosk.cli "$@"\\n' > "$3/bin/kiosk"
-chmod +x "$3/bin/pip" "$3/bin/python" "$3/bin/kiosk"
-""")
-    for tool in bin_dir.iterdir():
-        tool.chmod(0o755)
-    return bin_dir, calls
 
 
 def run(command: str, root: Path, tools, *extra: str, systemd_running: str = "auto") -> subprocess.CompletedProcess:
@@ -103,22 +70,6 @@ def test_install_is_complete_and_idempotent(root, tools):
     assert (root / "boot/firmware/cmdline.txt").read_text().count("consoleblank=0") == 1
     calls = tools[1].read_text().splitlines()
     assert "systemctl daemon-reload" in calls and calls[-1] == f"systemctl --root {root} enable library-kiosk.service"
-
-
-def old_database_with_a_waiting_return(path: Path) -> None:
-    """A database as release 3 wrote it, with a return waiting to be replayed."""
-    raw = sqlite3.connect(path)
-    raw.execute("PRAGMA journal_mode=WAL")
-    raw.execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)")
-    for step in MIGRATIONS[:3]:
-        for statement in step.statements:
-            raw.execute(statement)
-        raw.execute("INSERT INTO schema_version VALUES (?, '2026-01-01T00:00:00.000000')", (step.version,))
-    raw.execute("INSERT INTO queue_entries (kind, item_id, transaction_date, state, attempts, created_at, "
-                "updated_at) VALUES ('checkin', '31234567890126', '2026-11-29T10:00:00', 'pending', 0, "
-                "'2026-11-29T10:00:01.000000', '2026-11-29T10:00:01.000000')")
-    raw.commit()
-    raw.close()
 
 
 def test_upgrade_keeps_the_offline_queue_and_upgrades_its_schema(root, tools):
@@ -172,3 +123,49 @@ def test_uninstall_keeps_the_queue_unless_purged(root, tools):
 def test_install_script_is_shellcheck_clean():
     done = subprocess.run(["shellcheck", str(SCRIPT)], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stdout
+
+
+def test_install_without_systemctl_enables_by_links(root, tools):
+    """A minimal chroot or an image build has no systemctl at all: the installer links the unit
+    into its target's .wants (what `systemctl enable` does), takes tty1 from the getty, starts nothing."""
+    lib = root / "lib/systemd/system"
+    lib.mkdir(parents=True)
+    (lib / "getty@.service").write_text("[Service]\nExecStart=-/sbin/agetty %I\n[Install]\nWantedBy=getty.target\n")
+    getty_wants = root / "etc/systemd/system/getty.target.wants"
+    getty_wants.mkdir(parents=True)
+    (getty_wants / "getty@tty1.service").symlink_to("/lib/systemd/system/getty@.service")
+    bin_dir, calls = tools
+    env = {**os.environ, "DESTDIR": str(root), "SYSTEMCTL": str(bin_dir / "no-such-systemctl"),
+           "PYTHON": str(bin_dir / "python"), "SYSTEMD_RUNNING": "no"}
+    done = subprocess.run(["bash", str(SCRIPT), "install"], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    link = root / "etc/systemd/system/multi-user.target.wants/library-kiosk.service"
+    assert os.readlink(link) == "/etc/systemd/system/library-kiosk.service"
+    assert not (getty_wants / "getty@tty1.service").is_symlink()
+    assert "systemd is not running here" in done.stderr and "enabled, not started" in done.stderr
+    assert "no systemctl here: enabled library-kiosk.service" in done.stderr
+    assert not any(c.startswith("systemctl") for c in calls.read_text().splitlines())
+
+    done = subprocess.run(["bash", str(SCRIPT), "uninstall"], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert not link.is_symlink()
+    assert os.readlink(getty_wants / "getty@tty1.service") == "/lib/systemd/system/getty@.service"
+
+
+def test_install_creates_the_device_groups_the_unit_names(root, tools):
+    """A minimal Bookworm has no input or render group until udev is installed."""
+    group_file = root / "etc" / "group"
+    kept = [line for line in group_file.read_text().splitlines() if not line.startswith(("input:", "render:"))]
+    group_file.write_text("\n".join(kept) + "\n")
+    gshadow = root / "etc" / "gshadow"
+    if gshadow.exists():
+        gshadow.write_text("".join(line + "\n" for line in gshadow.read_text().splitlines()
+                                   if not line.startswith(("input:", "render:"))))
+    done = run("install", root, tools, "--no-start")
+    assert done.returncode == 0, done.stderr
+    unit = (REPO / "systemd/library-kiosk.service").read_text()
+    [named] = [line.split("=", 1)[1].split() for line in unit.splitlines() if line.startswith("SupplementaryGroups=")]
+    groups = {line.split(":")[0]: line.split(":")[3].split(",") for line in group_file.read_text().splitlines()}
+    for group in named:
+        assert "library-kiosk" in groups[group], group
+    assert "creating system group input" in done.stderr and "creating system group render" in done.stderr

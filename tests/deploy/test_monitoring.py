@@ -62,7 +62,22 @@ def test_metrics_text_has_every_series_labelled_and_escaped():
     assert value("last_transaction_timestamp_seconds") == T0.timestamp()
     assert value("alert_active", alert="library_down") == 1
     types = {family.name: family.type for family in text_string_to_metric_families(text)}
-    assert set(types.values()) == {"gauge"} and len(types) == 10
+    assert types.pop("library_kiosk_transactions") == "counter"
+    assert set(types.values()) == {"gauge"} and len(types) == 11
+
+
+def test_out_of_service_is_a_series_of_its_own():
+    kiosk = frozenset({"kiosk": "branch-7"}.items())
+    assert samples(render_metrics(status()))["library_kiosk_in_service", kiosk] == 1
+    assert samples(render_metrics(status(in_service=False)))["library_kiosk_in_service", kiosk] == 0
+
+
+def test_transactions_are_a_counter_by_kind():
+    text = render_metrics(status(transactions=(("checkin", 4), ("checkout", 7))))
+    assert "# TYPE library_kiosk_transactions_total counter" in text.splitlines()
+    scraped = samples(text)
+    assert scraped["library_kiosk_transactions_total", frozenset({"kiosk": "branch-7", "kind": "checkout"}.items())] == 7
+    assert scraped["library_kiosk_transactions_total", frozenset({"kiosk": "branch-7", "kind": "checkin"}.items())] == 4
 
 
 def test_an_alert_is_raised_once_after_its_delay_and_cleared_once():
@@ -140,6 +155,8 @@ def test_metrics_endpoint_on_localhost_and_textfile(tmp_path, acs):
         with urllib.request.urlopen(openmetrics, timeout=5) as response:
             assert response.headers["Content-Type"].startswith("application/openmetrics-text")
             assert response.read().decode().endswith("# EOF\n")
+        assert scraped["library_kiosk_in_service", frozenset({"kiosk": "branch-7"}.items())] == 1
+        assert "# TYPE library_kiosk_transactions_total counter" in body  # the journal is asked, empty yet
     finally:
         runtime.stop()
     with pytest.raises(OSError):  # stopped with the runtime it was attached to
