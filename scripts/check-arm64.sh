@@ -13,7 +13,7 @@
 # Debian and PyPI. Cached in $KIOSK_ARM64_CACHE (default /var/cache/library-kiosk-arm64): the
 # minbase root from debootstrap, and downloaded Debian packages and Python wheels; every run
 # copies the base anew, so the installer always meets a minimal Bookworm. Not part of
-# ./run-tests.sh: it takes about half an hour (see the README).
+# ./run-tests.sh: it takes 15 to 30 minutes on a 2-core machine (see the README).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
