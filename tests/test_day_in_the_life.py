@@ -444,7 +444,7 @@ class _Killed(Exception):
     """The kiosk was killed during this session; the patron walked away."""
 
 
-SESSIONS = 25  # about a minute on a quiet machine; the bench runs 500
+SESSIONS = 50  # about two minutes on a quiet machine; the bench runs 500
 
 
 @pytest.mark.timeout(1200)  # a guard against a hang only: a busy machine makes the day long
