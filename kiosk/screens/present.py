@@ -34,7 +34,7 @@ class ItemLine:
     status: str
     detail: str
     ok: bool
-    warn: bool  # ok, but the patron must do something (a hold, staff, a sort bin)
+    warn: bool  # ok, but the patron must do something (a hold, give it to staff)
 
 
 def due_date(moment: datetime | None, text: str, tr: Translate) -> str:
@@ -55,20 +55,18 @@ def item_line(outcome: ItemOutcome, tr: Translate) -> ItemLine:
         if due and outcome.action is not Action.CHECKIN:
             notes.append(tr("Due back {date}").format(date=due))
     else:
-        status = tr("Not done")
+        status = {Action.CHECKOUT: tr("Not checked out"), Action.CHECKIN: tr("Not returned"),
+                  Action.RENEW: tr("Not renewed")}[outcome.action]
         if outcome.reason:
             notes.append(tr(outcome.reason))  # the core's words translate; the ACS's pass through
     alerts = [a for a in outcome.alerts  # each thing said once:
               if not (a is Alert.GIVE_TO_STAFF and Alert.HOLD_FOR_OTHER in outcome.alerts)
               and not (a is Alert.OUTCOME_UNKNOWN and outcome.reason)]  # the reason says which
     notes.extend(tr(ALERT_TEXT[a]) for a in alerts)
-    if outcome.sort_bin:
-        notes.append(tr("Please put it in bin {bin}.").format(bin=outcome.sort_bin))
     if not outcome.ok:
         notes.extend(outcome.screen_messages)  # the ACS's own words about a refusal
-    if outcome.offline:
-        notes.append(tr("Saved: it will be sent to the library system when it is back."))
-    warn = outcome.ok and bool(outcome.alerts or outcome.sort_bin)
+    # Sort bins are for staff (their list and the receipt): the patron reads one instruction.
+    warn = outcome.ok and bool(outcome.alerts)
     return ItemLine(outcome.item_id, title, status, "\n".join(_without_repeats(notes)), outcome.ok, warn)
 
 
