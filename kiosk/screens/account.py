@@ -48,6 +48,8 @@ class AccountScreen(KioskScreen):
         self.summary = "   ".join(account_summary(account, app.tr))
         for title in account.holds_ready:
             box.add_widget(ItemRow(title=title, status=app.tr("Ready for pickup"), ok=True, warn=True))
+        for fine in account.fines:
+            box.add_widget(ItemRow(title=fine, status=app.tr("Fines"), ok=False))
         loans = sorted(account.loans, key=lambda loan: not loan.overdue)
         for loan in loans:
             line = loan_line(loan, app.tr)
@@ -55,8 +57,6 @@ class AccountScreen(KioskScreen):
                                    ok=line.ok, item_id=line.item_id))
         for title in account.holds_waiting:
             box.add_widget(ItemRow(title=title, status=app.tr("Waiting"), ok=True))
-        for fine in account.fines:
-            box.add_widget(ItemRow(title=fine, status=app.tr("Fines"), ok=False))
         for text in account.screen_messages:
             box.add_widget(Body(text=text))
         self.ids.account.view.scroll_y = 1
