@@ -13,12 +13,11 @@ from kivy.uix.button import Button
 from kivy.uix.label import Label
 
 from tests.app.screens_check import clipped_text, overflowing_labels, overlapping_widgets, small_touch_targets
-from tests.app.screenshots import LANGUAGES, SIZES, THEMES, Camera, receipt_tables, tour
+from tests.app.screenshots import LANGUAGES, SIZES, THEMES, Camera, tour
 
 
 def test_every_screen_in_every_language_theme_and_size(kiosk_app, acs, receipt_devices):
-    _, printer, smtp = receipt_devices
-    app = kiosk_app(**receipt_tables(printer.address, smtp.port))
+    app = kiosk_app(**receipt_devices[0])
     chosen = os.environ.get("KIOSK_SCREENSHOTS")
     camera = Camera(app, Path(chosen) if chosen else None)
     if chosen:
