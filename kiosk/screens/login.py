@@ -28,6 +28,10 @@ class LoginScreen(KioskScreen):
         """Clear what was typed."""
         self.entry = ""
 
+    def backspace(self) -> None:
+        """Take back the last digit typed."""
+        self.entry = self.entry[:-1]
+
     def enter(self) -> None:
         """OK: send the card number or the PIN."""
         if self.entry:

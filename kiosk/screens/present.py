@@ -35,7 +35,7 @@ class ItemLine:
     status: str
     detail: str
     ok: bool
-    warn: bool  # ok, but the patron must do something (a hold, staff, a sort bin)
+    warn: bool  # ok, but the patron must do something (a hold, give it to staff)
 
 
 def due_date(moment: datetime | None, text: str, words: Words) -> str:
@@ -56,20 +56,18 @@ def item_line(outcome: ItemOutcome, words: Words) -> ItemLine:
         if due and outcome.action is not Action.CHECKIN:
             notes.append(words("Due back {date}").format(date=due))
     else:
-        status = words("Not done")
+        status = {Action.CHECKOUT: words("Not checked out"), Action.CHECKIN: words("Not returned"),
+                  Action.RENEW: words("Not renewed")}[outcome.action]
         if outcome.reason:
             notes.append(words.say(outcome.reason))  # in the kiosk's words when it knows the refusal
     alerts = [a for a in outcome.alerts  # each thing said once:
               if not (a is Alert.GIVE_TO_STAFF and Alert.HOLD_FOR_OTHER in outcome.alerts)
               and not (a is Alert.OUTCOME_UNKNOWN and outcome.reason)]  # the reason says which
     notes.extend(words(ALERT_TEXT[a]) for a in alerts)
-    if outcome.sort_bin:
-        notes.append(words("Please put it in bin {bin}.").format(bin=outcome.sort_bin))
     if not outcome.ok:
         notes.extend(words.say(m) for m in outcome.screen_messages)  # the ACS's, unless ours say it
-    if outcome.offline:
-        notes.append(words("Saved: it will be sent to the library system when it is back."))
-    warn = outcome.ok and bool(outcome.alerts or outcome.sort_bin)
+    # Sort bins are for staff (their list and the receipt): the patron reads one instruction.
+    warn = outcome.ok and bool(outcome.alerts)
     return ItemLine(outcome.item_id, title, status, "\n".join(_without_repeats(notes)), outcome.ok, warn)
 
 

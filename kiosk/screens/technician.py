@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from kivy.app import App
 from kivy.clock import Clock
+from kivy.factory import Factory
 from kivy.properties import StringProperty
 
 from kiosk.core.status_report import StatusReport
@@ -20,6 +21,21 @@ class TechnicianScreen(KioskScreen):
     status_text = StringProperty("")
     test_output = StringProperty("")
     _refresh = None
+
+    def on_kv_post(self, base_widget) -> None:
+        app = App.get_running_app()
+        self.bind(status_text=self._lines, test_output=self._lines)
+        app.bind(language=self._lines)
+        self._lines()
+
+    def _lines(self, *args) -> None:
+        """One row per line, so a list that scrolls shows whole lines and says how many are below."""
+        app = App.get_running_app()
+        output = self.test_output or app.tr("Scan something to see it decoded", app.language)
+        for rows, text in ((self.ids.status, self.status_text), (self.ids.output, output)):
+            rows.box.clear_widgets()
+            for line in text.split("\n"):
+                rows.box.add_widget(Factory.TechLine(text=line))
 
     def on_enter(self, *args) -> None:
         app = App.get_running_app()  # this screen's app, not whichever runs when the timer fires

@@ -26,6 +26,10 @@ class TechnicianLoginScreen(KioskScreen):
         """Clear what was typed."""
         self.entry = ""
 
+    def backspace(self) -> None:
+        """Take back the last digit typed."""
+        self.entry = self.entry[:-1]
+
     def enter(self) -> None:
         """OK: check the PIN."""
         if self.entry:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from kivy.animation import Animation
+from kivy.app import App
+from kivy.clock import Clock
 from kivy.metrics import dp
 from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
@@ -11,7 +13,9 @@ from kivy.uix.gridlayout import GridLayout
 from kivy.uix.label import Label
 from kivy.uix.modalview import ModalView
 from kivy.uix.screenmanager import Screen
+from kivy.uix.scrollview import ScrollView
 from kivy.uix.togglebutton import ToggleButton
+from kivy.uix.widget import Widget
 
 
 class KioskScreen(Screen):
@@ -36,11 +40,19 @@ class Banner(Body):
 
 
 class BigButton(Button):
-    """A button at least 64 dp tall (touch targets: 48 dp or more), its text wrapped inside."""
+    """A button at least `least_height` tall (64 dp; touch targets: 48 dp or more), its text wrapped inside."""
+
+    least_height = NumericProperty(dp(64))
 
 
 class BigToggle(ToggleButton):
     """A toggle button of the same size, for choosing loans to renew."""
+
+    item_id = StringProperty("")
+
+
+class SettingToggle(ToggleButton):
+    """A setting (language, contrast, text size): filled when on, outlined when off."""
 
     item_id = StringProperty("")
 
@@ -62,6 +74,11 @@ class ButtonRow(BoxLayout):
             child.bind(**{watched: self._fit})
         self._fit()
 
+    def _to_top(self, *args) -> None:
+        """New rows go on top: show the top when the rows change."""
+        self.view.scroll_y = 1
+        self._refit()
+
     def _fit(self, *args) -> None:
         needed = [c.natural if isinstance(c, ButtonRow) else c.texture_size[1] + dp(24) for c in self.children]
         self.natural = max([dp(64), *needed])
@@ -80,9 +97,9 @@ class ItemRow(BoxLayout):
 
 
 class PinPad(GridLayout):
-    """Digits, Clear and OK, each a big button; fires on_digit, on_clear, on_enter."""
+    """Digits, Clear and a backspace key, each a big button; fires on_digit, on_clear, on_backspace."""
 
-    __events__ = ("on_digit", "on_clear", "on_enter")
+    __events__ = ("on_digit", "on_clear", "on_backspace")
 
     def on_digit(self, digit: str) -> None:
         """A digit was touched."""
@@ -90,8 +107,8 @@ class PinPad(GridLayout):
     def on_clear(self) -> None:
         """Clear was touched."""
 
-    def on_enter(self) -> None:
-        """OK was touched."""
+    def on_backspace(self) -> None:
+        """The backspace key was touched: take back the last digit."""
 
 
 class BusyIndicator(Label):
@@ -119,3 +136,80 @@ class TimeoutWarning(ModalView):
 
     def on_still_here(self) -> None:
         """The patron touched "I am still here"."""
+
+
+def side_margin(width: float, measure: float = 1280) -> float:
+    """Left and right padding that keeps a screen's content at a readable width (`measure` dp),
+    centred on a large screen, and a small edge on the 7" one."""
+    return max(dp(24), (width - dp(measure)) / 2)
+
+
+class RowList(BoxLayout):
+    """A list of rows that shows only whole rows and, when more rows than fit, a cue saying how
+    many more are below (the patron slides the list up to see them). Rows go into `box`."""
+
+    cue_text = StringProperty("")
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(orientation="vertical", **kwargs)
+        self.view = ScrollView(do_scroll_x=False, size_hint_y=None, height=0)
+        self.box = BoxLayout(orientation="vertical", size_hint_y=None, spacing=dp(6))
+        self.box.bind(minimum_height=self.box.setter("height"))
+        self.view.add_widget(self.box)
+        self.cue = ListCue()
+        self.add_widget(self.view)
+        self.add_widget(self.cue)
+        self.add_widget(Widget())
+        self._refit = Clock.create_trigger(self._fit)
+        self.bind(size=self._refit)
+        self.box.bind(height=self._refit, children=self._to_top)
+        self.view.bind(scroll_y=self._count_below)
+        App.get_running_app().bind(language=self._count_below)
+
+    def _to_top(self, *args) -> None:
+        """New rows go on top: show the top when the rows change."""
+        self.view.scroll_y = 1
+        self._refit()
+
+    def _fit(self, *args) -> None:
+        """Size the scrolling part to the whole rows that fit, leaving room for the cue."""
+        rows = list(reversed(self.box.children))
+        if self.box.height <= self.height:
+            self.view.height = self.box.height
+            self.view.cue_shown = False
+            self.cue.shown = False
+            return
+        self.cue.shown = True
+        self.view.cue_shown = True
+        self._count_below()
+        self.cue.texture_update()
+        room = self.height - self.cue.height - self.spacing
+        used = 0.0
+        for index, row in enumerate(rows):
+            need = row.height + (self.box.spacing if index else 0)
+            if used + need > room:
+                break
+            used += need
+        self.view.height = max(used, min(room, rows[0].height if rows else 0))
+        self._count_below()
+
+    def _count_below(self, *args) -> None:
+        """How many rows lie (even partly) below the visible part of the list."""
+        view = self.view
+        hidden_height = max(0.0, self.box.height - view.height)
+        bottom = hidden_height * view.scroll_y  # the content's y at the view's lower edge
+        below = sum(1 for row in self.box.children if row.y < bottom - 1)
+        above = sum(1 for row in self.box.children if row.top > bottom + view.height + 1)
+        app = App.get_running_app()
+        if below:
+            self.cue.text = app.tr("{count} more below: slide the list up", app.language).format(count=below)
+        else:
+            self.cue.text = app.tr("{count} more above: slide the list down", app.language).format(count=above)
+        self.cue.below = below > 0
+
+
+class ListCue(Label):
+    """The "more below" line under a list that scrolls, with an arrow pointing the way."""
+
+    shown = BooleanProperty(False)
+    below = BooleanProperty(True)

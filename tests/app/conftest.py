@@ -13,6 +13,7 @@ from kiosk.demo import demo_config, demo_panel_factory
 from kiosk.receipts.printer_emulator import PrinterEmulator
 
 from tests.app.harness import Driver  # first: sets Kivy's environment and window size
+from tests.app.screenshots import receipt_tables
 from tests.deploy.smtp_server import SMTPServer
 
 
@@ -22,11 +23,7 @@ def receipt_devices():
     [printer] and [email] tables that point the kiosk at them, and the two servers."""
     printer = PrinterEmulator().start()
     smtp = SMTPServer().start()
-    host, port = printer.address
-    tables = {"printer": {"driver": "network", "host": host, "port": port, "timeout": 1.0},
-              "email": {"host": "127.0.0.1", "port": smtp.port, "security": "none",
-                        "sender": "kiosk@library.example", "timeout": 5.0}}
-    yield tables, printer, smtp
+    yield receipt_tables(printer.address, smtp.port), printer, smtp
     smtp.stop()
     printer.stop()
 

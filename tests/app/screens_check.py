@@ -65,3 +65,97 @@ def small_touch_targets(driver) -> list[str]:
     return [f"button {b.text[:30]!r} is {b.width:.0f}x{b.height:.0f} px"
             for b in driver.widgets() if isinstance(b, Button) and driver.visible(b)
             and (b.width < dp(48) - SLACK or b.height < dp(48) - SLACK)]
+
+
+def _window_rect(widget) -> tuple[float, float, float, float]:
+    x, y = widget.to_window(widget.x, widget.y)
+    return x, y, x + widget.width, y + widget.height
+
+
+def _inside(inner, outer) -> bool:
+    return (inner[0] >= outer[0] - SLACK and inner[1] >= outer[1] - SLACK
+            and inner[2] <= outer[2] + SLACK and inner[3] <= outer[3] + SLACK)
+
+
+def _apart(a, b) -> bool:
+    return a[2] <= b[0] + SLACK or b[2] <= a[0] + SLACK or a[3] <= b[1] + SLACK or b[3] <= a[1] + SLACK
+
+
+def _contains(outer, inner) -> bool:
+    node = inner.parent
+    while node is not None and node is not node.parent:
+        if node is outer:
+            return True
+        node = node.parent
+    return False
+
+
+def _on_show(driver):
+    """(widget, window rectangle, top-level parent) of each visible text, button and picture that a
+    scrolling list does not hide; labels cut by their list's edge are left to `clipped_text`."""
+    from kivy.uix.image import Image
+
+    for top in list(Window.children):
+        for widget in driver.widgets(top):
+            if not isinstance(widget, (Label, Image)) or not driver.visible(widget):
+                continue
+            if isinstance(widget, Label) and not widget.text:
+                continue
+            rect = _window_rect(widget)
+            scroll = _scroll_parent(widget)
+            if scroll is not None and not _inside(rect, _window_rect(scroll)):
+                continue
+            yield widget, rect, top
+
+
+def clipped_text(driver) -> list[str]:
+    """Visible labels whose lines are cut vertically: text taller than its box, a box past the top or
+    bottom of the window, or a row that a scrolling list shows only in part (at rest)."""
+    problems = []
+    _, win_h = Window.size
+    for widget in driver.widgets():
+        if not isinstance(widget, Label) or not widget.text or not driver.visible(widget):
+            continue
+        widget.texture_update()
+        name = f"{type(widget).__name__} {widget.text[:40]!r}"
+        if widget.texture_size[1] > widget.height + SLACK:
+            problems.append(f"{name}: text {widget.texture_size[1]:.0f} px tall in a {widget.height:.0f} px box")
+            continue
+        rect = _window_rect(widget)
+        scroll = _scroll_parent(widget)
+        if scroll is not None:
+            view = _window_rect(scroll)
+            if not _inside(rect, view) and not _apart(rect, view):
+                problems.append(f"{name}: cut by its list's edge (y {rect[1]:.0f}-{rect[3]:.0f}, "
+                                f"list {view[1]:.0f}-{view[3]:.0f})")
+        elif rect[1] < -SLACK or rect[3] > win_h + SLACK:
+            problems.append(f"{name}: cut by the window's edge (y {rect[1]:.0f}-{rect[3]:.0f} of {win_h})")
+    return problems
+
+
+def overlapping_widgets(driver) -> list[str]:
+    """Pairs of visible texts, buttons or pictures of the same layer that lie one over the other
+    (a modal dialog over the screen is meant to)."""
+    shown = list(_on_show(driver))
+    problems = []
+    for i, (a, rect_a, top_a) in enumerate(shown):
+        for b, rect_b, top_b in shown[i + 1:]:
+            if top_a is not top_b or _apart(rect_a, rect_b):
+                continue
+            if _contains(a, b) or _contains(b, a):
+                continue
+            problems.append(f"{type(a).__name__} {getattr(a, 'text', '')[:30]!r} and "
+                            f"{type(b).__name__} {getattr(b, 'text', '')[:30]!r} overlap")
+    return problems
+
+
+def lists_without_cue(driver) -> list[str]:
+    """Scrolling lists whose content is taller than the list but that show no "more below" cue."""
+    problems = []
+    for widget in driver.widgets():
+        if not isinstance(widget, ScrollView) or not driver.visible(widget) or not widget.children:
+            continue
+        content = widget.children[0]
+        if content.height > widget.height + SLACK and not getattr(widget, "cue_shown", False):
+            problems.append(f"a list shows {widget.height:.0f} of {content.height:.0f} px with no cue")
+    return problems

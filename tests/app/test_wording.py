@@ -40,16 +40,22 @@ def test_refusal_gives_the_reason_once_even_when_acs_and_alert_repeat_it():
                           alerts=(Alert.HOLD_FOR_OTHER, Alert.GIVE_TO_STAFF),
                           screen_messages=("This item is on hold for another patron.",))
     line = item_line(outcome, english)
-    assert line.detail == ALERT_TEXT[Alert.HOLD_FOR_OTHER] and line.status == "Not done" and not line.ok
+    assert line.detail == ALERT_TEXT[Alert.HOLD_FOR_OTHER] and line.status == "Not checked out" and not line.ok
     assert item_line(outcome, german).detail == german(wording.ON_HOLD_FOR_OTHER)  # German only, once
 
 
-def test_return_with_sort_bin_and_offline_note():
+def test_return_says_one_instruction_no_bin_and_no_offline_note():
     outcome = ItemOutcome(Action.CHECKIN, "3003", True, alerts=(Alert.GIVE_TO_STAFF,), sort_bin="B2", offline=True)
     line = item_line(outcome, english)
     assert line.title == "Item 3003" and line.status == "Returned" and line.warn
-    assert line.detail.splitlines() == ["Please give this item to staff.", "Please put it in bin B2.",
-                                        "Saved: it will be sent to the library system when it is back."]
+    assert line.detail.splitlines() == ["Please give this item to staff."]  # the banner says "offline"
+
+
+def test_refused_rows_say_what_did_not_happen():
+    refused = {action: item_line(ItemOutcome(action, "3004", False), english).status
+               for action in (Action.CHECKOUT, Action.CHECKIN, Action.RENEW)}
+    assert refused == {Action.CHECKOUT: "Not checked out", Action.CHECKIN: "Not returned",
+                       Action.RENEW: "Not renewed"}
 
 
 def test_account_lines_mark_overdue_holds_and_fines_in_the_locales_money():
