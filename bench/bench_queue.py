@@ -29,12 +29,10 @@ import argparse
 import contextlib
 import io
 import os
-import socket
 import sqlite3
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -50,7 +48,7 @@ from kiosk.storage import Journal, OfflineQueue, Replayer, open_database  # noqa
 from kiosk.storage.migrations import MIGRATIONS  # noqa: E402
 from kiosk.storage.timestamps import stamp  # noqa: E402
 
-from bench.bench_roundtrip import served  # noqa: E402
+from bench.bench_roundtrip import serve_lines, served  # noqa: E402
 from bench.timing import percentile  # noqa: E402
 
 WHEN = datetime(2026, 3, 2, 10, 0, 0)
@@ -238,23 +236,7 @@ def prompt_replies() -> dict[bytes, list[bytes]]:
 def serve_prompt_acs(ready: Pipe) -> None:
     """An ACS that answers each request at once with a ready-made reply (runs in a child process)."""
     replies = prompt_replies()
-    with socket.create_server(("127.0.0.1", 0)) as listener:
-        ready.send(listener.getsockname()[1])
-        while True:
-            sock, _ = listener.accept()
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            threading.Thread(target=_answer, args=(sock, replies), daemon=True).start()
-
-
-def _answer(sock: socket.socket, replies: dict[bytes, list[bytes]]) -> None:
-    with sock:
-        buffer = b""
-        while data := sock.recv(65536):
-            buffer += data
-            while (end := buffer.find(b"\r")) >= 0:
-                line, buffer = buffer[:end], buffer[end + 1:]
-                sequence = line[-7] - 48 if line[-9:-7] == b"AY" else 0
-                sock.sendall(replies[line[:2]][sequence if 0 <= sequence <= 9 else 0])
+    serve_lines(ready, lambda line: replies[line[:2]])
 
 
 def plan(count: int) -> list[tuple[str, str]]:

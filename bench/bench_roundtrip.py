@@ -64,15 +64,21 @@ def canned_replies() -> list[bytes]:
 def serve_canned(ready: Pipe) -> None:
     """Answer every request line with the canned reply, a thread per connection (runs in a child process)."""
     replies = canned_replies()
+    serve_lines(ready, lambda line: replies)
+
+
+def serve_lines(ready: Pipe, replies_for: Callable[[bytes], list[bytes]]) -> None:
+    """Listen on a free port of 127.0.0.1 (sent through `ready`) and answer each request line at once
+    with `replies_for(line)[n]`, n the request's sequence number, a thread per connection."""
     with socket.create_server(("127.0.0.1", 0)) as listener:
         ready.send(listener.getsockname()[1])
         while True:
             sock, _ = listener.accept()
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            threading.Thread(target=_answer_lines, args=(sock, replies), daemon=True).start()
+            threading.Thread(target=_answer_lines, args=(sock, replies_for), daemon=True).start()
 
 
-def _answer_lines(sock: socket.socket, replies: list[bytes]) -> None:
+def _answer_lines(sock: socket.socket, replies_for: Callable[[bytes], list[bytes]]) -> None:
     with sock:
         buffer = b""
         while data := sock.recv(65536):
@@ -81,7 +87,7 @@ def _answer_lines(sock: socket.socket, replies: list[bytes]) -> None:
                 line, buffer = buffer[:end], buffer[end + 1:]
                 # the reply carries the request's sequence number: the digit after AY in 'AY<n>AZxxxx'
                 sequence = line[-7] - 48 if line[-9:-7] == b"AY" else 0
-                sock.sendall(replies[sequence if 0 <= sequence <= 9 else 0])
+                sock.sendall(replies_for(line)[sequence if 0 <= sequence <= 9 else 0])
 
 
 def bare_checkout(port: int) -> tuple[Callable[[], None], socket.socket]:
