@@ -18,12 +18,12 @@ from typing import Any
 
 from sip2 import messages as _messages  # noqa: F401  (importing registers every message class)
 from sip2.charsets import carries_sip2
-from sip2.checksum import checksum, checksum_matches
+from sip2.checksum import byte_sum, checksum_matches
 from sip2.codegen import DECODERS, ENCODERS
 from sip2.errors import CodecError
 from sip2.fields import SECRET_FIELDS
 from sip2.fixedfields import forbidden, format_fixed, parse_fixed
-from sip2.message import MESSAGES, FixedSpec, Message, from_valid_fields, spec_of
+from sip2.message import MESSAGES, FixedSpec, Message, spec_of
 
 _HEX_DIGITS = frozenset(b"0123456789ABCDEFabcdef")
 _ASCII_DIGITS = frozenset(b"0123456789")
@@ -138,16 +138,18 @@ def encode(message: Message, *, encoding: str = "utf-8", sequence: int | None = 
         except (UnicodeError, LookupError, TypeError) as exc:
             raise CodecError(f"{message.NAME}: cannot be encoded in {encoding!r} ({type(exc).__name__})") from None
     if error_detection:
-        if sequence is not None:
-            if not 0 <= sequence <= 9:
-                raise CodecError(f"sequence number must be 0-9, got {sequence}")
-            data += b"AY%dAZ" % sequence
-        else:
-            data += b"AZ"
-        data += checksum(data).encode("ascii")
-    elif sequence is not None:
+        trailer = _TRAILERS.get(sequence)
+        if trailer is None:
+            raise CodecError(f"sequence number must be 0-9, got {sequence!r}")
+        data += trailer
+        return b"%s%04X%s" % (data, -byte_sum(data) & 0xFFFF, terminator)  # the checksum's digits
+    if sequence is not None:
         raise CodecError("a sequence number is only sent with error detection on")
     return data + terminator
+
+
+# What comes before the checksum: 'AY<sequence>AZ', or 'AZ' alone (as 96 and 97 are sent).
+_TRAILERS: dict[int | None, bytes] = {None: b"AZ", **{n: b"AY%dAZ" % n for n in range(10)}}
 
 
 # --- decoding -----------------------------------------------------------------------------
@@ -166,27 +168,26 @@ def decode(data: bytes, *, encoding: str = "utf-8") -> Received:
     sequence: int | None = None
     checksum_state = "absent"
     body = data
-    size = len(data)
     # The trailer is 'AY<digit>AZ<4 hex>' or 'AZ<4 hex>' at the very end (or a lone 'AY<digit>').
-    digits: bytes | None
-    digits = data[-4:]
+    # Slices past the start come out short, so none of these tests needs a length check first.
+    digits: bytes | None = data[-4:]
     if data[-6:-4] == b"AZ" and _HEX_DIGITS.issuperset(digits):
-        start = size - 6
-        if data[-9:-7] == b"AY" and size >= 9 and data[-7] in _ASCII_DIGITS:
-            start, sequence = size - 9, data[-7] - 48
-        body = data[:start]
+        if data[-9:-7] == b"AY" and data[-7] in _ASCII_DIGITS:
+            body, sequence = data[:-9], data[-7] - 48
+        else:
+            body = data[:-6]
         checksum_state = "ok" if checksum_matches(data[:-4], digits) else "bad"
     else:
         digits = None
-        if data[-3:-1] == b"AY" and size >= 3 and data[-1] in _ASCII_DIGITS:
+        if data[-3:-1] == b"AY" and data[-1] in _ASCII_DIGITS:
             body, sequence = data[:-3], data[-1] - 48
 
-    warnings: list[str] = []
+    warnings: tuple[str, ...] = ()
     try:
         try:
             text = body.decode("ascii" if body.isascii() and carries_sip2(encoding) else encoding)
         except UnicodeDecodeError as exc:
-            warnings.append(f"bytes not valid in {encoding} at offset {exc.start}; replaced")
+            warnings = (f"bytes not valid in {encoding} at offset {exc.start}; replaced",)
             text = body.decode(encoding, errors="replace")
     except LookupError:
         raise CodecError(f"unknown character set {encoding!r}") from None
@@ -195,12 +196,31 @@ def decode(data: bytes, *, encoding: str = "utf-8") -> Received:
     if checksum_state == "bad" and digits is not None and _codepoint_checksum_matches(
             text, data[len(body):-4], digits):
         checksum_state = "ok"  # one real ACS sums characters, not bytes
-        warnings.append("checksum computed over characters, not bytes")
+        warnings += ("checksum computed over characters, not bytes",)
 
-    message = parse_text(text)
-    return from_valid_fields(Received, {"message": message, "sequence": sequence,
-                                        "checksum": checksum_state, "raw": raw,
-                                        "warnings": tuple(warnings)})
+    try:
+        message = _DECODER_BY_CODE[text[:2]](text)
+    except (KeyError, CodecError):
+        message = parse_text(text)  # the same reading again, for its precise error
+    received = _new_object(Received)  # as sip2.message.from_valid_fields, one call fewer
+    _set_attribute(received, "__dict__", {"message": message, "sequence": sequence,
+                                          "checksum": checksum_state, "raw": raw,
+                                          "warnings": warnings})
+    return received
+
+
+_new_object, _set_attribute = object.__new__, object.__setattr__
+
+
+class _DecoderByCode(dict):
+    """The generated decoder of each message code, looked up once: one dict lookup per message."""
+
+    def __missing__(self, code: str) -> Any:
+        decoder = self[code] = DECODERS[MESSAGES[code]]  # KeyError for a code no class has
+        return decoder
+
+
+_DECODER_BY_CODE = _DecoderByCode()
 
 
 def _codepoint_checksum_matches(text: str, trailer_head: bytes, digits: bytes) -> bool:

@@ -21,8 +21,8 @@ def format_transaction_date(moment: datetime | None) -> str:
     if moment.tzinfo is None and moment.year >= 1000:
         # the same text as the strftime calls below, several times faster; strftime pads
         # years before 1000 differently from platform to platform, so those take the slow way
-        return "%d%02d%02d    %02d%02d%02d" % (moment.year, moment.month, moment.day,
-                                                moment.hour, moment.minute, moment.second)
+        return "%08d    %06d" % (moment.year * 10000 + moment.month * 100 + moment.day,
+                                 moment.hour * 10000 + moment.minute * 100 + moment.second)
     if moment.tzinfo is not None:
         moment = moment.astimezone(timezone.utc)
         return moment.strftime("%Y%m%d") + "   Z" + moment.strftime("%H%M%S")
@@ -38,6 +38,9 @@ def parse_transaction_date(text: str) -> datetime | None:
     """
     if len(text) != 18:
         raise CodecError(f"a SIP2 date has 18 characters, got {len(text)}: {text!r}")
+    local = read_local_date(text)
+    if local is not None:
+        return local
     if not text.strip():
         return None
     day, zone, clock = text[:8], text[8:12], text[12:]
@@ -54,6 +57,25 @@ def parse_transaction_date(text: str) -> datetime | None:
     if zone.endswith("Z"):
         return moment.replace(tzinfo=timezone.utc)
     return moment
+
+
+def read_local_date(text: str) -> datetime | None:
+    """The usual spelling of a SIP2 date, digits around four blanks, read in C; None for any other.
+
+    `YYYYMMDD    HHMMSS` becomes ISO 8601's basic `YYYYMMDDTHHMMSS`, which `fromisoformat`
+    reads several times faster than slicing and `int()` can. The pattern lets only ASCII
+    digits through (`fromisoformat` would also take week dates and signs) and hours up to
+    23 (newer Pythons read `T24` as the next midnight, which the strict reading refuses).
+    """
+    if _LOCAL_DATE(text) is None:
+        return None
+    try:
+        return datetime.fromisoformat(text.replace("    ", "T"))
+    except ValueError:  # a 13th month, a 30 February: the strict reading names the fault
+        return None
+
+
+_LOCAL_DATE = re.compile("[0-9]{8}    (?:[01][0-9]|2[0-3])[0-9]{4}").fullmatch
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-from collections.abc import Callable
+from itertools import accumulate
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar, TypeVar, dataclass_transform
@@ -43,17 +44,59 @@ class VarSpec:
     repeated: bool = False
 
 
-@dataclass(frozen=True)
-class WireLayout:
+class WireLayout(tuple):
     """How a decoded message looked on the wire, so that re-encoding gives the same bytes.
 
     `fixed` holds each fixed field's original characters; `order` the field ids in the order
     they arrived (repeats included). The codec uses an original text only while the field
     still holds the value that text means, so a changed message is never misrepresented.
+
+    Every decoded message carries one, but only re-encoding a decoded message reads it: the
+    decoder keeps the message's text (`WireLayout.of_text`) and both are read from it when
+    asked for. Two layouts are equal when their `fixed` and `order` are.
     """
 
-    fixed: tuple[str, ...]
-    order: tuple[str, ...]
+    __slots__ = ()
+
+    def __new__(cls, fixed: Iterable[str], order: Iterable[str]) -> WireLayout:
+        return tuple.__new__(cls, (tuple(fixed), tuple(order), "", ()))
+
+    @classmethod
+    def of_text(cls, text: str, widths: tuple[int, ...]) -> WireLayout:
+        """The layout of the message `text` (no trailer), whose fixed fields have `widths`."""
+        return tuple.__new__(cls, (None, None, text, widths))
+
+    @property
+    def fixed(self) -> tuple[str, ...]:
+        """Each fixed field's characters, as sent."""
+        fixed, _, text, widths = self
+        if fixed is not None:
+            return fixed
+        starts = list(accumulate(widths, initial=2))
+        return tuple(text[start:end] for start, end in zip(starts, starts[1:]))
+
+    @property
+    def order(self) -> tuple[str, ...]:
+        """The variable field ids in the order they came, repeats included."""
+        _, order, text, widths = self
+        if order is not None:
+            return order
+        return tuple(piece[:2] for piece in text[2 + sum(widths):].split("|") if piece)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, WireLayout):
+            return NotImplemented
+        return self.fixed == other.fixed and self.order == other.order
+
+    def __ne__(self, other: object) -> bool:
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    def __hash__(self) -> int:
+        return hash((self.fixed, self.order))
+
+    def __repr__(self) -> str:
+        return f"WireLayout(fixed={self.fixed!r}, order={self.order!r})"
 
 
 T = TypeVar("T")
