@@ -15,6 +15,7 @@ import encodings
 import encodings.aliases
 import functools
 import pkgutil
+from collections.abc import Callable
 
 from sip2.errors import CodecError
 
@@ -55,6 +56,24 @@ def _swallows_ascii(encoding: str) -> bool:
             if not text.endswith(chr(trail)):
                 return True
     return False
+
+
+@functools.lru_cache(maxsize=256)
+def text_decoder(encoding: str) -> Callable[[bytes], str]:
+    """A function reading bytes as text in `encoding` (strictly), with the codec looked up once.
+
+    `bytes.decode` looks the codec up on every call, which for a code page such as cp850
+    costs as much as the decoding itself; UTF-8, Latin-1 and ASCII it reads without a
+    lookup, so those keep it. Raises LookupError for an unknown character set.
+    """
+    info = codecs.lookup(encoding)
+    if info.name in _READ_WITHOUT_LOOKUP or not getattr(info, "_is_text_encoding", True):
+        return lambda data: data.decode(encoding)  # a bytes-to-bytes codec: bytes.decode refuses it
+    decode = info.decode
+    return lambda data: decode(data)[0]
+
+
+_READ_WITHOUT_LOOKUP = frozenset(("utf-8", "iso8859-1", "ascii"))
 
 
 @functools.lru_cache(maxsize=1)

@@ -60,8 +60,7 @@ def _compile(cls: type[Message], text: str, name: str) -> Callable[..., Any]:
         "format_date": format_transaction_date, "BLANK_DATE": BLANK_DATE,
         "SPECS": tuple(fspec for _, fspec in spec.fixed),
         "PARSERS": tuple(PARSERS[fspec.kind] for _, fspec in spec.fixed),
-        "SINGLES": {v.id: n for n, v in spec.variable if not v.repeated},
-        "REPEATS": {v.id: n for n, v in spec.variable if v.repeated},
+        "NAMES": {v.id: n for n, v in spec.variable},
         "ABSENT": _absent_fields(cls), "WIDTHS": tuple(fspec.width for _, fspec in spec.fixed),
     }
     exec(compile(text, f"<sip2.codegen {cls.__name__}>", "exec"), namespace)  # noqa: S102  (our own text)
@@ -74,9 +73,11 @@ def _absent_fields(cls: type[Message]) -> dict[str, Any]:
     """Every attribute of a decoded `cls`, each as it reads when its field is not on the wire.
 
     A variable field absent from the wire reads None, even a required one (not a made-up
-    ""), and a repeated one reads (); the fixed fields, `extra` and `wire` are always set.
+    ""), and a repeated one reads (); so do no extras. The fixed fields and `wire` are
+    always set.
     """
     absent: dict[str, Any] = dict.fromkeys(f.name for f in dataclasses.fields(cls))
+    absent["extra"] = ()
     absent.update((name, () if vspec.repeated else None) for name, vspec in spec_of(cls).variable)
     return absent
 
@@ -113,7 +114,9 @@ def _decoder_source(cls: type[Message]) -> str:
     ]
     position = 2
     for index, (_, fspec) in enumerate(spec.fixed):
-        lines.append(f"    t{index} = text[{position}:{position + fspec.width}]")
+        # one character by index: the same text, and no new string for most characters
+        where = position if fspec.width == 1 else f"{position}:{position + fspec.width}"
+        lines.append(f"    t{index} = text[{where}]")
         position += fspec.width
     # Read in wire order, so that the first faulty field is the one named.
     for index, (name, fspec) in enumerate(spec.fixed):
@@ -131,26 +134,36 @@ def _decoder_source(cls: type[Message]) -> str:
     # and the usual piece (a single field seen for the first time) takes the first branch.
     not_a_field = f"{what}: {{piece!r}} is not a field (a field starts with a 2-letter id)"
     lines += [
-        "    extra = []",
-        "    lists = {}",
+        "    extra = lists = None  # made when first needed: most messages need neither",
         f"    for piece in text[{end}:].split('|'):",
         "        field_id = piece[:2]",
-        "        name = SINGLES.get(field_id)",
-        "        if name is not None and values[name] is None:",
-        "            values[name] = piece[2:]",
-        "            continue",
-        "        if not piece:",
-        "            continue  # '||', and the nothing after the last '|'",
-        "        if len(field_id) < 2:",
-        f"            raise CodecError(f{not_a_field!r})",
-        "        name = REPEATS.get(field_id)",
+        "        name = NAMES.get(field_id)",
         "        if name is not None:",
-        "            lists.setdefault(name, []).append(piece[2:])",
-        "        else:",
-        "            extra.append((field_id, piece[2:]))  # unknown, or a second copy of a single field: kept, not guessed",
-        "    for name, found in lists.items():",
-        "        values[name] = tuple(found)",
-        '    values["extra"] = tuple(extra)',
+        "            found = values[name]",
+        "            if found is None:  # a single field, first seen",
+        "                values[name] = piece[2:]",
+        "                continue",
+        "            if found.__class__ is list:  # a repeated field, seen before",
+        "                found.append(piece[2:])",
+        "                continue",
+        "            if found == ():  # a repeated field, first seen: a list until the end",
+        "                values[name] = [piece[2:]]",
+        "                if lists is None:",
+        "                    lists = []",
+        "                lists.append(name)",
+        "                continue",
+        "        elif not piece:",
+        "            continue  # '||', and the nothing after the last '|'",
+        "        elif len(field_id) < 2:",
+        f"            raise CodecError(f{not_a_field!r})",
+        "        if extra is None:",
+        "            extra = []",
+        "        extra.append((field_id, piece[2:]))  # unknown, or a second copy of a single field: kept, not guessed",
+        "    if lists is not None:",
+        "        for name in lists:",
+        "            values[name] = tuple(values[name])",
+        "    if extra is not None:",
+        '        values["extra"] = tuple(extra)',
     ]
     lines += ['    values["wire"] = new_tuple(WireLayout, (None, None, text, WIDTHS))  # WireLayout.of_text, inline',
               "    message = new_object(cls)",
