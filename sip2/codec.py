@@ -178,18 +178,19 @@ def decode(data: bytes, *, encoding: str = "utf-8") -> Received:
     # The trailer is 'AY<digit>AZ<4 hex>' or 'AZ<4 hex>' at the very end (or a lone 'AY<digit>').
     # Single bytes are compared as numbers (65 'A', 89 'Y', 90 'Z'): no slice to make.
     size = len(data)
-    digits: bytes | None = None
-    if size >= 6 and data[-6] == 65 and data[-5] == 90 and _HEX_DIGITS.issuperset(data[-4:]):
-        digits = data[-4:]
+    digits: bytes | None = data[_DIGITS] if size >= 6 and data[-6] == 65 and data[-5] == 90 else None
+    if digits is not None and _HEX_DIGITS.issuperset(digits):
         if size >= 9 and data[-9] == 65 and data[-8] == 89 and data[-7] in _ASCII_DIGITS:
-            body, sequence = data[:-9], data[-7] - 48
+            body, sequence = data[_BEFORE_AY], data[-7] - 48
         else:
-            body = data[:-6]
-        head = data[:-4]
+            body = data[_BEFORE_AZ]
+        head = data[_BEFORE_DIGITS]
         total = adler32(head, 0) & 0xFFFF if len(head) <= 256 else byte_sum(head)  # byte_sum, inline
         checksum_state = "ok" if (total + int(digits, 16)) & 0xFFFF == 0 else "bad"  # checksum_matches, inline
-    elif size >= 3 and data[-3] == 65 and data[-2] == 89 and data[-1] in _ASCII_DIGITS:
-        body, sequence = data[:-3], data[-1] - 48
+    else:
+        digits = None
+        if size >= 3 and data[-3] == 65 and data[-2] == 89 and data[-1] in _ASCII_DIGITS:
+            body, sequence = data[:-3], data[-1] - 48
 
     warnings: tuple[str, ...] = ()
     try:
@@ -211,13 +212,16 @@ def decode(data: bytes, *, encoding: str = "utf-8") -> Received:
         warnings += ("checksum computed over characters, not bytes",)
 
     try:
-        message = _DECODER_BY_CODE[text[:2]](text)
+        message = _DECODER_BY_CODE[text[_CODE]](text)
     except (KeyError, CodecError):
         message = parse_text(text)  # the same reading again, for its precise error
     return _new_tuple(Received, (message, sequence, checksum_state, raw, warnings))  # Received(...), one call fewer
 
 
 _new_tuple = tuple.__new__
+# Slice objects made once (Python 3.11 builds one for every `[a:b]` it runs).
+_DIGITS, _BEFORE_DIGITS, _BEFORE_AZ, _BEFORE_AY, _CODE = (
+    slice(-4, None), slice(None, -4), slice(None, -6), slice(None, -9), slice(None, 2))
 
 
 class _DecoderByCode(dict):

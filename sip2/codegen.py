@@ -23,12 +23,13 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Collection
 from datetime import datetime
+from itertools import accumulate
 from typing import Any
 
 from sip2.dates import BLANK_DATE, format_transaction_date, read_local_date
 from sip2.errors import CodecError
 from sip2.fixedfields import PARSERS
-from sip2.message import FixedSpec, Kind, Message, WireLayout, spec_of
+from sip2.message import FixedSpec, Kind, Message, MessageSpec, WireLayout, spec_of
 
 Decoder = Callable[[str], Message]
 Encoder = Callable[[Message, Collection[str]], "str | None"]
@@ -60,7 +61,8 @@ def _compile(cls: type[Message], text: str, name: str) -> Callable[..., Any]:
         "format_date": format_transaction_date, "BLANK_DATE": BLANK_DATE,
         "SPECS": tuple(fspec for _, fspec in spec.fixed),
         "PARSERS": tuple(PARSERS[fspec.kind] for _, fspec in spec.fixed),
-        "NAMES": {v.id: n for n, v in spec.variable},
+        "NAMES": {v.id: n for n, v in spec.variable}, "ID": slice(None, 2), "VALUE": slice(2, None),
+        "FIXED": _fixed_slices(spec), "VARIABLE": slice(2 + spec.fixed_width, None),
         "ABSENT": _absent_fields(cls), "WIDTHS": tuple(fspec.width for _, fspec in spec.fixed),
     }
     exec(compile(text, f"<sip2.codegen {cls.__name__}>", "exec"), namespace)  # noqa: S102  (our own text)
@@ -68,6 +70,12 @@ def _compile(cls: type[Message], text: str, name: str) -> Callable[..., Any]:
 
 
 # --- decoding ------------------------------------------------------------------------------
+
+def _fixed_slices(spec: MessageSpec) -> tuple[slice, ...]:
+    """Where each fixed field sits in a message's text (after the 2-character code)."""
+    starts = list(accumulate((fspec.width for _, fspec in spec.fixed), initial=2))
+    return tuple(slice(start, end) for start, end in zip(starts, starts[1:]))
+
 
 def _absent_fields(cls: type[Message]) -> dict[str, Any]:
     """Every attribute of a decoded `cls`, each as it reads when its field is not on the wire.
@@ -114,8 +122,9 @@ def _decoder_source(cls: type[Message]) -> str:
     ]
     position = 2
     for index, (_, fspec) in enumerate(spec.fixed):
-        # one character by index: the same text, and no new string for most characters
-        where = position if fspec.width == 1 else f"{position}:{position + fspec.width}"
+        # one character by index: the same text, and no new string for most characters;
+        # wider fields by the slice objects in FIXED, made once
+        where = position if fspec.width == 1 else f"FIXED[{index}]"
         lines.append(f"    t{index} = text[{where}]")
         position += fspec.width
     # Read in wire order, so that the first faulty field is the one named.
@@ -135,19 +144,19 @@ def _decoder_source(cls: type[Message]) -> str:
     not_a_field = f"{what}: {{piece!r}} is not a field (a field starts with a 2-letter id)"
     lines += [
         "    extra = lists = None  # made when first needed: most messages need neither",
-        f"    for piece in text[{end}:].split('|'):",
-        "        field_id = piece[:2]",
+        "    for piece in text[VARIABLE].split('|'):",
+        "        field_id = piece[ID]  # a slice object made once: Python 3.11 builds one per `[:2]`",
         "        name = NAMES.get(field_id)",
         "        if name is not None:",
         "            found = values[name]",
         "            if found is None:  # a single field, first seen",
-        "                values[name] = piece[2:]",
+        "                values[name] = piece[VALUE]",
         "                continue",
         "            if found.__class__ is list:  # a repeated field, seen before",
-        "                found.append(piece[2:])",
+        "                found.append(piece[VALUE])",
         "                continue",
         "            if found == ():  # a repeated field, first seen: a list until the end",
-        "                values[name] = [piece[2:]]",
+        "                values[name] = [piece[VALUE]]",
         "                if lists is None:",
         "                    lists = []",
         "                lists.append(name)",
@@ -158,7 +167,7 @@ def _decoder_source(cls: type[Message]) -> str:
         f"            raise CodecError(f{not_a_field!r})",
         "        if extra is None:",
         "            extra = []",
-        "        extra.append((field_id, piece[2:]))  # unknown, or a second copy of a single field: kept, not guessed",
+        "        extra.append((field_id, piece[VALUE]))  # unknown, or a second copy of a single field: kept, not guessed",
         "    if lists is not None:",
         "        for name in lists:",
         "            values[name] = tuple(values[name])",
