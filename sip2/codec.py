@@ -12,9 +12,9 @@ over: wire layouts to follow, extra fields, and values to reject with a precise 
 from __future__ import annotations
 
 import re
-from zlib import adler32
 from collections.abc import Collection
 from typing import Any, NamedTuple
+from zlib import adler32
 
 from sip2 import messages as _messages  # noqa: F401  (importing registers every message class)
 from sip2.charsets import carries_sip2, text_decoder

@@ -26,7 +26,7 @@ from datetime import datetime
 from itertools import accumulate
 from typing import Any
 
-from sip2.dates import BLANK_DATE, format_transaction_date, read_local_date
+from sip2.dates import BLANK_DATE, LOCAL_FORMAT, format_transaction_date, read_local_date
 from sip2.errors import CodecError
 from sip2.fixedfields import PARSERS
 from sip2.message import FixedSpec, Kind, Message, MessageSpec, WireLayout, spec_of
@@ -58,7 +58,7 @@ def _compile(cls: type[Message], text: str, name: str) -> Callable[..., Any]:
         "cls": cls, "CodecError": CodecError, "WireLayout": WireLayout, "datetime": datetime,
         "new_object": object.__new__, "new_tuple": tuple.__new__, "set_attribute": object.__setattr__,
         "read_local_date": read_local_date,
-        "format_date": format_transaction_date, "BLANK_DATE": BLANK_DATE,
+        "format_date": format_transaction_date, "BLANK_DATE": BLANK_DATE, "LOCAL_FORMAT": LOCAL_FORMAT,
         "SPECS": tuple(fspec for _, fspec in spec.fixed),
         "PARSERS": tuple(PARSERS[fspec.kind] for _, fspec in spec.fixed),
         "NAMES": {v.id: n for n, v in spec.variable}, "ID": slice(None, 2), "VALUE": slice(2, None),
@@ -199,10 +199,15 @@ def _format_statements(index: int, name: str, spec: FixedSpec) -> list[str]:
                 "    return None",
                 f'{f} = "%0{spec.width}d" % v']
     if spec.kind is Kind.DATE:
+        # the usual date (local, naive) as format_date writes it, without the call
         return [f"v = {v}",
-                "if v is not None and type(v) is not datetime:",
-                "    return None",
-                f"{f} = format_date(v)"]
+                "if type(v) is datetime and v.tzinfo is None:",
+                f"    {f} = LOCAL_FORMAT % (v.year * 10000 + v.month * 100 + v.day,"
+                " v.hour * 10000 + v.minute * 100 + v.second)",
+                "elif v is None or type(v) is datetime:",
+                f"    {f} = format_date(v)",
+                "else:",
+                "    return None"]
     if spec.kind is Kind.TEXT:
         return [f"{f} = {v}",
                 f"if type({f}) is not str or len({f}) != {spec.width}:",

@@ -9,6 +9,10 @@ from datetime import date, datetime, timezone
 from sip2.errors import CodecError
 
 BLANK_DATE = " " * 18
+# YYYYMMDD and HHMMSS each written as one zero-padded number: four digits for every year
+# (strftime writes years before 1000 with fewer on some platforms, breaking the 18 characters).
+LOCAL_FORMAT = "%08d    %06d"
+UTC_FORMAT = "%08d   Z%06d"
 
 
 def format_transaction_date(moment: datetime | None) -> str:
@@ -18,15 +22,11 @@ def format_transaction_date(moment: datetime | None) -> str:
     """
     if moment is None:
         return BLANK_DATE
-    if moment.tzinfo is None and moment.year >= 1000:
-        # the same text as the strftime calls below, several times faster; strftime pads
-        # years before 1000 differently from platform to platform, so those take the slow way
-        return "%08d    %06d" % (moment.year * 10000 + moment.month * 100 + moment.day,
-                                 moment.hour * 10000 + moment.minute * 100 + moment.second)
+    form = LOCAL_FORMAT
     if moment.tzinfo is not None:
-        moment = moment.astimezone(timezone.utc)
-        return moment.strftime("%Y%m%d") + "   Z" + moment.strftime("%H%M%S")
-    return moment.strftime("%Y%m%d") + "    " + moment.strftime("%H%M%S")
+        moment, form = moment.astimezone(timezone.utc), UTC_FORMAT
+    return form % (moment.year * 10000 + moment.month * 100 + moment.day,
+                   moment.hour * 10000 + moment.minute * 100 + moment.second)
 
 
 def parse_transaction_date(text: str) -> datetime | None:

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-from itertools import accumulate
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import accumulate
 from typing import Any, ClassVar, TypeVar, dataclass_transform
 
 
