@@ -62,7 +62,7 @@ def _compile(cls: type[Message], text: str, name: str) -> Callable[..., Any]:
         "SPECS": tuple(fspec for _, fspec in spec.fixed),
         "PARSERS": tuple(PARSERS[fspec.kind] for _, fspec in spec.fixed),
         "NAMES": {v.id: n for n, v in spec.variable}, "ID": slice(None, 2), "VALUE": slice(2, None),
-        "FIXED": _fixed_slices(spec), "VARIABLE": slice(2 + spec.fixed_width, None),
+        "FIXED": _fixed_slices(spec), "VARIABLE": slice(2 + spec.fixed_width, None), "RUNS": _int_run_slices(spec),
         "ABSENT": _absent_fields(cls), "WIDTHS": tuple(fspec.width for _, fspec in spec.fixed),
     }
     exec(compile(text, f"<sip2.codegen {cls.__name__}>", "exec"), namespace)  # noqa: S102  (our own text)
@@ -70,6 +70,27 @@ def _compile(cls: type[Message], text: str, name: str) -> Callable[..., Any]:
 
 
 # --- decoding ------------------------------------------------------------------------------
+
+def _int_runs(spec: MessageSpec) -> dict[int, int]:
+    """Runs of two or more neighbouring whole-number fields: first index -> index after the last."""
+    runs: dict[int, int] = {}
+    kinds = [fspec.kind for _, fspec in spec.fixed]
+    index = 0
+    while index < len(kinds):
+        end = index
+        while end < len(kinds) and kinds[end] is Kind.INT:
+            end += 1
+        if end - index >= 2:
+            runs[index] = end
+        index = max(end, index + 1)
+    return runs
+
+
+def _int_run_slices(spec: MessageSpec) -> dict[int, slice]:
+    """Where each run of `_int_runs` sits in a message's text."""
+    fixed = _fixed_slices(spec)
+    return {start: slice(fixed[start].start, fixed[end - 1].stop) for start, end in _int_runs(spec).items()}
+
 
 def _fixed_slices(spec: MessageSpec) -> tuple[slice, ...]:
     """Where each fixed field sits in a message's text (after the 2-character code)."""
@@ -128,12 +149,19 @@ def _decoder_source(cls: type[Message]) -> str:
         lines.append(f"    t{index} = text[{where}]")
         position += fspec.width
     # Read in wire order, so that the first faulty field is the one named.
+    runs = _int_runs(spec)
     for index, (name, fspec) in enumerate(spec.fixed):
         if fspec.kind is Kind.DATE:
             lines += [f"    v{index} = read_local_date(t{index})",
                       f"    if v{index} is None and t{index} != BLANK_DATE:",
                       f"        v{index} = PARSERS[{index}]({name!r}, SPECS[{index}], t{index})"]
-        elif fspec.kind is not Kind.TEXT:
+        elif index in runs:  # neighbouring counts: one test of all their digits, then int() each
+            members = range(index, runs[index])
+            lines += [f"    digits = text[RUNS[{index}]]", "    if digits.isdigit() and digits.isascii():"]
+            lines += [f"        v{i} = int(t{i})" for i in members]
+            lines.append("    else:")
+            lines += [f"        v{i} = {_parse_expression(i, spec.fixed[i][0], spec.fixed[i][1])}" for i in members]
+        elif fspec.kind is not Kind.TEXT and not any(start < index < end for start, end in runs.items()):
             lines.append(f"    v{index} = {_parse_expression(index, name, fspec)}")
     # Copying a dict of every field is four times faster than writing one out (see ABSENT).
     lines.append("    values = ABSENT.copy()")
