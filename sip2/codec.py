@@ -14,11 +14,10 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 from typing import Any, NamedTuple
-from zlib import adler32
 
 from sip2 import messages as _messages  # noqa: F401  (importing registers every message class)
 from sip2.charsets import carries_sip2, text_decoder
-from sip2.checksum import byte_sum
+from sip2.checksum import byte_sum, checksum_matches
 from sip2.codegen import DECODERS, ENCODERS
 from sip2.errors import CodecError
 from sip2.fields import SECRET_FIELDS
@@ -146,7 +145,7 @@ def encode(message: Message, *, encoding: str = "utf-8", sequence: int | None = 
         if trailer is None:
             raise CodecError(f"sequence number must be 0-9, got {sequence!r}")
         trailer_bytes, trailer_sum = trailer
-        total = (adler32(data, 0) & 0xFFFF if len(data) <= 256 else byte_sum(data)) + trailer_sum  # byte_sum, inline
+        total = byte_sum(data) + trailer_sum
         return b"%s%s%04X%s" % (data, trailer_bytes, -total & 0xFFFF, terminator)  # the checksum's digits
     if sequence is not None:
         raise CodecError("a sequence number is only sent with error detection on")
@@ -184,9 +183,7 @@ def decode(data: bytes, *, encoding: str = "utf-8") -> Received:
             body, sequence = data[_BEFORE_AY], data[-7] - 48
         else:
             body = data[_BEFORE_AZ]
-        head = data[_BEFORE_DIGITS]
-        total = adler32(head, 0) & 0xFFFF if len(head) <= 256 else byte_sum(head)  # byte_sum, inline
-        checksum_state = "ok" if (total + int(digits, 16)) & 0xFFFF == 0 else "bad"  # checksum_matches, inline
+        checksum_state = "ok" if checksum_matches(data[_BEFORE_DIGITS], digits) else "bad"
     else:
         digits = None
         if size >= 3 and data[-3] == 65 and data[-2] == 89 and data[-1] in _ASCII_DIGITS:
