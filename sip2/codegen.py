@@ -26,7 +26,7 @@ from datetime import datetime
 from itertools import accumulate, groupby
 from typing import Any
 
-from sip2.dates import BLANK_DATE, LOCAL_FORMAT, format_transaction_date, read_local_date
+from sip2.dates import BLANK_DATE, LOCAL_DATE, LOCAL_FORMAT, format_transaction_date
 from sip2.errors import CodecError
 from sip2.fixedfields import PARSERS
 from sip2.message import FixedSpec, Kind, Message, MessageSpec, WireLayout, spec_of
@@ -57,7 +57,7 @@ def _compile(cls: type[Message], text: str, name: str) -> Callable[..., Any]:
     namespace: dict[str, Any] = {
         "cls": cls, "CodecError": CodecError, "WireLayout": WireLayout, "datetime": datetime,
         "new_object": object.__new__, "new_tuple": tuple.__new__, "set_attribute": object.__setattr__,
-        "read_local_date": read_local_date,
+        "LOCAL_DATE": LOCAL_DATE, "from_iso": datetime.fromisoformat,
         "format_date": format_transaction_date, "BLANK_DATE": BLANK_DATE, "LOCAL_FORMAT": LOCAL_FORMAT,
         "SPECS": tuple(fspec for _, fspec in spec.fixed),
         "PARSERS": tuple(PARSERS[fspec.kind] for _, fspec in spec.fixed),
@@ -148,8 +148,13 @@ def _decoder_source(cls: type[Message]) -> str:
     # Read in wire order, so that the first faulty field is the one named.
     runs = _int_runs(spec)
     for index, (name, fspec) in enumerate(spec.fixed):
-        if fspec.kind is Kind.DATE:
-            lines += [f"    v{index} = read_local_date(t{index})",
+        if fspec.kind is Kind.DATE:  # sip2.dates.read_local_date, inline; any other spelling: the field's reader
+            lines += [f"    v{index} = None",
+                      f"    if LOCAL_DATE(t{index}) is not None:",
+                      "        try:",
+                      f"            v{index} = from_iso(t{index}.replace('    ', 'T'))",
+                      "        except ValueError:",
+                      "            pass",
                       f"    if v{index} is None and t{index} != BLANK_DATE:",
                       f"        v{index} = PARSERS[{index}]({name!r}, SPECS[{index}], t{index})"]
         elif index in runs:  # neighbouring counts: one test of all their digits, then int() each

@@ -67,7 +67,7 @@ def read_local_date(text: str) -> datetime | None:
     digits through (`fromisoformat` would also take week dates and signs) and hours up to
     23 (newer Pythons read `T24` as the next midnight, which the strict reading refuses).
     """
-    if _LOCAL_DATE(text) is None:
+    if LOCAL_DATE(text) is None:
         return None
     try:
         return datetime.fromisoformat(text.replace("    ", "T"))
@@ -75,7 +75,8 @@ def read_local_date(text: str) -> datetime | None:
         return None
 
 
-_LOCAL_DATE = re.compile("[0-9]{8}    (?:[01][0-9]|2[0-3])[0-9]{4}").fullmatch
+# The one spelling read_local_date reads (the generated decoders match it too).
+LOCAL_DATE = re.compile("[0-9]{8}    (?:[01][0-9]|2[0-3])[0-9]{4}").fullmatch
 
 
 @dataclass(frozen=True)
