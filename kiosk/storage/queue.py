@@ -13,7 +13,7 @@ import csv
 import json
 import os
 import sqlite3
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, TextIO
 
@@ -252,16 +252,14 @@ class OfflineQueue:
     # --- replay bookkeeping (used by the replayer) ----------------------------------------------
 
     def advance_batch(self, settlements: Sequence[Settlement] = (), *, release: Sequence[int] = (),
-                      take: int = 1, journal: Journal | None = None,
-                      busy_items: Collection[str] = ()) -> list[QueueEntry]:
+                      take: int = 1, journal: Journal | None = None) -> list[QueueEntry]:
         """In one transaction: record the `settlements` of entries in flight (and in `journal`),
         put the `release`d ones (in flight but never sent) back to pending, then mark up to
         `take` of the oldest pending entries "sending" (one more attempt each) and return them.
 
-        A batch stops before an item that is already in it or in `busy_items` (items of
-        entries still in flight), so each entry in flight can be reconciled on its own from
-        its item's status after a crash. One commit per batch: an entry whose outcome was not
-        committed stays "sending" and is reconciled.
+        One commit per call: an entry whose outcome was not committed stays "sending" and is
+        reconciled. The caller sends an entry only when every earlier entry of its item has
+        its outcome committed (see `kiosk.storage.replay_books`).
         """
         now = stamp()
         try:
@@ -275,21 +273,14 @@ class OfflineQueue:
                         journal.record_replay_outcomes(settlements, cursor=cursor)
                 if release:
                     cursor.executemany(_RELEASE, [(now, entry_id) for entry_id in release])
-                return self._mark_sending(cursor, take, busy_items, now) if take > 0 else []
+                return self._mark_sending(cursor, take, now) if take > 0 else []
         except _SettledTwice:
             raise self._first_not_in_flight([s.entry_id for s in settlements]) from None
 
     @staticmethod
-    def _mark_sending(cursor: sqlite3.Cursor, take: int, busy_items: Collection[str],
-                      now: str) -> list[QueueEntry]:
-        batch: list[QueueEntry] = []
-        items = set(busy_items)
+    def _mark_sending(cursor: sqlite3.Cursor, take: int, now: str) -> list[QueueEntry]:
         updated = from_stamp(now)
-        for row in cursor.execute(_NEXT_PENDING, (take,)):
-            if row[2] in items:
-                break
-            items.add(row[2])
-            batch.append(_sending_entry(row, updated))
+        batch = [_sending_entry(row, updated) for row in cursor.execute(_NEXT_PENDING, (take,))]
         if batch:
             cursor.execute(_MARK_SENDING.format(", ".join("?" * len(batch))), (now, *(e.id for e in batch)))
         return batch
