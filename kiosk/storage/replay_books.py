@@ -14,8 +14,11 @@ item, settles every one (see `kiosk.storage.reconcile`).
 Within those rules the disk's syncs run in a helper thread while requests go out: outcomes
 are committed in groups, together with the marking of the next entries (a batch that doubles
 up to `max_batch`), and the replay waits for a commit only when the next entry's item has an
-outcome not yet on disk, or nothing marked is left to send. SQLite and the disk sync release
-the interpreter's lock, so the helper costs the sending thread little.
+outcome not yet on disk, or nothing marked is left to send. A commit starts early when one
+of the next few entries will need it, when few marked entries are left, or when `max_batch`
+outcomes wait (so a crash leaves at most about two batches to ask about). SQLite and the
+disk sync release the interpreter's lock, so requests go on while the helper waits for the
+disk.
 """
 
 from __future__ import annotations
@@ -97,10 +100,9 @@ class ReplayBooks:
             if not self._commit.done():
                 return
             self._wait()
-        if self._short():
-            self._start(take=self._grow())
-        elif any(e.item_id in self._answered_items for e in islice(self._marked, LOOKAHEAD)):
-            self._start(take=0)
+        if (self._short() or len(self._answered) >= self.max_batch  # bounds what a crash leaves to ask about
+                or any(e.item_id in self._answered_items for e in islice(self._marked, LOOKAHEAD))):
+            self._start(take=self._next_take())
 
     def _short(self) -> bool:
         """Whether to mark more now: fewer are marked than the next batch, so the marking
@@ -140,8 +142,8 @@ class ReplayBooks:
         commit, self._commit = self._commit, None
         marked = commit.result()
         self._marked.extend(marked)
-        if len(marked) < self._asked:
-            self._exhausted = True
+        if self._asked:
+            self._exhausted = len(marked) < self._asked
         for item, _ in self._committing:
             self._unsettled[item] -= 1
         self._committing = []

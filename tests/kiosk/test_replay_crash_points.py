@@ -63,9 +63,10 @@ def connect(acs: CannedACS, **dying: object):
     return factory
 
 
+@pytest.mark.parametrize("batch_size", [2, 512])  # small batches: many commits, some while sending
 @pytest.mark.parametrize("after_applied", [False, True], ids=["before-sending", "after-applied"])
 @pytest.mark.parametrize("at", range(1, len(PLAN) + 1))
-def test_a_kill_at_any_request_loses_nothing_and_applies_nothing_twice(tmp_path, at, after_applied):
+def test_a_kill_at_any_request_loses_nothing_and_applies_nothing_twice(tmp_path, at, after_applied, batch_size):
     db = open_database(tmp_path / "kiosk.sqlite")
     queue, journal = OfflineQueue(db), Journal(db)
     for n, (kind, item) in enumerate(PLAN):
@@ -75,7 +76,8 @@ def test_a_kill_at_any_request_loses_nothing_and_applies_nothing_twice(tmp_path,
                       journal=journal)
     with CannedACS(ITEMS) as acs:
         with pytest.raises(Killed):
-            Replayer(queue, connect(acs, at=at, after_applied=after_applied), journal=journal).replay_once()
+            Replayer(queue, connect(acs, at=at, after_applied=after_applied), journal=journal,
+                     batch_size=batch_size).replay_once()
         db.close()  # the process is gone; the next one opens the file again
         queue = OfflineQueue(open_database(tmp_path / "kiosk.sqlite"))
         report = Replayer(queue, connect(acs), journal=Journal(queue.db)).replay_once()
