@@ -5,9 +5,11 @@ Plain records, below both the queue (which stores them) and the journal (which r
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from functools import cached_property
 
 from kiosk.storage.errors import QueueError
 from kiosk.storage.timestamps import utc_now
@@ -91,3 +93,8 @@ class Settlement:
     def __post_init__(self) -> None:
         if self.state not in (EntryState.DONE, EntryState.REFUSED):
             raise QueueError(f"an entry is settled as done or refused, not {self.state}")
+
+    @cached_property
+    def acs_messages_json(self) -> str:
+        """The ACS's messages as stored (a JSON list), made once for the queue and the journal."""
+        return json.dumps(list(self.acs_messages), ensure_ascii=False) if self.acs_messages else "[]"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -126,15 +126,17 @@ class Journal:
                 return None
             return _journal_entry({**values, "id": result.lastrowid})
 
-    def record_replay_outcome(self, settlement: Settlement, *, cursor: sqlite3.Cursor | None = None) -> None:
-        """Complete the record of a replayed entry (made from the queue entry if it has none),
-        in the transaction of the driver `cursor` when given (the queue's, once per entry)."""
-        values = (int(settlement.state == "done"), stamp(),
-                  json.dumps(list(settlement.acs_messages), ensure_ascii=False),
-                  settlement.acs_due_date, settlement.title or None, settlement.entry_id)
+    def record_replay_outcomes(self, settlements: Sequence[Settlement], *,
+                               cursor: sqlite3.Cursor | None = None) -> None:
+        """Complete the records of replayed entries (made from the queue entry for one that has
+        none), in the transaction of the driver `cursor` when given (the queue's, once per batch)."""
+        replayed_at = stamp()
+        rows = [(int(s.state == "done"), replayed_at, s.acs_messages_json, s.acs_due_date,
+                 s.title or None, s.entry_id) for s in settlements]
         with _maybe(self.db, cursor) as c:
-            if c.execute(_UPDATE_REPLAYED, values).rowcount == 0:
-                c.execute(_INSERT_REPLAYED, values)
+            c.executemany(_UPDATE_REPLAYED, rows)
+            if c.rowcount != len(rows):  # some were queued without the journal's record
+                c.executemany(_INSERT_REPLAYED, rows)
 
     def entries(self, *, since: datetime | None = None, until: datetime | None = None,
                 item_id: str | None = None, patron_id: str | None = None,
@@ -238,7 +240,8 @@ _UPDATE_REPLAYED = ("UPDATE journal SET ok = ?, replayed_at = ?, acs_messages = 
 _INSERT_REPLAYED = ("INSERT INTO journal (recorded_at, kind, item_id, patron_id, ok, due_date, offline, "
                     "queue_entry_id, title, transaction_date, acs_messages, acs_due_date, replayed_at) "
                     "SELECT created_at, kind, item_id, patron_id, ?1, due_date, 1, id, coalesce(?5, title), "
-                    "transaction_date, ?3, ?4, ?2 FROM queue_entries WHERE id = ?6")
+                    "transaction_date, ?3, ?4, ?2 FROM queue_entries WHERE id = ?6 "
+                    "AND NOT EXISTS (SELECT 1 FROM journal WHERE queue_entry_id = ?6)")
 
 
 def journal_row_for_queued(entry: QueueEntry) -> tuple[str, tuple[Any, ...]]:

@@ -114,7 +114,15 @@ class OfflineQueue:
 
     def in_flight(self) -> list[QueueEntry]:
         """Entries marked "sending": their outcome must be reconciled before anything else is sent."""
-        return self._select(Q.c.state == EntryState.SENDING)
+        with self.db.read_cursor() as cursor:  # read before every replay: no ORM round
+            rows = cursor.execute(_IN_FLIGHT).fetchall()
+            names = [column[0] for column in cursor.description]
+        return [_entry(dict(zip(names, row))) for row in rows]
+
+    def anything_waiting(self) -> bool:
+        """Whether any entry is still to be replayed: one step in the (state, id) index."""
+        with self.db.read_cursor() as cursor:
+            return cursor.execute(_ANY_WAITING).fetchone() is not None
 
     def refused(self, *, include_resolved: bool = False) -> list[QueueEntry]:
         """Refused entries for staff, oldest first; resolved ones only when asked."""
@@ -249,33 +257,43 @@ class OfflineQueue:
         put the `release`d ones (in flight but never sent) back to pending, then mark up to
         `take` of the oldest pending entries "sending" (one more attempt each) and return them.
 
-        A batch stops before an item that is already in it, so each entry in flight can be
-        reconciled on its own from its item's status after a crash. One commit per batch:
-        an entry whose outcome was not committed stays "sending" and is reconciled.
+        One commit per call: an entry whose outcome was not committed stays "sending" and is
+        reconciled. The caller sends an entry only when every earlier entry of its item has
+        its outcome committed (see `kiosk.storage.replay_books`).
         """
         now = stamp()
-        # Plain driver statements: they run once per replayed entry.
-        with self.db.write_cursor() as cursor:
-            for settlement in settlements:
-                self._settle(cursor, settlement, now)
-                if journal is not None:
-                    journal.record_replay_outcome(settlement, cursor=cursor)
-            cursor.executemany(_RELEASE, [(now, entry_id) for entry_id in release])
-            if take <= 0:
-                return []
-            rows = cursor.execute(_NEXT_PENDING, (take,)).fetchall()
-            names = [column[0] for column in cursor.description]
-            batch, items = [], set()
-            for row in map(dict, (zip(names, values) for values in rows)):
-                if row["item_id"] in items:
-                    break
-                items.add(row["item_id"])
-                batch.append(_entry({**row, "state": EntryState.SENDING.value,
-                                     "attempts": row["attempts"] + 1, "updated_at": now}))
-            if batch:
-                marks = ", ".join("?" * len(batch))
-                cursor.execute(_MARK_SENDING.format(marks), (now, *(e.id for e in batch)))
-            return batch
+        try:
+            # Plain driver statements, a batch at a time: they run once per replayed entry.
+            with self.db.write_cursor() as cursor:
+                if settlements:
+                    cursor.executemany(_SETTLE, [_settle_row(s, now) for s in settlements])
+                    if cursor.rowcount != len(settlements):
+                        raise _SettledTwice
+                    if journal is not None:
+                        journal.record_replay_outcomes(settlements, cursor=cursor)
+                if release:
+                    cursor.executemany(_RELEASE, [(now, entry_id) for entry_id in release])
+                return self._mark_sending(cursor, take, now) if take > 0 else []
+        except _SettledTwice:
+            raise self._first_not_in_flight([s.entry_id for s in settlements]) from None
+
+    @staticmethod
+    def _mark_sending(cursor: sqlite3.Cursor, take: int, now: str) -> list[QueueEntry]:
+        updated = from_stamp(now)
+        batch = [_sending_entry(row, updated) for row in cursor.execute(_NEXT_PENDING, (take,))]
+        if batch:
+            cursor.execute(_MARK_SENDING.format(", ".join("?" * len(batch))), (now, *(e.id for e in batch)))
+        return batch
+
+    def _first_not_in_flight(self, entry_ids: Sequence[int]) -> QueueError:
+        """Why a batch of settlements was refused: the first entry not in flight (or settled twice)."""
+        with self.db.read_cursor() as cursor:
+            for entry_id in entry_ids:
+                row = cursor.execute("SELECT state FROM queue_entries WHERE id = ?", (entry_id,)).fetchone()
+                if row is None or row[0] != EntryState.SENDING:
+                    return _not_in_flight(entry_id, row and row[0])
+        repeated = next(i for i in entry_ids if entry_ids.count(i) > 1)
+        return QueueError(f"queue entry {repeated} was settled twice in one batch")
 
     def advance(self, settlement: Settlement | None = None, *, take_next: bool = True,
                 journal: Journal | None = None) -> QueueEntry | None:
@@ -311,15 +329,6 @@ class OfflineQueue:
             ).values(state=state.value, last_error=last_error, updated_at=stamp())), entry_id)
 
     @staticmethod
-    def _settle(cursor: sqlite3.Cursor, s: Settlement, now: str) -> None:
-        if cursor.execute(_SETTLE, (
-                s.state.value, s.reason, json.dumps(list(s.acs_messages), ensure_ascii=False),
-                s.acs_due_date, now, now, s.title or None, s.last_error, s.entry_id)).rowcount == 1:
-            return
-        state = cursor.execute("SELECT state FROM queue_entries WHERE id = ?", (s.entry_id,)).fetchone()
-        raise _not_in_flight(s.entry_id, state and state[0])
-
-    @staticmethod
     def _require_in_flight(conn: Connection, result: Any, entry_id: int) -> None:
         if result.rowcount == 1:
             return
@@ -338,9 +347,33 @@ _RELEASE = ("UPDATE queue_entries SET state = 'pending', attempts = attempts - 1
             "WHERE id = ? AND state = 'sending'")
 _ITEM_WAITING = ("SELECT 1 FROM queue_entries INDEXED BY queue_entries_item_state "
                  "WHERE item_id = ? AND state IN ('pending', 'sending') LIMIT 1")
-_NEXT_PENDING = "SELECT * FROM queue_entries WHERE state = 'pending' ORDER BY id LIMIT ?"
+_IN_FLIGHT = "SELECT * FROM queue_entries WHERE state = 'sending' ORDER BY id"
+_ANY_WAITING = "SELECT 1 FROM queue_entries WHERE state IN ('pending', 'sending') LIMIT 1"
+_NEXT_PENDING = ("SELECT id, kind, item_id, patron_id, transaction_date, due_date, attempts, last_error, "
+                 "created_at, patron_name, title FROM queue_entries WHERE state = 'pending' ORDER BY id LIMIT ?")
 _MARK_SENDING = ("UPDATE queue_entries SET state = 'sending', attempts = attempts + 1, updated_at = ? "
                  "WHERE id IN ({})")
+
+
+class _SettledTwice(Exception):
+    """A settlement matched no entry in flight: the batch is rolled back and the culprit found."""
+
+
+def _settle_row(s: Settlement, now: str) -> tuple[Any, ...]:
+    return (s.state.value, s.reason, s.acs_messages_json, s.acs_due_date, now, now, s.title or None,
+            s.last_error, s.entry_id)
+
+
+def _sending_entry(row: tuple[Any, ...], updated: datetime) -> QueueEntry:
+    """An entry just marked "sending", from a row of _NEXT_PENDING (fewer columns than `_entry`)."""
+    (entry_id, kind, item_id, patron_id, transaction_date, due_date, attempts, last_error, created_at,
+     patron_name, title) = row
+    return QueueEntry(
+        id=entry_id, kind=Kind(kind), item_id=item_id, patron_id=patron_id,
+        transaction_date=datetime.fromisoformat(transaction_date),
+        due_date=None if due_date is None else datetime.fromisoformat(due_date),
+        state=EntryState.SENDING, attempts=attempts + 1, last_error=last_error, reason=None,
+        created_at=from_stamp(created_at), updated_at=updated, patron_name=patron_name, title=title)
 
 
 def _not_in_flight(entry_id: int, state: str | None) -> QueueError:

@@ -1,12 +1,12 @@
 """Store and forward: replay the offline queue to the library system, in order, exactly once.
 
 `Replayer.replay_once()` sends the pending entries with no block and their original dates.
-Before an entry is sent it is marked "sending" and committed; outcomes are committed
-together with the marking of the next entries, a batch of different items at a time (one
-disk sync per batch, not two per entry). An entry found
-"sending" (the kiosk was killed, or the reply was lost) is reconciled with a 17 item
-information before anything else is sent (see `kiosk.storage.reconcile`): it is never sent
-twice when it may have been applied.
+Before an entry is sent it is marked "sending" and committed, and the outcome of the previous
+entry of its item is committed too; outcomes are committed in groups, together with the
+marking of the next entries, by a helper thread while requests go out (see
+`kiosk.storage.replay_books`). An entry found "sending" (the kiosk was killed, or the reply
+was lost) is reconciled with a 17 item information before anything else is sent (see
+`kiosk.storage.reconcile`): it is never sent twice when it may have been applied.
 
 `ReplayWorker` runs replays in a background thread: every `interval` seconds while there is
 something to send, backing off while the library system is unreachable, waking early when
@@ -34,11 +34,14 @@ from kiosk.storage.entries import EntryState, Kind, QueueEntry, Settlement
 from kiosk.storage.journal import Journal
 from kiosk.storage.queue import OfflineQueue
 from kiosk.storage.reconcile import Verdict, reconcile, unknown_outcome_reason
+from kiosk.storage.replay_books import ReplayBooks
 
 log = logging.getLogger(__name__)
 
 DEFAULT_MAX_ATTEMPTS = 5
-DEFAULT_BATCH_SIZE = 16  # entries marked "sending" per commit; each is reconciled alone after a crash
+# Entries marked "sending" per commit, doubling up to this: fewer disk syncs, while a crash costs
+# one 17 per entry in flight (so a replay that fails early costs few).
+DEFAULT_BATCH_SIZE = 512
 ClientFactory = Callable[[], SIP2Client]
 
 
@@ -64,8 +67,8 @@ class Replayer:
     `client_factory()` returns a connected `SIP2Client` or raises `Unreachable` (or another
     `sip2.errors.ClientError`). Outcomes are also written to `journal` when given. An entry
     sent `max_attempts` times without a usable answer goes to staff as refused. Up to
-    `batch_size` entries (all of different items) are marked "sending" in one commit and
-    their outcomes committed together with the next batch's marking. Only one
+    `batch_size` entries are marked "sending" in one commit, and outcomes are committed in
+    groups with the next marking (`kiosk.storage.replay_books.ReplayBooks`). Only one
     replay of a database runs at a time, across threads and processes (a lock file next to
     the database, released by the system if the process dies).
     """
@@ -84,7 +87,7 @@ class Replayer:
     def replay_once(self, stop: threading.Event | None = None) -> ReplayReport:
         """Send everything pending, oldest first, until done, the ACS fails, or `stop` is set."""
         report = ReplayReport()
-        if self.queue.counts().waiting == 0:
+        if not self.queue.anything_waiting():
             return report
         with _exclusive(self.queue.db.path) as mine:
             if not mine:
@@ -108,24 +111,13 @@ class Replayer:
         for entry in self.queue.in_flight():
             if stop.is_set() or not self._reconcile_in_flight(client, entry, report):
                 return
-        batch = self.queue.advance_batch(take=self.batch_size)
-        while batch:
-            settlements: list[Settlement] = []
-            unsent: list[QueueEntry] = []
-            failed = False
-            for n, entry in enumerate(batch):
-                if stop.is_set():
-                    unsent = batch[n:]
-                    break
-                settlement = self._give_up(entry) or self._send(client, entry, report)
+        with ReplayBooks(self.queue, self.journal, max_batch=self.batch_size) as books:
+            while not stop.is_set() and (upcoming := books.next_entry()) is not None:
+                settlement = self._give_up(upcoming) or self._send(client, upcoming, report)
                 if settlement is None:  # the ACS failed; this entry's state is already recorded
-                    failed, unsent = True, batch[n + 1:]
-                    break
-                settlements.append(settlement)
+                    return
+                books.record(upcoming, settlement)
                 _count(report, settlement)
-            more = not (failed or stop.is_set())
-            batch = self.queue.advance_batch(settlements, release=[e.id for e in unsent],
-                                             take=self.batch_size if more else 0, journal=self.journal)
 
     def _reconcile_in_flight(self, client: SIP2Client, entry: QueueEntry, report: ReplayReport) -> bool:
         """Settle or resend an entry left "sending"; False when the replay must stop."""

@@ -1,0 +1,149 @@
+"""The replay's books: which entries may be sent now, and the commits that record what was sent.
+
+Two rules keep a replay exactly-once across crashes:
+
+1. An entry is sent only once it is durably marked "sending".
+2. An entry is sent only once every earlier entry of the same item has its outcome durably
+   recorded.
+
+After a crash, then, at most one entry per item may have reached the library system without
+its outcome on disk, and it is the oldest one of its item still "sending"; the later ones of
+that item never left the kiosk. Reconciling them oldest first, each from a fresh 17 about its
+item, settles every one (see `kiosk.storage.reconcile`).
+
+Within those rules the disk's syncs run in a helper thread while requests go out: outcomes
+are committed in groups, together with the marking of the next entries (a batch that doubles
+up to `max_batch`), and the replay waits for a commit only when the next entry's item has an
+outcome not yet on disk, or nothing marked is left to send. A commit starts early when one
+of the next few entries will need it, when few marked entries are left, or when `max_batch`
+outcomes wait (so a crash leaves at most about two batches to ask about). SQLite and the
+disk sync release the interpreter's lock, so requests go on while the helper waits for the
+disk.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, deque
+from concurrent.futures import Future, ThreadPoolExecutor
+from itertools import islice
+
+from kiosk.storage.entries import QueueEntry, Settlement
+from kiosk.storage.journal import Journal
+from kiosk.storage.queue import OfflineQueue
+
+FIRST_BATCH = 8  # entries marked before the first request: the only sync the replay always waits for
+LOOKAHEAD = 4  # commit early when one of the next this many entries waits for an outcome on disk
+
+
+class ReplayBooks:
+    """Entries marked "sending" and not sent yet, outcomes not yet on disk, and the commit in
+    progress. Use as a context manager: leaving it records the last outcomes and puts entries
+    marked but never sent back to pending (unless it is left by an exception, when whatever
+    is still "sending" is reconciled by the next replay)."""
+
+    def __init__(self, queue: OfflineQueue, journal: Journal | None, *, max_batch: int) -> None:
+        self.queue = queue
+        self.journal = journal
+        self.max_batch = max_batch
+        self._batch = min(FIRST_BATCH, max_batch)
+        self._marked: deque[QueueEntry] = deque()
+        self._exhausted = False  # the last marking found fewer pending entries than it asked for
+        self._answered: list[tuple[str, Settlement]] = []  # (item, outcome) not yet in a commit
+        self._answered_items: set[str] = set()
+        self._committing: list[tuple[str, Settlement]] = []  # in the commit in progress
+        self._unsettled: Counter[str] = Counter()  # items with an outcome not on disk yet
+        self._commit: Future[list[QueueEntry]] | None = None
+        self._asked = 0  # entries the commit in progress was asked to mark
+        # An in-memory database is one per thread, so its commits stay in the caller's thread.
+        self._pool = (None if queue.db.path == ":memory:"
+                      else ThreadPoolExecutor(max_workers=1, thread_name_prefix="queue-commit"))
+
+    def __enter__(self) -> ReplayBooks:
+        return self
+
+    def __exit__(self, exc_type: object, *_: object) -> None:
+        try:
+            if exc_type is None:
+                self._wait()
+                if self._answered or self._marked:
+                    self._start(take=0, release=[entry.id for entry in self._marked])
+                    self._wait()
+        finally:
+            if self._pool is not None:
+                self._pool.shutdown(wait=True)
+
+    def next_entry(self) -> QueueEntry | None:
+        """The next entry to send, once rules 1 and 2 allow it; None when nothing is left."""
+        while True:
+            if self._marked:
+                entry = self._marked[0]
+                if not self._unsettled[entry.item_id]:
+                    return self._marked.popleft()
+                self._wait()
+                if entry.item_id in self._answered_items:  # its earlier outcome is not in a commit yet
+                    self._start(take=self._next_take())
+                    self._wait()
+            elif self._commit is not None:
+                self._wait()
+            else:  # mark more, recording what was answered, and wait: nothing can go out before
+                self._start(take=self._grow())
+                self._wait()
+                if not self._marked:
+                    return None
+
+    def record(self, entry: QueueEntry, settlement: Settlement) -> None:
+        """What became of `entry` (sent, or given up): committed with a later group."""
+        self._answered.append((entry.item_id, settlement))
+        self._answered_items.add(entry.item_id)
+        self._unsettled[entry.item_id] += 1
+        if self._commit is not None:
+            if not self._commit.done():
+                return
+            self._wait()
+        if (self._short() or len(self._answered) >= self.max_batch  # bounds what a crash leaves to ask about
+                or any(e.item_id in self._answered_items for e in islice(self._marked, LOOKAHEAD))):
+            self._start(take=self._next_take())
+
+    def _short(self) -> bool:
+        """Whether to mark more now: fewer are marked than the next batch, so the marking
+        commits run far ahead of the requests while the batches grow."""
+        return len(self._marked) < self._batch and not self._exhausted
+
+    def _next_take(self) -> int:
+        """How many entries to mark with a commit that is needed anyway."""
+        return self._grow() if self._short() else 0
+
+    def _grow(self) -> int:
+        take, self._batch = self._batch, min(2 * self._batch, self.max_batch)
+        return take
+
+    def _start(self, *, take: int, release: list[int] | None = None) -> None:
+        """Commit the outcomes answered so far and mark up to `take` more entries, in the helper."""
+        assert self._commit is None
+        self._committing, self._answered = self._answered, []
+        self._answered_items = set()
+        self._asked = take
+        settlements = [s for _, s in self._committing]
+        if self._pool is not None:
+            self._commit = self._pool.submit(self.queue.advance_batch, settlements,
+                                             release=release or (), take=take, journal=self.journal)
+            return
+        self._commit = Future()
+        try:
+            self._commit.set_result(self.queue.advance_batch(settlements, release=release or (),
+                                                             take=take, journal=self.journal))
+        except Exception as exc:  # raised by `_wait`, as from the helper thread
+            self._commit.set_exception(exc)
+
+    def _wait(self) -> None:
+        """Wait for the commit in progress (its errors are raised here) and take in what it marked."""
+        if self._commit is None:
+            return
+        commit, self._commit = self._commit, None
+        marked = commit.result()
+        self._marked.extend(marked)
+        if self._asked:
+            self._exhausted = len(marked) < self._asked
+        for item, _ in self._committing:
+            self._unsettled[item] -= 1
+        self._committing = []
