@@ -39,7 +39,7 @@ class ReceiptScreen(KioskScreen):
                   "none": app.tr("No receipt")}
         for choice in self.choices:
             button = BigButton(text=labels.get(choice, choice))
-            button.bind(on_release=lambda b, c=choice: app.choose_receipt(c))
+            button.bind(on_release=lambda b, c=choice: app.patron_flow.choose_receipt(c))
             row.add_widget(button)
 
 

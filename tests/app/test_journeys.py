@@ -162,7 +162,7 @@ def test_card_scanned_into_the_pin_field_is_caught(kiosk_app):
     app.wait_for(lambda: app.screen_name == "login")
     app.type_on_pad("12")
     app.scan(DEMO.second_good_patron)  # the wedge types the card where the PIN goes
-    app.wait_for(lambda: app.app.pending_login == DEMO.second_good_patron, what="the new card")
+    app.wait_for(lambda: app.app.patron_flow.pending_login == DEMO.second_good_patron, what="the new card")
     assert app.screen.stage == "pin" and app.screen.entry == ""
     app.type_on_pad(DEMO.good_pin)
     app.press("OK")
