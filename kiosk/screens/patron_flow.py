@@ -52,6 +52,7 @@ class PatronFlow:
         self.refused: dict[str, ItemOutcome] = {}  # this session's refused items, to take to the desk
         self.last_activity = shell.now()
         self._idle_note = ""  # the sentence a refused card left on the idle screen
+        self.receipt_read_for = RECEIPT_READ_FOR
 
     # --- touches and the timeout ------------------------------------------------------------
 
@@ -399,4 +400,4 @@ class PatronFlow:
         if self.shell.current == "receipt":
             self.shell.show("receipt", delivered=True)
             self.shell.show_message(delivery.message, bad=not delivery.ok)
-        self.shell.later(RECEIPT_READ_FOR, lambda: self.go_idle() if self.shell.current == "receipt" else None)
+        self.shell.later(self.receipt_read_for, lambda: self.go_idle() if self.shell.current == "receipt" else None)

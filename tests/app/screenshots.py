@@ -151,7 +151,12 @@ def tour(app: Driver, camera: Camera, acs: ACSEmulator) -> None:
     app.press("Done")
     app.wait_for(lambda: app.screen_name == "receipt")
     camera.shoot("receipt")
-    app.press("No receipt")
+    app.app.patron_flow.receipt_read_for = 600.0  # the walk takes longer than a patron reads
+    app.press("Print a receipt")
+    app.wait_shows("Please take your receipt.")
+    camera.shoot("receipt-printed")
+    app.app.patron_flow.receipt_read_for = 4.0
+    app.press("Finish")
     app.wait_for(lambda: app.screen_name == "idle")
     acs.stop()
     app.runtime.link.probe()
