@@ -51,7 +51,7 @@ class PatronFlow:
         self.receipt_job: ReceiptJob | None = None
         self.refused: dict[str, ItemOutcome] = {}  # this session's refused items, to take to the desk
         self.last_activity = shell.now()
-        self._idle_note = ""  # the sentence a refused card left on the idle screen
+        self._idle_notes = 0  # refusals shown on the idle screen so far: a timer clears only its own
         self.receipt_read_for = RECEIPT_READ_FOR
 
     # --- touches and the timeout ------------------------------------------------------------
@@ -275,15 +275,14 @@ class PatronFlow:
         reason in one sentence for a few seconds, so no half-filled PIN pad waits for the next patron."""
         self.shell.play("error")
         self.pending_login = ""
-        sentence = self.shell.say(result.reason or wording.CARD_DENIED)
-        self._idle_note = sentence
-        self._show_idle(sentence, bad=True)
-        self.shell.later(REFUSAL_SHOWN_FOR, lambda: self._forget_note(sentence))
+        self._idle_notes += 1
+        note = self._idle_notes
+        self._show_idle(self.shell.say(result.reason or wording.CARD_DENIED), bad=True)
+        self.shell.later(REFUSAL_SHOWN_FOR, lambda: self._forget_note(note))
 
-    def _forget_note(self, sentence: str) -> None:
-        """Take a refused card's sentence off the idle screen, unless something newer is there."""
-        if self._idle_note == sentence and self.shell.current == "idle":
-            self._idle_note = ""
+    def _forget_note(self, note: int) -> None:
+        """Take a refused card's sentence off the idle screen, unless a newer one is there."""
+        if note == self._idle_notes and self.shell.current == "idle":
             self.shell.show("idle", message="")
 
     # --- the session's screens -----------------------------------------------------------------
