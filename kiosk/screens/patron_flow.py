@@ -398,5 +398,5 @@ class PatronFlow:
         self.shell.play("success" if delivery.ok else "error")
         if self.shell.current == "receipt":
             self.shell.show("receipt", delivered=True)
-            self.shell.show_message(delivery.message, bad=not delivery.ok)
+            self.shell.screen_call("show_answer", delivery.message, delivery.ok)
         self.shell.later(self.receipt_read_for, lambda: self.go_idle() if self.shell.current == "receipt" else None)

@@ -27,14 +27,26 @@ class ReceiptScreen(KioskScreen):
         app = App.get_running_app()
         self._results: list[ItemOutcome] = []
         self._refused: list[ItemOutcome] = []
+        self._answer = ""
         self.bind(choices=self._buttons, email=self._buttons, delivered=self._buttons)
         app.bind(language=self._buttons)
         app.bind(language=lambda *a: self._rows())
+        app.bind(language=lambda *a: self._say_answer())
 
     def show_summary(self, results: list[ItemOutcome], refused: list[ItemOutcome]) -> None:
         """The finished session: what was done, and what to take to the desk."""
         self._results, self._refused = list(results), list(refused)
         self._rows()
+
+    def show_answer(self, text: str, ok: bool) -> None:
+        """How the receipt went ("Please take your receipt."), said again if the language changes."""
+        self._answer = text
+        self.message_bad = not ok
+        self._say_answer()
+
+    def _say_answer(self) -> None:
+        if self.delivered and self._answer:
+            self.message = App.get_running_app().say(self._answer)
 
     def _rows(self) -> None:
         summary = session_summary(self._results, self._refused, App.get_running_app().words)
