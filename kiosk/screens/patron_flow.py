@@ -275,10 +275,15 @@ class PatronFlow:
         reason in one sentence for a few seconds, so no half-filled PIN pad waits for the next patron."""
         self.shell.play("error")
         self.pending_login = ""
+        self.refused = {}
+        self.shell.patron_name = ""  # a session this card ended is over
         self._idle_notes += 1
         note = self._idle_notes
         self._show_idle(self.shell.say(result.reason or wording.CARD_DENIED), bad=True)
         self.shell.later(REFUSAL_SHOWN_FOR, lambda: self._forget_note(note))
+        circulation = self.shell.runtime.circulation
+        if circulation.session is not None:  # e.g. the patron's own card again, then a wrong PIN
+            self.shell.in_worker(lambda: circulation.end_session("log-in refused"), lambda results: None)
 
     def _forget_note(self, note: int) -> None:
         """Take a refused card's sentence off the idle screen, unless a newer one is there."""

@@ -88,6 +88,12 @@ def test_wrong_pin_goes_back_to_idle_too(kiosk):
     assert "login" not in kiosk.shown[-1:]
 
 
+def test_no_session_stays_open_behind_the_idle_screen(kiosk):
+    log_in(kiosk)
+    log_in(kiosk, pin="9999")  # the patron's own card again, then a wrong PIN
+    assert kiosk.current == "idle" and kiosk.runtime.circulation.session is None
+
+
 def test_a_card_scanned_into_the_pin_field_starts_again_with_that_card(kiosk):
     flow = kiosk.patron_flow
     flow.on_scan(DEMO.good_patron)
