@@ -52,6 +52,7 @@ class PatronFlow:
         self.refused: dict[str, ItemOutcome] = {}  # this session's refused items, to take to the desk
         self.last_activity = shell.now()
         self._idle_notes = 0  # refusals shown on the idle screen so far: a timer clears only its own
+        self.refusal_shown_for = REFUSAL_SHOWN_FOR
         self.receipt_read_for = RECEIPT_READ_FOR
 
     # --- touches and the timeout ------------------------------------------------------------
@@ -131,15 +132,15 @@ class PatronFlow:
         self.shell.reset_for_next_patron()
         self._show_idle()
 
-    def _show_idle(self, message: str = "", *, bad: bool = False) -> None:
-        """The idle screen with `message`, or the out-of-service screen when the kiosk is out of service."""
+    def _show_idle(self) -> None:
+        """The idle screen, or the out-of-service screen when the kiosk is out of service."""
         runtime = self.shell.runtime
         state = runtime.service.state() if runtime is not None else None
         if state is not None and not state.in_service:
             self.shell.out_of_service_reason = state.reason
             self.shell.show("out_of_service")
             return
-        self.shell.show("idle", message=message, message_bad=bad)
+        self.shell.show("idle", message="")
 
     # --- scans and the pad ---------------------------------------------------------------------
 
@@ -279,8 +280,9 @@ class PatronFlow:
         self.shell.patron_name = ""  # a session this card ended is over
         self._idle_notes += 1
         note = self._idle_notes
-        self._show_idle(self.shell.say(result.reason or wording.CARD_DENIED), bad=True)
-        self.shell.later(REFUSAL_SHOWN_FOR, lambda: self._forget_note(note))
+        self._show_idle()
+        self.shell.screen_call("show_refusal", result.reason or wording.CARD_DENIED)
+        self.shell.later(self.refusal_shown_for, lambda: self._forget_note(note))
         circulation = self.shell.runtime.circulation
         if circulation.session is not None:  # e.g. the patron's own card again, then a wrong PIN
             self.shell.in_worker(lambda: circulation.end_session("log-in refused"), lambda results: None)

@@ -166,6 +166,11 @@ def test_refused_card_goes_back_to_idle_with_one_sentence(kiosk_app):
     assert app.screen.message == said and app.screen.message_bad
     assert app.app.last_sound == "error" and app.runtime.circulation.session is None
     assert app.app.patron_flow.pending_login == ""  # no PIN pad waits for the next patron
+    app.press("English")  # the patron changes the language: the sentence follows
+    app.wait_shows("Your card is blocked. Please see staff.")
+    app.scan(DEMO.good_patron)  # the next patron
+    app.wait_for(lambda: app.screen_name == "login")
+    assert not app.shows("blocked")
 
 
 def test_card_scanned_into_the_pin_field_is_caught(kiosk_app):

@@ -60,14 +60,15 @@ def test_card_then_pin_starts_the_session(kiosk):
 def test_refused_card_goes_back_to_idle_in_one_sentence_for_a_few_seconds(kiosk):
     kiosk.language = "de"
     log_in(kiosk, DEMO.blocked_patron)
-    said = kiosk.words(wording.CARD_BLOCKED)
-    assert said != wording.CARD_BLOCKED
-    assert kiosk.current == "idle" and kiosk.screen.message == said and kiosk.screen.state["message_bad"]
+    assert kiosk.current == "idle" and kiosk.screen.message == ""  # nothing left of an earlier message
+    (reason,), = kiosk.calls("show_refusal")  # the idle screen says it in the patron's language
+    assert kiosk.words.say(reason) == kiosk.words(wording.CARD_BLOCKED) != wording.CARD_BLOCKED
     assert kiosk.sounds == ["error"] and kiosk.patron_flow.pending_login == ""
     assert kiosk.runtime.circulation.session is None
     assert kiosk.language == "de"  # the same patron reads it, in the language they chose
     seconds, _ = kiosk.timers[0]
     assert 3 <= seconds <= 10
+    kiosk.screen.state["message"] = "shown"
     kiosk.run_timers()
     assert kiosk.screen.message == ""
 
@@ -76,15 +77,17 @@ def test_a_newer_idle_message_is_not_cleared_by_an_older_refusal(kiosk):
     log_in(kiosk, DEMO.blocked_patron)
     log_in(kiosk, DEMO.blocked_patron)  # the same card again: its own sentence, its own timer
     first, second = (call for _, call in kiosk.timers)
+    kiosk.screen.state["message"] = "shown"
     first()
-    assert kiosk.screen.message  # still the second refusal's
+    assert kiosk.screen.message == "shown"  # still the second refusal's
     second()
     assert kiosk.screen.message == ""
 
 
 def test_wrong_pin_goes_back_to_idle_too(kiosk):
     log_in(kiosk, pin="9999")
-    assert kiosk.current == "idle" and kiosk.screen.message == kiosk.words(wording.WRONG_PIN)
+    (reason,), = kiosk.calls("show_refusal")
+    assert kiosk.current == "idle" and kiosk.words.say(reason) == wording.WRONG_PIN
     assert "login" not in kiosk.shown[-1:]
 
 
