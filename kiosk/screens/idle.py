@@ -23,8 +23,9 @@ class IdleScreen(KioskScreen):
         self._say_refusal()
 
     def on_message(self, screen, text: str) -> None:
+        """The message line changed: forget the refusal once something else is shown."""
         if text != App.get_running_app().say(self._refusal):
-            self._refusal = ""  # another message, or none: the refusal is not on show any more
+            self._refusal = ""
 
     def _say_refusal(self, *args) -> None:
         if self._refusal:
