@@ -12,8 +12,25 @@ class IdleScreen(KioskScreen):
 
     def on_kv_post(self, base_widget) -> None:
         app = App.get_running_app()
+        self._refusal = ""
         app.bind(languages=self._language_buttons, language=self._mark_language)
+        app.bind(language=self._say_refusal)
         self._language_buttons()
+
+    def show_refusal(self, reason: str) -> None:
+        """Why a card or PIN was refused, in one sentence (said again if the language changes)."""
+        self._refusal = reason
+        self._say_refusal()
+
+    def on_message(self, screen, text: str) -> None:
+        """The message line changed: forget the refusal once something else is shown."""
+        if text != App.get_running_app().say(self._refusal):
+            self._refusal = ""
+
+    def _say_refusal(self, *args) -> None:
+        if self._refusal:
+            self.message = App.get_running_app().say(self._refusal)
+            self.message_bad = True
 
     def _language_buttons(self, *args) -> None:
         app = App.get_running_app()

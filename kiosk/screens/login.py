@@ -35,11 +35,11 @@ class LoginScreen(KioskScreen):
     def enter(self) -> None:
         """OK: send the card number or the PIN."""
         if self.entry:
-            App.get_running_app().login_entered(self.stage, self.entry)
+            App.get_running_app().patron_flow.login_entered(self.stage, self.entry)
 
     def typed(self, text: str) -> None:
         """Text typed on a real keyboard (or a wedge scanner) and ended with Enter."""
-        App.get_running_app().login_entered(self.stage, text.strip())
+        App.get_running_app().patron_flow.login_entered(self.stage, text.strip())
 
 
 SCREEN = LoginScreen

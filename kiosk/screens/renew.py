@@ -54,7 +54,7 @@ class RenewScreen(KioskScreen):
             self.message = app.tr("Touch the loans you want to renew first.")
             self.message_bad = True
             return
-        app.renew(chosen)
+        app.patron_flow.renew(chosen)
 
     def show_results(self, outcomes: list[ItemOutcome]) -> None:
         """One result row per renewal, the refused ones first."""

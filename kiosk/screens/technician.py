@@ -39,7 +39,7 @@ class TechnicianScreen(KioskScreen):
 
     def on_enter(self, *args) -> None:
         app = App.get_running_app()  # this screen's app, not whichever runs when the timer fires
-        self._refresh = Clock.schedule_interval(lambda dt: app.refresh_status(), REFRESH_SECONDS)
+        self._refresh = Clock.schedule_interval(lambda dt: app.technician_flow.refresh_status(), REFRESH_SECONDS)
 
     def on_leave(self, *args) -> None:
         self.stop_refresh()
@@ -82,11 +82,11 @@ class TechnicianScreen(KioskScreen):
     def pad_changed(self) -> None:
         """Keep the tag list current while it is on show."""
         if self.test_output.startswith("[b]Tags on the pad"):
-            self.show_tags(App.get_running_app().tags_on_pad)
+            self.show_tags(App.get_running_app().technician_flow.tags_on_pad)
 
     def device_status(self, event: DeviceStatus) -> None:
         """A device changed state: refresh the status."""
-        App.get_running_app().refresh_status()
+        App.get_running_app().technician_flow.refresh_status()
 
     def show_result(self, title: str, text: str) -> None:
         """The answer of a test or an action."""

@@ -33,11 +33,11 @@ class TechnicianLoginScreen(KioskScreen):
     def enter(self) -> None:
         """OK: check the PIN."""
         if self.entry:
-            App.get_running_app().check_technician_pin(self.entry)
+            App.get_running_app().technician_flow.check_pin(self.entry)
 
     def typed(self, text: str) -> None:
         """A PIN typed on a real keyboard."""
-        App.get_running_app().check_technician_pin(text.strip())
+        App.get_running_app().technician_flow.check_pin(text.strip())
 
 
 SCREEN = TechnicianLoginScreen

@@ -105,6 +105,14 @@ def log_in(app: Driver) -> None:
 def tour(app: Driver, camera: Camera, acs: ACSEmulator) -> None:
     """Every screen once, with lists long enough to scroll; `acs` is stopped near the end (offline)."""
     camera.shoot("idle")
+    flow = app.app.patron_flow
+    flow.refusal_shown_for = flow.receipt_read_for = 600.0  # the walk takes longer than a patron reads
+    app.scan(DEMO.blocked_patron)
+    app.wait_for(lambda: app.screen_name == "login")
+    app.type_on_pad(DEMO.good_pin)
+    app.press("OK")
+    app.wait_for(lambda: app.screen_name == "idle" and app.screen.message, what="the refusal on the idle screen")
+    camera.shoot("idle-refused")
     app.press("Type my card number")
     app.wait_for(lambda: app.screen_name == "login")
     app.type_on_pad("2100")
@@ -151,7 +159,10 @@ def tour(app: Driver, camera: Camera, acs: ACSEmulator) -> None:
     app.press("Done")
     app.wait_for(lambda: app.screen_name == "receipt")
     camera.shoot("receipt")
-    app.press("No receipt")
+    app.press("Print a receipt")
+    app.wait_shows("Please take your receipt.")
+    camera.shoot("receipt-printed")
+    app.press("Finish")
     app.wait_for(lambda: app.screen_name == "idle")
     acs.stop()
     app.runtime.link.probe()

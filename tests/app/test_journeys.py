@@ -46,10 +46,16 @@ def test_checkout_three_items_one_refused_then_receipt_by_email(kiosk_app, recei
     app.press("Done")
     app.wait_for(lambda: app.screen_name == "receipt", what="the receipt screen")
     assert app.shows("Would you like a receipt?") and app.shows("Print a receipt") and app.shows("No receipt")
+    summary = {row.item_id: row for row in app.screen.ids.summary.box.children}  # the session summed up
+    assert [row.item_id for row in reversed(app.screen.ids.summary.box.children)][0] == DEMO.reference_item
+    assert summary[DEMO.reference_item].status == "Take to the desk" and not summary[DEMO.reference_item].ok
+    assert all(summary[i].title == t and "Due back" in summary[i].detail for i, t in zip(DEMO.available_items, titles))
+    assert app.shows("Items checked out: 2") and app.shows("Take 1 item to the desk.")
     email_button = next(t for t in app.texts() if t.startswith("E-mail it to "))
     assert "@" in address and address not in email_button and address[-8:] in email_button  # masked
     app.press("E-mail it to")
     app.wait_shows("Your receipt will be sent to")
+    assert not app.shows("Would you like a receipt?")
     app.wait_for(lambda: smtp.received.messages, what="the e-mail at the SMTP server")
     sender, recipients, content = smtp.received.messages[0]
     body = content.decode("utf-8", "replace") if isinstance(content, bytes) else content
@@ -146,14 +152,25 @@ def test_account_shows_holds_ready_and_overdue_and_fines(kiosk_app):
     assert app.shows("Overdue")
 
 
-def test_refused_card_shows_the_acs_message(kiosk_app):
+def test_refused_card_goes_back_to_idle_with_one_sentence(kiosk_app):
     app = kiosk_app()
+    app.press("Deutsch")
     app.scan(DEMO.blocked_patron)
     app.wait_for(lambda: app.screen_name == "login")
     app.type_on_pad(DEMO.good_pin)
     app.press("OK")
-    app.wait_shows("blocked")
+    app.wait_for(lambda: app.screen_name == "idle", what="idle after the refusal")
+    said = app.app.tr("Your card is blocked. Please see staff.", "de")
+    assert said != "Your card is blocked. Please see staff."
+    app.wait_shows(said)  # in the patron's language, said once
+    assert app.screen.message == said and app.screen.message_bad
     assert app.app.last_sound == "error" and app.runtime.circulation.session is None
+    assert app.app.patron_flow.pending_login == ""  # no PIN pad waits for the next patron
+    app.press("English")  # the patron changes the language: the sentence follows
+    app.wait_shows("Your card is blocked. Please see staff.")
+    app.scan(DEMO.good_patron)  # the next patron
+    app.wait_for(lambda: app.screen_name == "login")
+    assert not app.shows("blocked")
 
 
 def test_card_scanned_into_the_pin_field_is_caught(kiosk_app):
@@ -162,7 +179,7 @@ def test_card_scanned_into_the_pin_field_is_caught(kiosk_app):
     app.wait_for(lambda: app.screen_name == "login")
     app.type_on_pad("12")
     app.scan(DEMO.second_good_patron)  # the wedge types the card where the PIN goes
-    app.wait_for(lambda: app.app.pending_login == DEMO.second_good_patron, what="the new card")
+    app.wait_for(lambda: app.app.patron_flow.pending_login == DEMO.second_good_patron, what="the new card")
     assert app.screen.stage == "pin" and app.screen.entry == ""
     app.type_on_pad(DEMO.good_pin)
     app.press("OK")

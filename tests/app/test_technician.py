@@ -88,7 +88,7 @@ def test_technician_mode_closes_by_itself(kiosk_app):
                                 "pin_hash": "scrypt$16384$8$1$00$00"})
     app.scan("TECH-0001")
     app.wait_for(lambda: app.screen_name == "technician_login")
-    app.app._ui_activity -= 11
+    app.app.patron_flow.last_activity -= 11
     app.wait_for(lambda: app.screen_name == "idle", what="technician timeout")
 
 
@@ -122,6 +122,6 @@ def test_an_app_stopped_in_technician_mode_leaves_no_timer_and_no_kv_binding(kio
     second = kiosk_app()
     enter(second)
     second.wait_for(lambda: second.screen_name == "technician")
-    assert global_idmap["app"].technician_reload_config.__self__ is second.app
+    assert global_idmap["app"].technician_flow.shell is second.app
     second.press("Reload the configuration")
     second.wait_shows("NOT reloaded")

@@ -61,6 +61,29 @@ def imports(root: Path = ROOT) -> tuple[list[Import], list[Import]]:
     return found, missing
 
 
+def named_modules(module: str, root: Path = ROOT) -> set[str]:
+    """Every module name one module of the tree imports, the tree's and others' (kivy, babel...)."""
+    path = modules(root)[module]
+    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    return {wanted for node, _ in _import_nodes(tree)
+            for wanted, _ in _wanted(node, module, path.name == "__init__.py")}
+
+
+def reached(start: tuple[str, ...], edges: list[Import]) -> set[str]:
+    """The modules of the tree that `start` imports, directly or through others (start included)."""
+    graph: dict[str, set[str]] = {}
+    for edge in edges:
+        graph.setdefault(edge.source, set()).add(edge.target)
+    seen: set[str] = set()
+    todo = list(start)
+    while todo:
+        module = todo.pop()
+        if module not in seen:
+            seen.add(module)
+            todo.extend(graph.get(module, ()))
+    return seen
+
+
 def cycles(edges: list[Import]) -> list[list[str]]:
     """The strongly connected components of more than one module, or of one that imports itself."""
     graph: dict[str, set[str]] = {}

@@ -1,11 +1,16 @@
 """The layers hold: no import cycle in sip2/ or kiosk/, the protocol library knows nothing of the
-kiosk, the drivers nothing of the circulation core, and every import names a module that exists."""
+kiosk, the drivers nothing of the circulation core, the app's flows nothing of Kivy, and every
+import names a module that exists."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from tests.codebase.import_graph import Import, cycles, imports
+from tests.codebase.import_graph import Import, cycles, imports, named_modules, reached
+
+# The app's flows and the pure display helpers beside the screens: unit-tested without a window.
+NO_KIVY = ("kiosk.screens.patron_flow", "kiosk.screens.technician_flow", "kiosk.screens.shell",
+           "kiosk.screens.session_summary", "kiosk.screens.present")
 
 
 def test_the_walker_sees_a_cycle_and_a_missing_module(tmp_path: Path) -> None:
@@ -51,3 +56,16 @@ def test_sip2_imports_nothing_of_the_kiosk() -> None:
 def test_the_drivers_import_nothing_of_the_circulation_core() -> None:
     crossing = _crossing("kiosk.devices", "kiosk.core")
     assert not crossing, "kiosk/devices/ knows no library rules:\n" + "\n".join(map(str, crossing))
+
+
+def test_the_flow_controllers_and_what_they_import_need_no_kivy() -> None:
+    found, _ = imports()
+    offenders = [f"{module} imports {name}" for module in sorted(reached(NO_KIVY, found))
+                 for name in sorted(named_modules(module)) if name == "kivy" or name.startswith("kivy.")]
+    assert not offenders, "the flows talk to the app through kiosk.screens.shell only:\n" + "\n".join(offenders)
+
+
+def test_the_kivy_rule_sees_an_import_of_kivy() -> None:
+    found, _ = imports()
+    assert "kivy.app" in named_modules("kiosk.app")
+    assert "kiosk.screens.shell" in reached(("kiosk.screens.patron_flow",), found)

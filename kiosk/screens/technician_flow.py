@@ -1,0 +1,179 @@
+"""The technician's way through the kiosk: hidden taps or a technician card, the PIN, the status
+page, the tests and switches. Sequencing only: the checks themselves live in the core, the
+looks on the technician screens; the app is reached through the `Shell` protocol (no Kivy)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from kiosk.config import ConfigError, load_config
+from kiosk.core.status_report import gather
+from kiosk.core.technician_pin import verify_pin
+from kiosk.devices.events import DeviceStatus, IncompleteSet, ItemPlaced, ItemRemoved, Scan, UnreadableTag
+from kiosk.screens.shell import Shell
+
+TECHNICIAN_SCREENS = ("technician_login", "technician")
+HIDDEN_TAPS = 5  # taps in the idle screen's corner...
+HIDDEN_TAPS_WITHIN = 3.0  # ...within this many seconds open technician mode
+
+
+def describe_event(event: Any) -> str:
+    """A device event in one line for technicians: what arrived, raw, and what it decoded to."""
+    if isinstance(event, Scan):
+        return f"scan {event.text!r}" + (f" ({event.symbology})" if event.symbology else "")
+    if isinstance(event, ItemPlaced):
+        tag = event.tag
+        return f"placed {tag.uid}: item {tag.item_id} ({tag.data_model}, part {tag.part_number}/{tag.parts_in_item})"
+    if isinstance(event, ItemRemoved):
+        return f"removed {event.uid}"
+    if isinstance(event, UnreadableTag):
+        return f"unreadable {event.uid}: {event.reason}; raw {event.raw[:16].hex() or '-'}"
+    if isinstance(event, IncompleteSet):
+        return f"incomplete set {event.item_id}: parts {list(event.present)} of {event.parts_in_item}"
+    if isinstance(event, DeviceStatus):
+        return f"{event.state.value}: {event.detail}"
+    return type(event).__name__
+
+
+class TechnicianFlow:
+    """Technician mode: what a technician's touches lead to, and what it keeps for the status page."""
+
+    def __init__(self, shell: Shell) -> None:
+        self.shell = shell
+        self.tags_on_pad: dict[str, Any] = {}  # uid -> TagData or UnreadableTag
+        self.last_device_events: dict[str, str] = {}  # device name -> its last event
+        self._hidden_taps: list[float] = []
+
+    # --- what the devices said, for the status page -------------------------------------------
+
+    def note_event(self, event: Any) -> None:
+        """Remember a device event (and the tags on the pad) for the status page."""
+        self.last_device_events[event.source] = describe_event(event)
+        if isinstance(event, ItemPlaced):
+            self.tags_on_pad[event.tag.uid] = event.tag
+        elif isinstance(event, UnreadableTag):
+            self.tags_on_pad[event.uid] = event
+        elif isinstance(event, ItemRemoved):
+            self.tags_on_pad.pop(event.uid, None)
+        if isinstance(event, (ItemPlaced, ItemRemoved, UnreadableTag, IncompleteSet)):
+            self.shell.screen_call("pad_changed")
+
+    # --- getting in and out ---------------------------------------------------------------------
+
+    def hidden_tap(self) -> None:
+        """Five taps in the idle screen's corner within three seconds open technician mode."""
+        now = self.shell.now()
+        self._hidden_taps = [t for t in self._hidden_taps if now - t < HIDDEN_TAPS_WITHIN] + [now]
+        if len(self._hidden_taps) >= HIDDEN_TAPS:
+            self._hidden_taps = []
+            self.open_login()
+
+    def open_login(self) -> None:
+        """The technician PIN pad, empty."""
+        self.shell.show("technician_login", entry="", message="")
+
+    def check_pin(self, pin: str) -> None:
+        """Verify the technician PIN (scrypt, on a worker)."""
+        stored = self.shell.config_settings.technician_access.pin_hash
+        if not stored:
+            self.shell.show_message(self.shell.tr("No technician PIN is set in the configuration."), bad=True)
+            return
+        self.shell.in_worker(lambda: verify_pin(pin, stored), self._pin_checked, technician=True)
+
+    def _pin_checked(self, ok: bool) -> None:
+        if ok:
+            self.shell.show("technician", message="")
+            self.refresh_status()
+            return
+        self.shell.play("error")
+        self.shell.show_message(self.shell.tr("Wrong PIN."), bad=True)
+        if self.shell.current == "technician_login":
+            self.shell.show("technician_login", entry="")
+
+    def tick(self, idle_seconds: float) -> None:
+        """Leave technician mode when nobody has touched it for the configured time."""
+        if idle_seconds > self.shell.config_settings.technician_access.timeout:
+            self.shell.go_idle()
+
+    # --- the status page and its buttons --------------------------------------------------------
+
+    def refresh_status(self) -> None:
+        """Gather the technician status on a worker and show it."""
+        runtime, last_events = self.shell.runtime, dict(self.last_device_events)
+        self.shell.in_worker(lambda: gather(runtime, last_events),
+                             lambda report: self.shell.screen_call("show_report", report), technician=True)
+
+    def sip2_test(self) -> None:
+        """Ask the library system for its status (99/98) and show how it went and how long it took."""
+        link = self.shell.runtime.link
+
+        def probe() -> str:
+            started = time.monotonic()
+            ok = link.probe()
+            took = (time.monotonic() - started) * 1000
+            if ok:
+                return f"OK: the library system answered in {took:.0f} ms"
+            return f"FAILED after {took:.0f} ms: {link.last_error}"
+
+        self._run(probe, "Library system test")
+        self.refresh_status()
+
+    def toggle_service(self) -> None:
+        """Switch the kiosk out of service, or back in."""
+        service = self.shell.runtime.service
+        if service.state().by_technician:
+            service.switch_on()
+            text = "back in service"
+        else:
+            service.switch_off()
+            text = "out of service until switched on again"
+        self.shell.screen_call("show_result", "Out of service", text)
+        self.refresh_status()
+
+    def replay(self) -> None:
+        """Replay the offline queue now, on a worker."""
+        replayer = self.shell.runtime.replayer
+
+        def replay() -> str:
+            report = replayer.replay_once()
+            text = f"sent {report.sent}, done {report.done}, refused {report.refused}"
+            return text + (f"; stopped: {report.stopped_by}" if report.stopped_by else "")
+
+        self._run(replay, "Replay")
+
+    def export_refused(self) -> None:
+        """Write the refused entries as CSV next to the database, and say where."""
+        queue, database = self.shell.runtime.queue, self.shell.config_settings.storage.database
+
+        def export() -> str:
+            path = Path(database).resolve().parent / f"refused-{time.strftime('%Y%m%d-%H%M%S')}.csv"
+            with path.open("w", encoding="utf-8", newline="") as stream:
+                rows = queue.export_refused_csv(stream)
+            return f"{rows} entries written to {path}"
+
+        self._run(export, "Export")
+
+    def reload_config(self) -> None:
+        """Check the configuration file; when it is valid, restart to use it."""
+        source = self.shell.config_settings.source
+
+        def check() -> str:
+            try:
+                load_config(source)
+            except ConfigError as exc:
+                return f"NOT reloaded: {exc}"
+            return ""
+
+        def then(problem: str) -> None:
+            if problem:
+                self.shell.screen_call("show_result", "Reload", problem)
+            else:
+                self.shell.shut_down(0)  # systemd (Restart=always) starts the kiosk on the new file
+
+        self.shell.in_worker(check, then, technician=True)
+
+    def _run(self, call: Any, title: str) -> None:
+        """Run a test or action on the technician worker and show its answer under `title`."""
+        self.shell.in_worker(call, lambda text: self.shell.screen_call("show_result", title, text), technician=True)
