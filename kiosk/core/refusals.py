@@ -23,6 +23,7 @@ ACS_REFUSALS: tuple[tuple[str, str], ...] = (
     (r"not for loan|non-?circulating|library use only|reference only|not loanable", wording.NOT_FOR_LOAN),
     (r"renew\w* (limit|max)|renewed \w+ times|max\w* renewals|too many renewals|no more renewals",
      wording.RENEWAL_LIMIT),
+    (r"overdue\b.*\brenew|renew\w*\b.*\boverdue", wording.NO_RENEW_OVERDUE),
     (r"limit of \d+ holds|hold limit|too many holds", wording.HOLD_LIMIT),
     (r"limit of \d+ items|too many items|max\w* (items|checkouts|loans)|checkout limit",
      wording.TOO_MANY_ITEMS),

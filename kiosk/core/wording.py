@@ -59,6 +59,12 @@ NOT_FOR_LOAN = N_("This item cannot be borrowed: it stays in the library.")
 TOO_MANY_ITEMS = N_("You have reached the most items you can borrow at once.")
 RENEWAL_LIMIT = N_("This item has been renewed as often as allowed.")
 HOLD_LIMIT = N_("You have reached the most holds you can place.")
+NO_RENEW_OVERDUE = N_("This item is overdue and cannot be renewed here. Please return it or see staff.")
+
+# Why a loan cannot be renewed, shown on the loan before the patron tries (kiosk.core.renewability).
+NO_RENEW_ON_HOLD = N_("On hold for another patron: it cannot be renewed.")
+NO_RENEW_RECALLED = N_("Recalled by the library: please bring it back.")
+NO_RENEW_ACCOUNT = N_("Your card cannot renew loans just now. Please see staff.")
 
 # Why the kiosk is out of service (on the out-of-service screen, under the patron's sentence).
 OFF_BY_TECHNICIAN = N_("Switched off by staff.")
