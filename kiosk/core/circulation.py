@@ -302,17 +302,18 @@ class Circulation:
             return ItemOutcome(Action.CHECKOUT, item_id, False, offline=True, reason=verdict.reason)
         now = datetime.now().replace(microsecond=0)
         due = self.policy.due_date(now)
+        title = self._known_title(session, item_id)
         try:
             self.queue.enqueue("checkout", item_id=item_id, patron_id=session.patron_id,
-                               patron_name=session.name or None, transaction_date=now, due_date=due,
-                               journal=self.journal)
+                               patron_name=session.name or None, title=title, transaction_date=now,
+                               due_date=due, journal=self.journal)
         except Exception:  # storage failure: tell the patron, never pretend it worked
             log.exception("offline checkout could not be stored")
             return ItemOutcome(Action.CHECKOUT, item_id, False, offline=True,
                                reason=wording.NOT_RECORDED)
         session.offline_checkouts += 1
-        outcome = ItemOutcome(Action.CHECKOUT, item_id, True, due=due, due_text=due.strftime("%Y-%m-%d"),
-                              offline=True)
+        outcome = ItemOutcome(Action.CHECKOUT, item_id, True, title=title or "", due=due,
+                              due_text=due.strftime("%Y-%m-%d"), offline=True)
         return self._set_security(outcome, uids, secured=False, session=session)
 
     def checkin(self, item_id: str, *, uids: tuple[str, ...] = (),
@@ -363,14 +364,28 @@ class Circulation:
         if not verdict.allowed:
             return ItemOutcome(Action.CHECKIN, item_id, False, offline=True, reason=verdict.reason)
         now = datetime.now().replace(microsecond=0)
+        title = self._known_title(session, item_id)
         try:
-            self.queue.enqueue("checkin", item_id=item_id, transaction_date=now, journal=self.journal)
+            self.queue.enqueue("checkin", item_id=item_id, title=title, transaction_date=now,
+                               journal=self.journal)
         except Exception:
             log.exception("offline return could not be stored")
             return ItemOutcome(Action.CHECKIN, item_id, False, offline=True,
                                reason=wording.NOT_RECORDED)
-        outcome = ItemOutcome(Action.CHECKIN, item_id, True, offline=True)
+        outcome = ItemOutcome(Action.CHECKIN, item_id, True, title=title or "", offline=True)
         return self._set_security(outcome, uids, secured=True, session=session)
+
+    def _known_title(self, session: PatronSession | None, item_id: str) -> str | None:
+        """The item's title as the library system gave it before (this session, else the journal),
+        to name it while the library system cannot be asked."""
+        title = session.title_of(item_id) if session is not None else ""
+        if title:
+            return title
+        try:
+            return self.journal.title_of(item_id)
+        except Exception:  # the row shows the item id instead
+            log.exception("journal could not be read for a title")
+            return None
 
     def renew(self, item_id: str) -> ItemOutcome:
         """Renew one of the patron's loans (needs the library system)."""

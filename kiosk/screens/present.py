@@ -11,6 +11,7 @@ from datetime import datetime
 
 from kiosk.core import wording
 from kiosk.core.outcomes import Account, Action, Alert, FineLine, HoldLine, ItemOutcome, LoanLine
+from kiosk.core.refusals import kiosk_words_for
 from kiosk.core.wording import N_
 from kiosk.i18n import Words
 
@@ -60,8 +61,10 @@ def item_line(outcome: ItemOutcome, words: Words) -> ItemLine:
                   Action.RENEW: words("Not renewed")}[outcome.action]
         if outcome.reason:
             notes.append(words.say(outcome.reason))  # in the kiosk's words when it knows the refusal
+    reason_sends_to_staff = "staff" in (kiosk_words_for(outcome.reason) or outcome.reason)
     alerts = [a for a in outcome.alerts  # each thing said once:
-              if not (a is Alert.GIVE_TO_STAFF and Alert.HOLD_FOR_OTHER in outcome.alerts)
+              if not (a is Alert.GIVE_TO_STAFF and (Alert.HOLD_FOR_OTHER in outcome.alerts
+                                                    or (not outcome.ok and reason_sends_to_staff)))
               and not (a is Alert.OUTCOME_UNKNOWN and outcome.reason)]  # the reason says which
     notes.extend(words(ALERT_TEXT[a]) for a in alerts)
     # A refusal's screen messages are its reason, already said above in the patron's language.
@@ -131,14 +134,17 @@ def fine_text(fine: FineLine, currency: str, words: Words) -> str:
 
 def account_summary(account: Account, words: Words) -> list[str]:
     """The headline facts of an account: counts, holds ready, fines with their total."""
-    lines = [words("Loans: {count}").format(count=len(account.loans))]
+    # One form in English, as labels; languages whose words change with the number have theirs.
+    lines = [words.plural("Loans: {count}", "Loans: {count}", len(account.loans))]
     overdue = sum(1 for loan in account.loans if loan.overdue)
     if overdue:
-        lines.append(words("Overdue: {count}").format(count=overdue))
+        lines.append(words.plural("Overdue: {count}", "Overdue: {count}", overdue))
     if account.holds_ready:
-        lines.append(words("Ready for you to pick up: {count}").format(count=len(account.holds_ready)))
+        lines.append(words.plural("Ready for you to pick up: {count}", "Ready for you to pick up: {count}",
+                                  len(account.holds_ready)))
     if account.holds_waiting:
-        lines.append(words("Holds still waiting: {count}").format(count=len(account.holds_waiting)))
+        lines.append(words.plural("Holds still waiting: {count}", "Holds still waiting: {count}",
+                                  len(account.holds_waiting)))
     if account.fine_total:
         lines.append(words("Fines: {total}").format(total=words.money(account.fine_total, account.currency)))
     return lines

@@ -116,3 +116,18 @@ def test_the_session_keeps_a_bounded_number_of_items(kiosk):
         session.remember_item(ItemInformationResponse(item_id=str(n), title=f"Title {n}"))
     assert len(session.items) == MAX_ITEMS_KNOWN and session.title_of(str(MAX_ITEMS_KNOWN + 9))
     assert session.title_of("0") == ""
+
+
+def test_offline_rows_are_named_by_the_titles_seen_before(kiosk, acs):
+    from kiosk.core.outcomes import Mode
+
+    log_in(kiosk)
+    first, second = DEMO.available_items[10], DEMO.available_items[11]
+    out = kiosk.handle_scan(first)
+    kiosk.circulation.end_session()
+    acs.stop()
+    returned = kiosk.handle_scan(first, Mode.RETURN)  # no session: the journal knows the title
+    assert returned.ok and returned.offline and returned.title == out.title
+    unknown = kiosk.handle_scan(second, Mode.RETURN)
+    assert unknown.ok and unknown.offline and unknown.title == ""
+    assert [e.title for e in kiosk.queue.pending()] == [out.title, None]
