@@ -86,5 +86,37 @@ RECEIPT_NO_ADDRESS = N_("The library has no e-mail address for you. Staff can ad
 RECEIPT_EMAILED = N_("Your receipt will be sent to {address}.")
 RECEIPT_SUBJECT = N_("Your library receipt")  # the e-mail's subject unless [receipts] subject says otherwise
 
+# The technician screen: the status report's lines (kiosk.core.status_report) and what the
+# technician's tests and switches answer; the values in them stay as the kiosk writes them.
+TECH_CONNECTED = N_("connected")
+TECH_NOT_CONNECTED = N_("NOT connected")
+TECH_LAST_ERROR = N_("last error: {error}")
+TECH_ACS_FLAGS = N_("ACS flags: {flags}")
+TECH_ACS_PROTOCOL = N_("ACS protocol {version}, institution {institution}")
+TECH_CLOCK = N_("clock difference: {difference}")
+TECH_CLOCK_NONE = N_("clock difference: none")
+TECH_LAST_DISCARDED = N_("{device}; last discarded: {problem}")
+TECH_LAST_EVENT = N_("last event: {event}")
+TECH_NO_DEVICES = N_("no devices configured")
+TECH_WAITING = N_("waiting: {count}")
+TECH_REFUSED = N_("refused (for staff): {count}")
+TECH_OLDEST = N_("oldest waiting: {age}")
+TECH_OLDEST_NONE = N_("oldest waiting: none")
+TECH_VERSION = N_("{kiosk}, version {version}")
+TECH_IP = N_("IP address: {addresses}")
+TECH_IN_SERVICE = N_("in service")
+TECH_OUT_OF_SERVICE = N_("OUT OF SERVICE: {reason}")
+TECH_CONFIGURATION = N_("configuration: {path}")
+TECH_ACS_ANSWERED = N_("OK: the library system answered in {ms} ms")
+TECH_ACS_FAILED = N_("FAILED after {ms} ms: {error}")
+TECH_BACK_IN_SERVICE = N_("back in service")
+TECH_SWITCHED_OFF = N_("out of service until switched on again")
+TECH_REPLAYED = N_("sent {sent}, done {done}, refused {refused}")
+TECH_REPLAY_STOPPED = N_("sent {sent}, done {done}, refused {refused}; stopped: {why}")
+TECH_EXPORTED = N_("{rows} entries written to {path}")
+TECH_NOT_RELOADED = N_("NOT reloaded: {error}")
+# The titles the app gives those answers.
+TECH_TITLES = (N_("Library system test"), N_("Out of service"), N_("Replay"), N_("Export"), N_("Reload"))
+
 ALL: tuple[str, ...] = tuple(value for name, value in dict(globals()).items()
                              if name.isupper() and isinstance(value, str))

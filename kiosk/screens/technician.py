@@ -8,11 +8,13 @@ from kivy.factory import Factory
 from kivy.properties import StringProperty
 
 from kiosk.core.status_report import StatusReport
+from kiosk.core.wording import N_
 from kiosk.devices.classify import Classified
 from kiosk.devices.events import DeviceStatus, TagData, UnreadableTag
 from kiosk.screens.widgets import KioskScreen
 
 REFRESH_SECONDS = 2.0
+TAGS_HEADING = N_("Tags on the pad")
 
 
 class TechnicianScreen(KioskScreen):
@@ -51,37 +53,43 @@ class TechnicianScreen(KioskScreen):
             self._refresh = None
 
     def show_report(self, report: StatusReport) -> None:
-        """Lay the status report out, section by section."""
-        sections = [("Library system", report.library_system), ("Devices", report.devices),
-                    ("Offline queue", report.queue), ("Kiosk", report.kiosk)]
-        self.status_text = "\n".join(f"[b]{title}[/b]\n" + "\n".join(f"  {line}" for line in lines)
+        """Lay the status report out, section by section, in the kiosk's language."""
+        app = App.get_running_app()
+        sections = [(N_("Library system"), report.library_system), (N_("Devices"), report.devices),
+                    (N_("Offline queue"), report.queue), (N_("Kiosk"), report.kiosk)]
+        self.status_text = "\n".join(f"[b]{app.tr(title)}[/b]\n" + "\n".join(f"  {_said(app, line)}" for line in lines)
                                      for title, lines in sections)
 
     def show_scan(self, raw: str, classified: Classified) -> None:
         """A scan while in technician mode: shown raw and decoded, nothing is checked out."""
+        app = App.get_running_app()
         kind = classified.kind.value
         why = f" ({classified.reason})" if classified.reason else ""
-        self.test_output = f"[b]Scan[/b]\n  raw: {raw!r}\n  decoded: {kind} {classified.text!r}{why}"
+        self.test_output = (f"[b]{app.tr('Scan')}[/b]\n  " + app.tr("raw: {raw}").format(raw=repr(raw)) + "\n  "
+                            + app.tr("decoded: {kind} {text}").format(kind=kind, text=repr(classified.text)) + why)
 
     def show_tags(self, tags: dict) -> None:
         """The tags on the pad with their decoded content and security state."""
+        app = App.get_running_app()
+        heading = f"[b]{app.tr(TAGS_HEADING)}[/b]"
         if not tags:
-            self.test_output = "[b]Tags on the pad[/b]\n  none"
+            self.test_output = f"{heading}\n  {app.tr('none')}"
             return
         lines = []
         for uid, tag in tags.items():
             if isinstance(tag, TagData):
-                security = {True: "secured", False: "released", None: "security unknown"}[tag.secured]
+                security = app.tr({True: N_("secured"), False: N_("released"),
+                                   None: N_("security unknown")}[tag.secured])
                 part = f", part {tag.part_number}/{tag.parts_in_item}" if tag.parts_in_item > 1 else ""
                 owner = f", library {tag.owner_library}" if tag.owner_library else ""
                 lines.append(f"  {uid}: item {tag.item_id} ({tag.data_model}{part}{owner}), {security}")
             elif isinstance(tag, UnreadableTag):
                 lines.append(f"  {uid}: UNREADABLE - {tag.reason} raw {tag.raw[:16].hex()}")
-        self.test_output = "[b]Tags on the pad[/b]\n" + "\n".join(lines)
+        self.test_output = f"{heading}\n" + "\n".join(lines)
 
     def pad_changed(self) -> None:
         """Keep the tag list current while it is on show."""
-        if self.test_output.startswith("[b]Tags on the pad"):
+        if self.test_output.startswith(f"[b]{App.get_running_app().tr(TAGS_HEADING)}[/b]"):
             self.show_tags(App.get_running_app().tags_on_pad)
 
     def device_status(self, event: DeviceStatus) -> None:
@@ -89,8 +97,15 @@ class TechnicianScreen(KioskScreen):
         App.get_running_app().refresh_status()
 
     def show_result(self, title: str, text: str) -> None:
-        """The answer of a test or an action."""
-        self.test_output = f"[b]{title}[/b]\n  {text}"
+        """The answer of a test or an action (the core's sentences in the kiosk's language)."""
+        app = App.get_running_app()
+        self.test_output = f"[b]{app.tr(title)}[/b]\n  {app.say(text)}"
+
+
+def _said(app, line: str) -> str:
+    """A status line in the kiosk's language, keeping its indent."""
+    text = line.lstrip(" ")
+    return line[:len(line) - len(text)] + app.say(text)
 
 
 SCREEN = TechnicianScreen

@@ -85,3 +85,18 @@ def test_account_shows_hold_titles_and_fines_in_locale_money(kiosk_app):
     fines = [text for text in app.texts() if text.startswith("En retard : ")]
     assert fines[0].endswith(", 1,50\xa0$US"), fines
     assert not any("30001" in text for text in fines)  # the title, not the barcode
+
+
+def test_the_technician_screen_speaks_french(kiosk_app):
+    from tests.app.test_technician import enter
+
+    app = kiosk_app()
+    app.app.set_language("fr")
+    enter(app)
+    app.wait_for(lambda: app.screen_name == "technician")
+    app.wait_shows("Indicateurs ACS : online Y")
+    assert app.shows("en attente : 0") and app.shows("Adresse IP : ") and app.shows("Système de la bibliothèque")
+    app.press("Tester la connexion")
+    app.wait_shows("OK : le système de la bibliothèque a répondu en ")  # the app's answer, said in French
+    app.scan(DEMO.available_items[3])
+    app.wait_shows("décodé : item")
