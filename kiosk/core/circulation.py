@@ -394,26 +394,30 @@ class Circulation:
             if session is None:
                 return ItemOutcome(Action.RENEW, item_id, False, reason=wording.SCAN_CARD_FIRST)
             session.touch(self.clock())
-            try:
-                reply: RenewResponse = self.link.call(
-                    lambda c: c.renew(session.patron_id, item_id, patron_password=session.pin))
-            except Offline:
-                return ItemOutcome(Action.RENEW, item_id, False, offline=True,
-                                   reason=wording.RENEW_NEEDS_ACS)
-            except UnknownOutcome as exc:
-                return self._reconcile_renewal(session, item_id, exc)
-            except ClientError as exc:
-                return self._record(session, _acs_failed(Action.RENEW, item_id, exc))
-            outcome = _outcome_from_reply(Action.RENEW, item_id, reply)
-            if not outcome.title:
-                outcome = _replace(outcome, title=session.title_of(item_id))
-            if outcome.ok:
-                _remember_due(session, outcome)
-                session.renew_refusals.pop(item_id, None)
-            else:
-                session.renew_refusals[item_id] = outcome.reason  # marks the loan until the session ends
-                outcome = _replace(outcome, reason=renewal_refusal(outcome.reason))
-            return self._record(session, outcome)
+            return self._renew_one(session, item_id)
+
+    def _renew_one(self, session: PatronSession, item_id: str) -> ItemOutcome:
+        """A 29 for one loan; a refusal's reason is kept to mark the loan for the session."""
+        try:
+            reply: RenewResponse = self.link.call(
+                lambda c: c.renew(session.patron_id, item_id, patron_password=session.pin))
+        except Offline:
+            return ItemOutcome(Action.RENEW, item_id, False, offline=True,
+                               reason=wording.RENEW_NEEDS_ACS)
+        except UnknownOutcome as exc:
+            return self._reconcile_renewal(session, item_id, exc)
+        except ClientError as exc:
+            return self._record(session, _acs_failed(Action.RENEW, item_id, exc))
+        outcome = _outcome_from_reply(Action.RENEW, item_id, reply)
+        if not outcome.title:
+            outcome = _replace(outcome, title=session.title_of(item_id))
+        if outcome.ok:
+            _remember_due(session, outcome)
+            session.renew_refusals.pop(item_id, None)
+        else:
+            session.renew_refusals[item_id] = outcome.reason  # marks the loan until the session ends
+            outcome = _replace(outcome, reason=renewal_refusal(outcome.reason))
+        return self._record(session, outcome)
 
     def _reconcile_renewal(self, session: PatronSession, item_id: str, exc: UnknownOutcome) -> ItemOutcome:
         status = _item_status(exc)
@@ -442,15 +446,16 @@ class Circulation:
             for item_id in reply.renewed_items[:_MAX_ACCOUNT_LOOKUPS]:
                 session.renew_refusals.pop(item_id, None)
                 line = self._loan_line(session, item_id)  # asked again: the due date has moved
-                outcomes.append(ItemOutcome(Action.RENEW, item_id, True, title=line.title, due=line.due,
-                                            due_text=line.due_text))
+                outcomes.append(self._record(session, ItemOutcome(
+                    Action.RENEW, item_id, True, title=line.title, due=line.due, due_text=line.due_text)))
             for item_id in reply.unrenewed_items[:_MAX_ACCOUNT_LOOKUPS]:
                 # The 66 names the items only; its screen message sums up the whole request.
                 line = self._loan_line(session, item_id, known=True)
-                outcomes.append(ItemOutcome(Action.RENEW, item_id, False, title=line.title,
-                                            reason=line.renew_block or wording.NOT_RENEWED))
-            for outcome in outcomes:
-                self._record(session, outcome)
+                if line.renew_block:
+                    outcomes.append(self._record(session, ItemOutcome(
+                        Action.RENEW, item_id, False, title=line.title, reason=line.renew_block)))
+                else:  # only the item's own renewal (29) says why: the ACS refuses it again, or renews it
+                    outcomes.append(self._renew_one(session, item_id))
             return outcomes
 
     def account(self) -> Account | None:

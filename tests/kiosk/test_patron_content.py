@@ -35,12 +35,24 @@ def test_renew_all_gives_each_refused_loan_its_title_and_own_reason(kiosk, acs):
     assert all("not renewed" not in o.reason for o in outcomes)  # never the 66's summary
 
 
-def test_renew_all_refusal_without_an_earlier_reason_is_the_kiosks_own(kiosk):
+def test_renew_all_asks_the_item_itself_when_nothing_else_says_why(kiosk, acs):
     log_in(kiosk)
     outcomes = kiosk.circulation.renew_all()  # straight away: no account asked, no 29 before
     refused = [o for o in outcomes if not o.ok]
-    assert [(o.item_id, o.reason) for o in refused] == [(DEMO.renewal_limit_item, wording.NOT_RENEWED)]
-    assert refused[0].title  # from a 17
+    assert [(o.item_id, o.reason) for o in refused] == [(DEMO.renewal_limit_item, wording.RENEWAL_LIMIT)]
+    assert refused[0].title
+    assert [t.item_id for t in acs.library.transactions("29")] == [DEMO.renewal_limit_item]
+    journal = [(e.kind, e.item_id, e.ok) for e in kiosk.journal.entries()]
+    assert journal.count(("renew", DEMO.renewal_limit_item, False)) == 1  # one record per item
+
+
+def test_renew_all_takes_a_known_reason_without_asking_again(kiosk, acs):
+    log_in(kiosk, DEMO.other_patron)
+    kiosk.circulation.account()
+    outcomes = kiosk.circulation.renew_all()
+    assert [(o.item_id, o.reason) for o in outcomes if not o.ok] == [
+        (DEMO.loaned_item_with_hold, wording.NO_RENEW_ON_HOLD)]
+    assert acs.library.transactions("29") == []
 
 
 def test_a_loan_on_hold_for_someone_else_is_marked_before_renewing(kiosk):
