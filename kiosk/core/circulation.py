@@ -431,7 +431,8 @@ class Circulation:
         return self._unconfirmed(session, Action.RENEW, item_id, exc, wording.RENEW_NOT_CONFIRMED)
 
     def renew_all(self) -> list[ItemOutcome]:
-        """Renew every loan; one outcome per item (due dates looked up for the renewed ones)."""
+        """Renew every loan; one outcome per item (due dates looked up for the renewed ones), or
+        one outcome with no item id when the request as a whole failed."""
         with self._lock:
             session = self.session
             if session is None:
@@ -439,9 +440,14 @@ class Circulation:
             session.touch(self.clock())
             try:
                 reply = self.link.call(lambda c: c.renew_all(session.patron_id, session.pin))
-            except (Offline, ClientError) as exc:
-                return [ItemOutcome(Action.RENEW, "", False, offline=isinstance(exc, Offline),
-                                    reason=wording.RENEW_NEEDS_ACS)]
+            except Offline:
+                return [ItemOutcome(Action.RENEW, "", False, offline=True, reason=wording.RENEW_NEEDS_ACS)]
+            except ClientError as exc:
+                return [_acs_failed(Action.RENEW, "", exc)]
+            if not reply.ok and not reply.renewed_items and not reply.unrenewed_items:
+                # The whole request refused (a blocked card): one outcome without an item says why.
+                return [ItemOutcome(Action.RENEW, "", False, reason=renewal_refusal(
+                    " ".join(reply.screen_messages)) or wording.NOT_RENEWED)]
             outcomes = []
             for item_id in reply.renewed_items[:_MAX_ACCOUNT_LOOKUPS]:
                 session.renew_refusals.pop(item_id, None)

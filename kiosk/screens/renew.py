@@ -67,7 +67,13 @@ class RenewScreen(KioskScreen):
         app.renew(chosen)
 
     def show_results(self, outcomes: list[ItemOutcome]) -> None:
-        """One result row per renewal, the refused ones first."""
+        """One result row per renewal, the refused ones first; a refusal of the whole request
+        (no item) is said in the message line and the loans stay to choose from."""
+        whole = next((o for o in outcomes if not o.item_id), None)
+        if whole is not None:
+            self.message = App.get_running_app().say(whole.reason)
+            self.message_bad = True
+            return
         self._outcomes = sorted(outcomes, key=lambda o: o.ok)
         self.showing_results = True
         self._redraw()

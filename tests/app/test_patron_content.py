@@ -100,3 +100,14 @@ def test_the_technician_screen_speaks_french(kiosk_app):
     app.wait_shows("OK : le système de la bibliothèque a répondu en ")  # the app's answer, said in French
     app.scan(DEMO.available_items[3])
     app.wait_shows("décodé : item")
+
+
+def test_renew_all_refused_as_a_whole_keeps_the_loans_and_says_why(kiosk_app):
+    app = kiosk_app()
+    log_in(app)
+    open_renew(app)
+    app.runtime.link.call(lambda c: c.block_patron(DEMO.good_patron, "Card reported stolen"))
+    app.press("Renew all")
+    app.wait_shows("Your card is blocked. Please see staff.")
+    assert set(toggles(app)) == {*DEMO.good_patron_loans, DEMO.renewal_limit_item}
+    assert not any(text.startswith("Item ") for text in app.texts())

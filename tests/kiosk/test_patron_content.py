@@ -143,3 +143,10 @@ def test_offline_rows_are_named_by_the_titles_seen_before(kiosk, acs):
     unknown = kiosk.handle_scan(second, Mode.RETURN)
     assert unknown.ok and unknown.offline and unknown.title == ""
     assert [e.title for e in kiosk.queue.pending()] == [out.title, None]
+
+
+def test_renew_all_refused_as_a_whole_says_why_once(kiosk):
+    log_in(kiosk)
+    kiosk.link.call(lambda c: c.block_patron(DEMO.good_patron, "Card reported stolen"))
+    [whole] = kiosk.circulation.renew_all()
+    assert whole.item_id == "" and not whole.ok and whole.reason == wording.CARD_BLOCKED
