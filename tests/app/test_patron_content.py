@@ -100,6 +100,11 @@ def test_the_technician_screen_speaks_french(kiosk_app):
     app.wait_shows("OK : le système de la bibliothèque a répondu en ")  # the app's answer, said in French
     app.scan(DEMO.available_items[3])
     app.wait_shows("décodé : item")
+    app.press("Lire les étiquettes sur le plateau")
+    app.wait_shows("Étiquettes sur le plateau")
+    app.app.set_language("de")  # what is on show is said again in the new language
+    app.wait_shows("Etiketten auf der Ablage")
+    assert app.shows("Offline-Warteschlange") and not app.shows("Tags on the pad")
 
 
 def test_renew_all_refused_as_a_whole_keeps_the_loans_and_says_why(kiosk_app):
