@@ -32,10 +32,22 @@ from kiosk.config import KioskConfig
 from kiosk.core import wording
 from kiosk.core.acs_link import ACSLink, Offline
 from kiosk.core.evidence import Evidence, after_checkout, after_renewal, after_return, names_known_item
+from kiosk.core.fines import parse_fine
 from kiosk.core.offline_policy import OfflinePolicy
-from kiosk.core.outcomes import Account, Action, Alert, ItemOutcome, LoanLine, LoginResult, LoginStatus
+from kiosk.core.outcomes import (
+    Account,
+    Action,
+    Alert,
+    FineLine,
+    HoldLine,
+    ItemOutcome,
+    LoanLine,
+    LoginResult,
+    LoginStatus,
+)
 from kiosk.core.refusals import card_refusal
-from kiosk.core.session import DoubleScanFilter, PatronSession, SessionState
+from kiosk.core.renewability import renewal_block, renewal_refusal
+from kiosk.core.session import MAX_ITEMS_KNOWN, DoubleScanFilter, PatronSession, SessionState
 from kiosk.devices.classify import Classified, Classifier, ScanKind
 
 log = logging.getLogger(__name__)
@@ -129,6 +141,7 @@ class Circulation:
             self.patron_cache.remember(card)
         self.session = self._new_session(card, info.personal_name or "", pin, offline=False,
                                          email=info.email or "")
+        self.session.patron_status = info.patron_status or ""
         return LoginResult(LoginStatus.OK, patron_id=card, name=self.session.name,
                            screen_messages=messages, email=self.session.email)
 
@@ -289,17 +302,18 @@ class Circulation:
             return ItemOutcome(Action.CHECKOUT, item_id, False, offline=True, reason=verdict.reason)
         now = datetime.now().replace(microsecond=0)
         due = self.policy.due_date(now)
+        title = self._known_title(session, item_id)
         try:
             self.queue.enqueue("checkout", item_id=item_id, patron_id=session.patron_id,
-                               patron_name=session.name or None, transaction_date=now, due_date=due,
-                               journal=self.journal)
+                               patron_name=session.name or None, title=title, transaction_date=now,
+                               due_date=due, journal=self.journal)
         except Exception:  # storage failure: tell the patron, never pretend it worked
             log.exception("offline checkout could not be stored")
             return ItemOutcome(Action.CHECKOUT, item_id, False, offline=True,
                                reason=wording.NOT_RECORDED)
         session.offline_checkouts += 1
-        outcome = ItemOutcome(Action.CHECKOUT, item_id, True, due=due, due_text=due.strftime("%Y-%m-%d"),
-                              offline=True)
+        outcome = ItemOutcome(Action.CHECKOUT, item_id, True, title=title or "", due=due,
+                              due_text=due.strftime("%Y-%m-%d"), offline=True)
         return self._set_security(outcome, uids, secured=False, session=session)
 
     def checkin(self, item_id: str, *, uids: tuple[str, ...] = (),
@@ -350,14 +364,28 @@ class Circulation:
         if not verdict.allowed:
             return ItemOutcome(Action.CHECKIN, item_id, False, offline=True, reason=verdict.reason)
         now = datetime.now().replace(microsecond=0)
+        title = self._known_title(session, item_id)
         try:
-            self.queue.enqueue("checkin", item_id=item_id, transaction_date=now, journal=self.journal)
+            self.queue.enqueue("checkin", item_id=item_id, title=title, transaction_date=now,
+                               journal=self.journal)
         except Exception:
             log.exception("offline return could not be stored")
             return ItemOutcome(Action.CHECKIN, item_id, False, offline=True,
                                reason=wording.NOT_RECORDED)
-        outcome = ItemOutcome(Action.CHECKIN, item_id, True, offline=True)
+        outcome = ItemOutcome(Action.CHECKIN, item_id, True, title=title or "", offline=True)
         return self._set_security(outcome, uids, secured=True, session=session)
+
+    def _known_title(self, session: PatronSession | None, item_id: str) -> str | None:
+        """The item's title as the library system gave it before (this session, else the journal),
+        to name it while the library system cannot be asked."""
+        title = session.title_of(item_id) if session is not None else ""
+        if title:
+            return title
+        try:
+            return self.journal.title_of(item_id)
+        except Exception:  # the row shows the item id instead
+            log.exception("journal could not be read for a title")
+            return None
 
     def renew(self, item_id: str) -> ItemOutcome:
         """Renew one of the patron's loans (needs the library system)."""
@@ -366,20 +394,30 @@ class Circulation:
             if session is None:
                 return ItemOutcome(Action.RENEW, item_id, False, reason=wording.SCAN_CARD_FIRST)
             session.touch(self.clock())
-            try:
-                reply: RenewResponse = self.link.call(
-                    lambda c: c.renew(session.patron_id, item_id, patron_password=session.pin))
-            except Offline:
-                return ItemOutcome(Action.RENEW, item_id, False, offline=True,
-                                   reason=wording.RENEW_NEEDS_ACS)
-            except UnknownOutcome as exc:
-                return self._reconcile_renewal(session, item_id, exc)
-            except ClientError as exc:
-                return self._record(session, _acs_failed(Action.RENEW, item_id, exc))
-            outcome = _outcome_from_reply(Action.RENEW, item_id, reply)
-            if outcome.ok:
-                _remember_due(session, outcome)
-            return self._record(session, outcome)
+            return self._renew_one(session, item_id)
+
+    def _renew_one(self, session: PatronSession, item_id: str) -> ItemOutcome:
+        """A 29 for one loan; a refusal's reason is kept to mark the loan for the session."""
+        try:
+            reply: RenewResponse = self.link.call(
+                lambda c: c.renew(session.patron_id, item_id, patron_password=session.pin))
+        except Offline:
+            return ItemOutcome(Action.RENEW, item_id, False, offline=True,
+                               reason=wording.RENEW_NEEDS_ACS)
+        except UnknownOutcome as exc:
+            return self._reconcile_renewal(session, item_id, exc)
+        except ClientError as exc:
+            return self._record(session, _acs_failed(Action.RENEW, item_id, exc))
+        outcome = _outcome_from_reply(Action.RENEW, item_id, reply)
+        if not outcome.title:
+            outcome = _replace(outcome, title=session.title_of(item_id))
+        if outcome.ok:
+            _remember_due(session, outcome)
+            session.renew_refusals.pop(item_id, None)
+        else:
+            session.renew_refusals[item_id] = outcome.reason  # marks the loan until the session ends
+            outcome = _replace(outcome, reason=renewal_refusal(outcome.reason))
+        return self._record(session, outcome)
 
     def _reconcile_renewal(self, session: PatronSession, item_id: str, exc: UnknownOutcome) -> ItemOutcome:
         status = _item_status(exc)
@@ -393,7 +431,8 @@ class Circulation:
         return self._unconfirmed(session, Action.RENEW, item_id, exc, wording.RENEW_NOT_CONFIRMED)
 
     def renew_all(self) -> list[ItemOutcome]:
-        """Renew every loan; one outcome per item (due dates looked up for the renewed ones)."""
+        """Renew every loan; one outcome per item (due dates looked up for the renewed ones), or
+        one outcome with no item id when the request as a whole failed."""
         with self._lock:
             session = self.session
             if session is None:
@@ -401,19 +440,28 @@ class Circulation:
             session.touch(self.clock())
             try:
                 reply = self.link.call(lambda c: c.renew_all(session.patron_id, session.pin))
-            except (Offline, ClientError) as exc:
-                return [ItemOutcome(Action.RENEW, "", False, offline=isinstance(exc, Offline),
-                                    reason=wording.RENEW_NEEDS_ACS)]
+            except Offline:
+                return [ItemOutcome(Action.RENEW, "", False, offline=True, reason=wording.RENEW_NEEDS_ACS)]
+            except ClientError as exc:
+                return [_acs_failed(Action.RENEW, "", exc)]
+            if not reply.ok and not reply.renewed_items and not reply.unrenewed_items:
+                # The whole request refused (a blocked card): one outcome without an item says why.
+                return [ItemOutcome(Action.RENEW, "", False, reason=renewal_refusal(
+                    " ".join(reply.screen_messages)) or wording.NOT_RENEWED)]
             outcomes = []
             for item_id in reply.renewed_items[:_MAX_ACCOUNT_LOOKUPS]:
-                line = self._loan_line(item_id)
-                outcomes.append(ItemOutcome(Action.RENEW, item_id, True, title=line.title, due=line.due,
-                                            due_text=line.due_text))
-            for item_id in reply.unrenewed_items:
-                outcomes.append(ItemOutcome(Action.RENEW, item_id, False,
-                                            reason=" ".join(reply.screen_messages) or wording.NOT_RENEWED))
-            for outcome in outcomes:
-                self._record(session, outcome)
+                session.renew_refusals.pop(item_id, None)
+                line = self._loan_line(session, item_id)  # asked again: the due date has moved
+                outcomes.append(self._record(session, ItemOutcome(
+                    Action.RENEW, item_id, True, title=line.title, due=line.due, due_text=line.due_text)))
+            for item_id in reply.unrenewed_items[:_MAX_ACCOUNT_LOOKUPS]:
+                # The 66 names the items only; its screen message sums up the whole request.
+                line = self._loan_line(session, item_id, known=True)
+                if line.renew_block:
+                    outcomes.append(self._record(session, ItemOutcome(
+                        Action.RENEW, item_id, False, title=line.title, reason=line.renew_block)))
+                else:  # only the item's own renewal (29) says why: the ACS refuses it again, or renews it
+                    outcomes.append(self._renew_one(session, item_id))
             return outcomes
 
     def account(self) -> Account | None:
@@ -430,32 +478,75 @@ class Circulation:
             except (Offline, ClientError) as exc:
                 log.info("account not available: %s", exc)
                 return None
+            info = lists["charged_items"]
+            session.patron_status = info.patron_status or ""
             overdue = set(lists["overdue_items"].overdue_items)
             now = datetime.now()
             loans = []
-            for item_id in lists["charged_items"].charged_items[:_MAX_ACCOUNT_LOOKUPS]:
-                line = self._loan_line(item_id)
+            for item_id in info.charged_items[:_MAX_ACCOUNT_LOOKUPS]:
+                line = self._loan_line(session, item_id)
                 if line.due is not None:
                     session.known_due[item_id] = line.due
                 late = item_id in overdue or (line.due is not None and line.due.replace(tzinfo=None) < now)
-                loans.append(LoanLine(line.item_id, line.title, line.due, line.due_text, late))
-            info = lists["charged_items"]
+                loans.append(dataclasses.replace(line, overdue=late))
             return Account(
                 patron_id=session.patron_id, name=info.personal_name or session.name, loans=tuple(loans),
-                holds_ready=lists["hold_items"].hold_items,
-                holds_waiting=lists["unavailable_hold_items"].unavailable_hold_items,
-                fines=lists["fine_items"].fine_items, fine_total=info.fee_amount or "",
-                currency=info.currency_type or "", email=info.email or "",
+                holds_ready=self._holds(session, lists["hold_items"].hold_items, ready=True),
+                holds_waiting=self._holds(session, lists["unavailable_hold_items"].unavailable_hold_items,
+                                          ready=False),
+                fines=tuple(self._fine(session, text) for text in lists["fine_items"].fine_items),
+                fine_total=info.fee_amount or "", currency=info.currency_type or "", email=info.email or "",
                 screen_messages=info.screen_messages)
 
-    def _loan_line(self, item_id: str) -> LoanLine:
-        """Title and due date of a loan, from a 17 (item ids only when that fails)."""
+    def _item_info(self, session: PatronSession, item_id: str, *,
+                   known: bool = False) -> ItemInformationResponse | None:
+        """A 17 for the item (`known`: the one already asked this session will do), or None when
+        the library system cannot say."""
+        if known and item_id in session.items:
+            return session.items[item_id]
         try:
-            info = self.link.call(lambda c: c.item_information(item_id))
+            info: ItemInformationResponse = self.link.call(lambda c: c.item_information(item_id))
         except (Offline, ClientError):
-            return LoanLine(item_id)
+            return None
+        if info.title or info.circulation_status != "01":  # "01" without a title: an unknown item
+            session.remember_item(info)
+        return info
+
+    def _loan_line(self, session: PatronSession, item_id: str, *, known: bool = False) -> LoanLine:
+        """Title, due date and renewability of a loan, from a 17 (the item id only when that fails)."""
+        info = self._item_info(session, item_id, known=known)
+        refused = session.renew_refusals.get(item_id, "")
+        if info is None:
+            return LoanLine(item_id, session.title_of(item_id),
+                            renew_block=renewal_block(patron_status=session.patron_status,
+                                                      refused_before=refused))
         due = parse_due_date(info.due_date)
-        return LoanLine(item_id, info.title or "", due.moment if due else None, info.due_date or "")
+        block = renewal_block(patron_status=session.patron_status, hold_queue_length=info.hold_queue_length,
+                              circulation_status=info.circulation_status, refused_before=refused)
+        return LoanLine(item_id, info.title or session.title_of(item_id), due.moment if due else None,
+                        info.due_date or "", renew_block=block)
+
+    def _holds(self, session: PatronSession, ids: tuple[str, ...], *, ready: bool) -> tuple[HoldLine, ...]:
+        """The 63's holds with their titles (a 17 each, kept for the session); a hold the library
+        system does not know as an item is shown as it was sent (some send titles)."""
+        lines = []
+        for hold_id in ids[:_MAX_ACCOUNT_LOOKUPS]:
+            info = self._item_info(session, hold_id, known=True)
+            pickup = parse_due_date(info.hold_pickup_date) if info is not None and ready else None
+            lines.append(HoldLine(hold_id, (info.title if info is not None else "") or hold_id, ready,
+                                  pickup.moment if pickup else None))
+        return tuple(lines)
+
+    def _fine(self, session: PatronSession, text: str) -> FineLine:
+        """A fine item (AV) taken apart, with its item's title instead of the barcode."""
+        fine = parse_fine(text)
+        if not fine.item_id:
+            return fine
+        title = session.title_of(fine.item_id)
+        if not title and len(session.items) < MAX_ITEMS_KNOWN:
+            info = self._item_info(session, fine.item_id, known=True)
+            title = info.title if info is not None else ""
+        return dataclasses.replace(fine, title=title)
 
     # --- security and records -------------------------------------------------------------
 

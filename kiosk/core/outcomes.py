@@ -56,6 +56,27 @@ class LoanLine:
     due: datetime | None = None
     due_text: str = ""
     overdue: bool = False
+    renew_block: str = ""  # why the kiosk knows it cannot be renewed (a core message); empty: it may be
+
+
+@dataclass(frozen=True)
+class HoldLine:
+    """One of the patron's holds: ready on the hold shelf or still waiting."""
+
+    item_id: str  # the library system's id for the hold (usually the item's barcode)
+    title: str = ""
+    ready: bool = False
+    pickup_by: datetime | None = None
+
+
+@dataclass(frozen=True)
+class FineLine:
+    """One fine or fee, as the patron reads it: what kind, for which item, how much."""
+
+    kind: str  # a core message for the usual kinds ("Overdue"), else the library system's words
+    amount: str = ""  # as the library system wrote it ("2.40"); empty when it gave none
+    title: str = ""
+    item_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -65,9 +86,9 @@ class Account:
     patron_id: str
     name: str
     loans: tuple[LoanLine, ...] = ()
-    holds_ready: tuple[str, ...] = ()
-    holds_waiting: tuple[str, ...] = ()
-    fines: tuple[str, ...] = ()
+    holds_ready: tuple[HoldLine, ...] = ()
+    holds_waiting: tuple[HoldLine, ...] = ()
+    fines: tuple[FineLine, ...] = ()
     fine_total: str = ""
     currency: str = ""
     email: str = ""

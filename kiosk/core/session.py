@@ -6,7 +6,11 @@ import enum
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from sip2.messages import ItemInformationResponse
+
 from kiosk.core.outcomes import ItemOutcome
+
+MAX_ITEMS_KNOWN = 100  # item information kept per session: a patron's loans, holds and fines
 
 
 class SessionState(enum.Enum):
@@ -33,6 +37,9 @@ class PatronSession:
     outcomes: dict[tuple[str, str], ItemOutcome] = field(default_factory=dict)
     offline_checkouts: int = 0
     known_due: dict[str, datetime] = field(default_factory=dict)  # due dates seen, for renewals
+    patron_status: str = ""  # the 14 flags of the latest 63, for what the card may do
+    items: dict[str, ItemInformationResponse] = field(default_factory=dict)  # 17s asked this session
+    renew_refusals: dict[str, str] = field(default_factory=dict)  # why a renewal was refused, by item
 
     def __post_init__(self) -> None:
         self.last_activity = self.last_activity or self.started
@@ -53,6 +60,21 @@ class PatronSession:
     def seconds_left(self, now: float) -> float:
         """Seconds until the session ends by itself."""
         return max(0.0, self.timeout - (now - self.last_activity))
+
+    def remember_item(self, info: ItemInformationResponse) -> None:
+        """Keep an item's information for the session (titles of holds and fines, renewability);
+        the oldest is forgotten beyond MAX_ITEMS_KNOWN."""
+        self.items.pop(info.item_id, None)
+        self.items[info.item_id] = info
+        while len(self.items) > MAX_ITEMS_KNOWN:
+            del self.items[next(iter(self.items))]
+
+    def title_of(self, item_id: str) -> str:
+        """The item's title as seen this session (item information or a transaction), or ""."""
+        info = self.items.get(item_id)
+        if info is not None and info.title:
+            return info.title
+        return next((o.title for o in reversed(self.outcomes.values()) if o.item_id == item_id and o.title), "")
 
     def results(self) -> list[ItemOutcome]:
         """Every item outcome of the session, in order, for the screen and the receipt."""

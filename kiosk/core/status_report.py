@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from kiosk import __version__
+from kiosk.core import wording
 
 
 @dataclass(frozen=True)
@@ -31,17 +32,21 @@ def _library_system(runtime) -> tuple[str, ...]:
     link = runtime.link
     settings = runtime.config.sip2
     lines = [f"{settings.host}:{settings.port} ({settings.dialect}{', TLS' if settings.tls else ''})",
-             "connected" if link.online else "NOT connected"]
+             wording.TECH_CONNECTED if link.online else wording.TECH_NOT_CONNECTED]
     if link.last_error:
-        lines.append(f"last error: {link.last_error}")
+        lines.append(wording.TECH_LAST_ERROR.format(error=link.last_error))
     status = getattr(link, "last_status", None)
     if status is not None:
         flags = {"online": status.online, "checkin": status.checkin_ok, "checkout": status.checkout_ok,
                  "renewal": status.renewal_policy, "offline ok": status.offline_ok}
-        lines.append("ACS flags: " + ", ".join(f"{k} {'Y' if v else 'N'}" for k, v in flags.items()))
-        lines.append(f"ACS protocol {status.protocol_version}, institution {status.institution_id}")
+        lines.append(wording.TECH_ACS_FLAGS.format(
+            flags=", ".join(f"{k} {'Y' if v else 'N'}" for k, v in flags.items())))
+        lines.append(wording.TECH_ACS_PROTOCOL.format(version=status.protocol_version,
+                                                      institution=status.institution_id))
         if status.date_time_sync is not None:
-            lines.append(f"clock difference: {clock_difference(status.date_time_sync, datetime.now())}")
+            difference = clock_difference(status.date_time_sync, datetime.now())
+            lines.append(wording.TECH_CLOCK_NONE if difference == "none"
+                         else wording.TECH_CLOCK.format(difference=difference))
     return tuple(lines)
 
 
@@ -62,19 +67,20 @@ def _devices(runtime, last_events: Mapping[str, str]) -> tuple[str, ...]:
         if s.detail:
             line += f" - {s.detail}"
         if s.last_problem:
-            line += f"; last discarded: {s.last_problem}"
+            line = wording.TECH_LAST_DISCARDED.format(device=line, problem=s.last_problem)
         lines.append(line)
         if s.name in last_events:
-            lines.append(f"    last event: {last_events[s.name]}")
-    return tuple(lines) or ("no devices configured",)
+            lines.append("    " + wording.TECH_LAST_EVENT.format(event=last_events[s.name]))
+    return tuple(lines) or (wording.TECH_NO_DEVICES,)
 
 
 def _queue(runtime) -> tuple[str, ...]:
     counts = runtime.queue.counts()
     age = runtime.queue.oldest_pending_age()
     refused = runtime.queue.refused()
-    lines = [f"waiting: {counts.waiting}", f"refused (for staff): {len(refused)}"]
-    lines.append(f"oldest waiting: {_age(age.total_seconds())}" if age is not None else "oldest waiting: none")
+    lines = [wording.TECH_WAITING.format(count=counts.waiting), wording.TECH_REFUSED.format(count=len(refused))]
+    lines.append(wording.TECH_OLDEST.format(age=_age(age.total_seconds())) if age is not None
+                 else wording.TECH_OLDEST_NONE)
     return tuple(lines)
 
 
@@ -88,9 +94,10 @@ def _age(seconds: float) -> str:
 
 def _kiosk(runtime) -> tuple[str, ...]:
     state = runtime.service.state()
-    return (f"{runtime.config.kiosk.id}, version {__version__}", f"IP address: {ip_address()}",
-            "in service" if state.in_service else f"OUT OF SERVICE: {state.reason}",
-            f"configuration: {runtime.config.source}")
+    return (wording.TECH_VERSION.format(kiosk=runtime.config.kiosk.id, version=__version__),
+            wording.TECH_IP.format(addresses=ip_address()),
+            wording.TECH_IN_SERVICE if state.in_service else wording.TECH_OUT_OF_SERVICE.format(reason=state.reason),
+            wording.TECH_CONFIGURATION.format(path=runtime.config.source))
 
 
 def ip_address() -> str:

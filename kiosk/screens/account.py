@@ -6,7 +6,7 @@ from kivy.app import App
 from kivy.properties import StringProperty
 
 from kiosk.core.outcomes import Account
-from kiosk.screens.present import account_summary, loan_line
+from kiosk.screens.present import ItemLine, account_summary, fine_text, hold_line, loan_line
 from kiosk.screens.widgets import Body, ItemRow, KioskScreen
 
 
@@ -46,20 +46,23 @@ class AccountScreen(KioskScreen):
         box = self.ids.account.box
         box.clear_widgets()
         self.summary = "   ".join(account_summary(account, app.words))
-        for title in account.holds_ready:
-            box.add_widget(ItemRow(title=title, status=app.tr("Ready for pickup"), ok=True, warn=True))
+        for hold in account.holds_ready:
+            self._add(hold_line(hold, app.words))
         for fine in account.fines:
-            box.add_widget(ItemRow(title=fine, status=app.tr("Fines"), ok=False))
+            box.add_widget(ItemRow(title=fine_text(fine, account.currency, app.words), status=app.tr("Fines"),
+                                   ok=False))
         loans = sorted(account.loans, key=lambda loan: not loan.overdue)
         for loan in loans:
-            line = loan_line(loan, app.words)
-            box.add_widget(ItemRow(title=line.title, status=line.status, detail=line.detail,
-                                   ok=line.ok, item_id=line.item_id))
-        for title in account.holds_waiting:
-            box.add_widget(ItemRow(title=title, status=app.tr("Waiting"), ok=True))
+            self._add(loan_line(loan, app.words))
+        for hold in account.holds_waiting:
+            self._add(hold_line(hold, app.words))
         for text in account.screen_messages:
             box.add_widget(Body(text=text))
         self.ids.account.view.scroll_y = 1
+
+    def _add(self, line: ItemLine) -> None:
+        self.ids.account.box.add_widget(ItemRow(title=line.title, status=line.status, detail=line.detail,
+                                                ok=line.ok, warn=line.warn, item_id=line.item_id))
 
 
 SCREEN = AccountScreen

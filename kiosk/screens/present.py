@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from kiosk.core import wording
-from kiosk.core.outcomes import Account, Action, Alert, ItemOutcome, LoanLine
+from kiosk.core.outcomes import Account, Action, Alert, FineLine, HoldLine, ItemOutcome, LoanLine
+from kiosk.core.refusals import kiosk_words_for
 from kiosk.core.wording import N_
 from kiosk.i18n import Words
 
@@ -60,12 +61,13 @@ def item_line(outcome: ItemOutcome, words: Words) -> ItemLine:
                   Action.RENEW: words("Not renewed")}[outcome.action]
         if outcome.reason:
             notes.append(words.say(outcome.reason))  # in the kiosk's words when it knows the refusal
+    reason_sends_to_staff = "staff" in (kiosk_words_for(outcome.reason) or outcome.reason)
     alerts = [a for a in outcome.alerts  # each thing said once:
-              if not (a is Alert.GIVE_TO_STAFF and Alert.HOLD_FOR_OTHER in outcome.alerts)
+              if not (a is Alert.GIVE_TO_STAFF and (Alert.HOLD_FOR_OTHER in outcome.alerts
+                                                    or (not outcome.ok and reason_sends_to_staff)))
               and not (a is Alert.OUTCOME_UNKNOWN and outcome.reason)]  # the reason says which
     notes.extend(words(ALERT_TEXT[a]) for a in alerts)
-    if not outcome.ok:
-        notes.extend(words.say(m) for m in outcome.screen_messages)  # the ACS's, unless ours say it
+    # A refusal's screen messages are its reason, already said above in the patron's language.
     # Sort bins are for staff (their list and the receipt): the patron reads one instruction.
     warn = outcome.ok and bool(outcome.alerts)
     return ItemLine(outcome.item_id, title, status, "\n".join(_without_repeats(notes)), outcome.ok, warn)
@@ -95,16 +97,54 @@ def loan_line(loan: LoanLine, words: Words) -> ItemLine:
                     detail, not loan.overdue, False)
 
 
+def renewable_text(loan: LoanLine, words: Words) -> str:
+    """A loan the patron may choose to renew: title, due date, overdue marked."""
+    line = loan_line(loan, words)
+    return f"{line.title}\n{line.detail}" + (f" - {line.status}" if loan.overdue else "")
+
+
+def not_renewable_line(loan: LoanLine, words: Words) -> ItemLine:
+    """A loan the kiosk knows cannot be renewed: not to choose, with the reason under it."""
+    line = loan_line(loan, words)
+    detail = "\n".join(filter(None, (line.detail, words.say(loan.renew_block))))
+    return ItemLine(loan.item_id, line.title, words("Cannot be renewed"), detail, True, True)
+
+
+def hold_line(hold: HoldLine, words: Words) -> ItemLine:
+    """A hold on the account page: ready ones with the day to pick them up by."""
+    detail = ""
+    if hold.ready and hold.pickup_by is not None:
+        detail = words("Pick up by {date}").format(date=words.date(hold.pickup_by))
+    status = words("Ready for pickup") if hold.ready else words("Waiting")
+    return ItemLine(hold.item_id, hold.title or hold.item_id, status, detail, True, hold.ready)
+
+
+def fine_text(fine: FineLine, currency: str, words: Words) -> str:
+    """A fine as the patron reads it: "Overdue: The Golden Forest, 2,40 $" (no fee id, no barcode)."""
+    kind = words(fine.kind)
+    amount = words.money(fine.amount, currency) if fine.amount else ""
+    if fine.title and amount:
+        return words(N_("{kind}: {title}, {amount}")).format(kind=kind, title=fine.title, amount=amount)
+    if fine.title:
+        return words(N_("{kind}: {title}")).format(kind=kind, title=fine.title)
+    if amount:
+        return words(N_("{kind}, {amount}")).format(kind=kind, amount=amount)
+    return kind
+
+
 def account_summary(account: Account, words: Words) -> list[str]:
     """The headline facts of an account: counts, holds ready, fines with their total."""
-    lines = [words("Loans: {count}").format(count=len(account.loans))]
+    # One form in English, as labels; languages whose words change with the number have theirs.
+    lines = [words.plural("Loans: {count}", "Loans: {count}", len(account.loans))]
     overdue = sum(1 for loan in account.loans if loan.overdue)
     if overdue:
-        lines.append(words("Overdue: {count}").format(count=overdue))
+        lines.append(words.plural("Overdue: {count}", "Overdue: {count}", overdue))
     if account.holds_ready:
-        lines.append(words("Ready for you to pick up: {count}").format(count=len(account.holds_ready)))
+        lines.append(words.plural("Ready for you to pick up: {count}", "Ready for you to pick up: {count}",
+                                  len(account.holds_ready)))
     if account.holds_waiting:
-        lines.append(words("Holds still waiting: {count}").format(count=len(account.holds_waiting)))
+        lines.append(words.plural("Holds still waiting: {count}", "Holds still waiting: {count}",
+                                  len(account.holds_waiting)))
     if account.fine_total:
         lines.append(words("Fines: {total}").format(total=words.money(account.fine_total, account.currency)))
     return lines

@@ -6,7 +6,7 @@ from kivy.app import App
 from kivy.properties import BooleanProperty
 
 from kiosk.core.outcomes import Account, ItemOutcome
-from kiosk.screens.present import item_line, loan_line
+from kiosk.screens.present import item_line, not_renewable_line, renewable_text
 from kiosk.screens.widgets import BigToggle, ItemRow, KioskScreen
 
 
@@ -18,6 +18,8 @@ class RenewScreen(KioskScreen):
     def on_kv_post(self, base_widget) -> None:
         self._account: Account | None = None
         self._outcomes: list[ItemOutcome] | None = None
+        # The button itself (ids hold weak proxies), kept while it is out of its row.
+        self._renew_selected = next(b for b in self.ids.buttons.children if b == self.ids.renew_selected)
         App.get_running_app().bind(language=lambda *a: self._redraw())
 
     def loading(self) -> None:
@@ -41,6 +43,14 @@ class RenewScreen(KioskScreen):
             self.message_bad = False
         self._redraw()
 
+    def on_showing_results(self, screen, showing: bool) -> None:
+        """With the results on screen "Renew selected" leaves the row (hidden, it would keep its room)."""
+        row, button = self.ids.buttons, self._renew_selected
+        if showing and button.parent is not None:
+            row.remove_widget(button)
+        elif not showing and button.parent is None:
+            row.add_widget(button, index=len(row.children))
+
     def chosen(self) -> list[str]:
         """The item ids of the loans toggled on."""
         return [w.item_id for w in reversed(self.ids.loans.box.children)
@@ -57,7 +67,13 @@ class RenewScreen(KioskScreen):
         app.patron_flow.renew(chosen)
 
     def show_results(self, outcomes: list[ItemOutcome]) -> None:
-        """One result row per renewal, the refused ones first."""
+        """One result row per renewal, the refused ones first; a refusal of the whole request
+        (no item) is said in the message line and the loans stay to choose from."""
+        whole = next((o for o in outcomes if not o.item_id), None)
+        if whole is not None:
+            self.message = App.get_running_app().say(whole.reason)
+            self.message_bad = True
+            return
         self._outcomes = sorted(outcomes, key=lambda o: o.ok)
         self.showing_results = True
         self._redraw()
@@ -77,11 +93,15 @@ class RenewScreen(KioskScreen):
                 box.add_widget(ItemRow(title=line.title, status=line.status, detail=line.detail,
                                        ok=line.ok, warn=line.warn, item_id=line.item_id))
         elif self._account is not None:
-            for loan in self._account.loans:
-                line = loan_line(loan, app.words)
-                text = f"{line.title}\n{line.detail}" + (f" - {line.status}" if not line.ok else "")
-                box.add_widget(BigToggle(text=text, item_id=loan.item_id,
-                                         state="down" if loan.item_id in chosen else "normal"))
+            # Loans that can be renewed first, to choose from; the others say why they cannot.
+            for loan in sorted(self._account.loans, key=lambda loan: bool(loan.renew_block)):
+                if not loan.renew_block:
+                    box.add_widget(BigToggle(text=renewable_text(loan, app.words), item_id=loan.item_id,
+                                             state="down" if loan.item_id in chosen else "normal"))
+                    continue
+                line = not_renewable_line(loan, app.words)
+                box.add_widget(ItemRow(title=line.title, status=line.status, detail=line.detail,
+                                       ok=line.ok, warn=line.warn, item_id=line.item_id))
         self.ids.loans.view.scroll_y = 1
 
 

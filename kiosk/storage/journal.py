@@ -157,6 +157,13 @@ class Journal:
         with self.db.reading() as conn:
             return [_journal_entry(row) for row in conn.execute(query).mappings()]
 
+    def title_of(self, item_id: str) -> str | None:
+        """The title the library system last gave for the item, to name it while it is offline."""
+        query = (select(J.c.title).where(J.c.item_id == item_id, J.c.title.is_not(None))
+                 .order_by(J.c.id.desc()).limit(1))
+        with self.db.reading() as conn:
+            return conn.execute(query).scalar()
+
     def for_queue_entry(self, entry_id: int) -> JournalEntry | None:
         """The record of the offline transaction queued as `entry_id`."""
         with self.db.reading() as conn:

@@ -14,7 +14,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 from kiosk.core import wording
-from kiosk.core.outcomes import Account, Action, Alert, ItemOutcome, LoanLine
+from kiosk.core.outcomes import Account, Action, Alert, HoldLine, ItemOutcome, LoanLine
 from kiosk.i18n import AVAILABLE, LOCALE_DIR, translator
 from kiosk.i18n.update import extract
 from kiosk.screens.present import ALERT_TEXT, account_summary, item_line, loan_line
@@ -60,7 +60,7 @@ def test_refused_rows_say_what_did_not_happen():
 
 def test_account_lines_mark_overdue_holds_and_fines_in_the_locales_money():
     account = Account("2001", "Ann", loans=(LoanLine("1", "A", overdue=True), LoanLine("2", "B")),
-                      holds_ready=("C",), fine_total="2.40", currency="USD")
+                      holds_ready=(HoldLine("C"),), fine_total="2.40", currency="USD")
     assert account_summary(account, english) == [
         "Loans: 2", "Overdue: 1", "Ready for you to pick up: 1", "Fines: $2.40"]
     assert account_summary(account, german)[-1] == "Gebühren: 2,40\xa0$"
