@@ -39,9 +39,9 @@ from tests.app.screens_check import (
 SIZES = ((800, 480), (1920, 1080))
 LANGUAGES = ("en", "de", "fr")
 THEMES = {"normal": (False, False), "contrast": (True, False), "large": (False, True)}
-SHOTS = ("idle", "login-card", "login-pin", "checkout", "renew", "renew-results", "account", "returns",
-         "timeout-warning", "receipt", "idle-offline", "checkout-offline", "returns-offline", "technician-login",
-         "technician", "out-of-service")  # the screens `tour` renders, in its order
+SHOTS = ("idle", "login-card", "login-pin", "checkout-start", "checkout", "renew", "renew-results", "account",
+         "returns-start", "returns", "timeout-warning", "receipt", "idle-offline", "checkout-offline",
+         "returns-offline", "technician-login", "technician", "out-of-service")  # what `tour` renders, in order
 
 
 class Camera:
@@ -124,6 +124,7 @@ def tour(app: Driver, camera: Camera, acs: ACSEmulator) -> None:
     app.type_on_pad("34")
     app.press("OK")
     app.wait_for(lambda: app.screen_name == "checkout")
+    camera.shoot("checkout-start")
     items = (*DEMO.available_items[:4], DEMO.item_on_hold_for_other, DEMO.available_items[4])
     for item in items:
         app.scan(item)
@@ -144,6 +145,7 @@ def tour(app: Driver, camera: Camera, acs: ACSEmulator) -> None:
     app.press("Back")
     app.press("Return items")
     app.wait_for(lambda: app.screen_name == "returns")
+    camera.shoot("returns-start")
     for item in (DEMO.item_to_staff, DEMO.loaned_item_with_hold, DEMO.available_items[10], DEMO.available_items[0]):
         app.scan(item)
     app.wait_for(lambda: len(app.screen.outcomes) == 4)
