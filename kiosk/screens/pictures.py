@@ -258,7 +258,8 @@ class OutcomeIcon(Picture):
             pen.colour(self.accent)
             pen.disc(0.5, 0.5, 0.48)
             pen.colour(glyph)
-            pen.line([(0.5, 0.8), (0.5, 0.5), (0.71, 0.38)], 0.075)
+            pen.arc(0.5, 0.5, 0.37, 0, 360, 0.05)  # the clock's face
+            pen.line([(0.5, 0.75), (0.5, 0.5), (0.68, 0.4)], 0.075)
         elif self.mark == "unconfirmed":
             pen.colour(self.warn)
             pen.polygon(polygon_around(0.5, 0.5, 0.52, 4))
