@@ -58,12 +58,9 @@ class Pen:
 
     def polygon(self, points: Sequence[Point]) -> None:
         """A filled convex polygon."""
-        vertices = [c for x, y in self._flat_pairs(points) for c in (x, y, 0, 0)]
-        self.canvas.add(Mesh(vertices=vertices, indices=list(range(len(points))), mode="triangle_fan"))
-
-    def _flat_pairs(self, points: Sequence[Point]) -> list[Point]:
         flat = self._flat(points)
-        return list(zip(flat[::2], flat[1::2]))
+        vertices = [c for i in range(0, len(flat), 2) for c in (flat[i], flat[i + 1], 0, 0)]  # x, y, u, v
+        self.canvas.add(Mesh(vertices=vertices, indices=list(range(len(points))), mode="triangle_fan"))
 
     def disc(self, cx: float, cy: float, r: float) -> None:
         """A filled circle."""
@@ -76,7 +73,7 @@ class Pen:
 
 
 def barcode(pen: Pen, x: float, y: float, w: float, h: float) -> None:
-    """Black-and-white bars filling the box (the pen's current colour for the bars)."""
+    """A barcode's bars across the box, in the pen's current colour."""
     pattern = (2, 1, 1, 2, 3, 1, 1, 1, 2, 3, 1, 2, 1, 1, 3, 2, 1, 1, 2, 1, 1, 3, 2)  # bar, gap, bar, ...
     step = w / sum(pattern)
     at = x
