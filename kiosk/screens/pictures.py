@@ -101,12 +101,14 @@ class Picture(Widget):
     cover = ColorProperty("#8a5a00")  # a book's cover
     beam = ColorProperty("#b3261e")  # the scanner's light
     most_height = NumericProperty(0)  # the drawing is no taller than this (px); 0: as tall as the widget
+    least_height = NumericProperty(4)  # smaller than this (px) it says nothing: it is left out
     aspect = AliasProperty(lambda self: self.units[0] / self.units[1], bind=())  # width / height, for kv rules
 
     def __init__(self, **kwargs) -> None:
         self._redraw = Clock.create_trigger(self.redraw)
         super().__init__(**kwargs)
-        for name in ("pos", "size", "ink", "paper", "accent", "cover", "beam", "most_height", *self.redraw_on):
+        for name in ("pos", "size", "ink", "paper", "accent", "cover", "beam", "most_height", "least_height",
+                     *self.redraw_on):
             self.fbind(name, self._redraw)
         self._redraw()
 
@@ -122,7 +124,7 @@ class Picture(Widget):
         """Draw the picture again for the widget's size and colours."""
         self.canvas.clear()
         origin, unit = self.frame()
-        if unit * min(self.units) >= 4:  # too small to make out: leave it blank
+        if unit * self.units[1] >= self.least_height:
             self.draw(Pen(self.canvas, origin, unit))
 
     def draw(self, pen: Pen) -> None:
