@@ -154,3 +154,13 @@ def test_login_on_a_large_screen_centres_form_and_keypad_with_keypad_sized_keys(
     finally:
         Window.size = (800, 480)
         app.pump(0.1)
+
+
+def test_a_picture_too_small_to_say_anything_is_left_out(kiosk_app):
+    app = kiosk_app()
+    card = placed(app, CardPicture(least_height=64), (300, 63))
+    assert card.canvas.children == []
+    card.height = 70
+    app.pump(0.1)
+    assert drawn_points(card)
+    app.screen.remove_widget(card)
