@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from kivy.app import App
-from kivy.properties import BooleanProperty, StringProperty
+from kivy.properties import StringProperty
 
 from kiosk.screens.widgets import KioskScreen
 
@@ -14,7 +14,6 @@ MAX_PIN = 12
 class LoginScreen(KioskScreen):
     """`stage` is "card" (typing the card number) or "pin"; `entry` is what was typed so far."""
 
-    roomy = BooleanProperty(False)  # a large screen: the form and keypad centred as one block
     stage = StringProperty("card")
     entry = StringProperty("")
     takes_typing = True

@@ -21,10 +21,12 @@ from kiosk.screens.pictures import OutcomeIcon  # noqa: F401  (item rows show on
 
 
 class KioskScreen(Screen):
-    """A screen with a message line (refusals, hints) shared by all screens."""
+    """A screen with a message line (refusals, hints) shared by all screens; `roomy` when it is
+    720 dp tall or more (a large screen, not the 7" panel)."""
 
     message = StringProperty("")
     message_bad = BooleanProperty(False)
+    roomy = BooleanProperty(False)
 
 
 class Body(Label):
