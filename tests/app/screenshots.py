@@ -57,6 +57,8 @@ class Camera:
 
     def shoot(self, name: str) -> None:
         """Check (and save) the screen on show in every language, theme and size."""
+        if name not in SHOTS:
+            raise ValueError(f"{name!r} is not in SHOTS: add it there, in the walk's order")
         if self.only is not None and name not in self.only:
             return
         driver, app = self.driver, self.driver.app
