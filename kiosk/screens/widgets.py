@@ -17,7 +17,7 @@ from kivy.uix.scrollview import ScrollView
 from kivy.uix.togglebutton import ToggleButton
 from kivy.uix.widget import Widget
 
-from kiosk.screens.pictures import OutcomeIcon  # noqa: F401  (item rows show one; kv finds it by name)
+from kiosk.screens.pictures import OutcomeIcon  # noqa: F401  (registers the pictures the screens' kv rules name)
 
 
 class KioskScreen(Screen):
