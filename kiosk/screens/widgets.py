@@ -17,12 +17,16 @@ from kivy.uix.scrollview import ScrollView
 from kivy.uix.togglebutton import ToggleButton
 from kivy.uix.widget import Widget
 
+from kiosk.screens.pictures import OutcomeIcon  # noqa: F401  (registers the pictures the screens' kv rules name)
+
 
 class KioskScreen(Screen):
-    """A screen with a message line (refusals, hints) shared by all screens."""
+    """A screen with a message line (refusals, hints) shared by all screens; `roomy` when it is
+    720 dp tall or more (a large screen, not the 7" panel)."""
 
     message = StringProperty("")
     message_bad = BooleanProperty(False)
+    roomy = BooleanProperty(False)
 
 
 class Body(Label):
@@ -86,8 +90,10 @@ class ButtonRow(BoxLayout):
 
 
 class ItemRow(BoxLayout):
-    """One item in a list: title, how it went, and the details under it."""
+    """One item in a list: its mark (see kiosk.screens.marks; none when empty), title, how it went,
+    and the details under it."""
 
+    mark = StringProperty("")
     title = StringProperty("")
     status = StringProperty("")
     detail = StringProperty("")
@@ -100,6 +106,7 @@ class PinPad(GridLayout):
     """Digits, Clear and a backspace key, each a big button; fires on_digit, on_clear, on_backspace."""
 
     __events__ = ("on_digit", "on_clear", "on_backspace")
+    key_height = NumericProperty(0)  # how tall each key is (at least)
 
     def on_digit(self, digit: str) -> None:
         """A digit was touched."""

@@ -95,9 +95,11 @@ def _on_show(driver):
     scrolling list does not hide; labels cut by their list's edge are left to `clipped_text`."""
     from kivy.uix.image import Image
 
+    from kiosk.screens.pictures import Picture
+
     for top in list(Window.children):
         for widget in driver.widgets(top):
-            if not isinstance(widget, (Label, Image)) or not driver.visible(widget):
+            if not isinstance(widget, (Label, Image, Picture)) or not driver.visible(widget):
                 continue
             if isinstance(widget, Label) and not widget.text:
                 continue

@@ -1,6 +1,6 @@
 """Every screen of the kiosk in every language, theme and size: checked, and saved as PNGs.
 
-    .venv/bin/python -m tests.app.screenshots OUTDIR
+    .venv/bin/python -m tests.app.screenshots OUTDIR [--only SCREEN ...]
 
 walks a patron (and a technician) through the app on the ACS emulator, and at each screen renders it
 once per combination of language (en, de, fr), theme (normal, high contrast, large text) and size
@@ -12,12 +12,11 @@ is 1 when there are any. The test suite runs the same walk without saving.
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 import tempfile
 from pathlib import Path
-
-from kivy.core.window import Window
 
 from sip2.emulator import ACSEmulator
 from sip2.emulator.demo_data import DEMO
@@ -26,7 +25,8 @@ from kiosk.core.runtime import KioskRuntime
 from kiosk.demo import demo_config
 from kiosk.devices.emulators.tag_store import make_tag
 
-from tests.app.harness import Driver  # first: sets Kivy's environment and window size
+# Window from the harness: it sizes the offscreen surface for 1920x1080 before Kivy makes the window.
+from tests.app.harness import Driver, Window
 from tests.app.screens_check import (
     clipped_text,
     distinct_colours,
@@ -39,19 +39,28 @@ from tests.app.screens_check import (
 SIZES = ((800, 480), (1920, 1080))
 LANGUAGES = ("en", "de", "fr")
 THEMES = {"normal": (False, False), "contrast": (True, False), "large": (False, True)}
+SHOTS = ("idle", "idle-refused", "login-card", "login-pin", "checkout-start", "checkout", "renew", "renew-results",
+         "account", "returns-start", "returns", "timeout-warning", "receipt", "receipt-printed", "idle-offline",
+         "checkout-offline", "returns-offline", "technician-login", "technician", "out-of-service")  # what `tour` renders, in order
 
 
 class Camera:
     """Renders the screen on show in every combination, checks each, and saves it when given a folder."""
 
-    def __init__(self, driver: Driver, folder: Path | None = None) -> None:
+    def __init__(self, driver: Driver, folder: Path | None = None, only: set[str] | None = None) -> None:
+        """`only`: the names of the screens to render (all when None); the walk goes through every one."""
         self.driver = driver
         self.folder = folder
+        self.only = only
         self.shots = 0
         self.problems: list[str] = []
 
     def shoot(self, name: str) -> None:
         """Check (and save) the screen on show in every language, theme and size."""
+        if name not in SHOTS:
+            raise ValueError(f"{name!r} is not in SHOTS: add it there, in the walk's order")
+        if self.only is not None and name not in self.only:
+            return
         driver, app = self.driver, self.driver.app
         driver.settle()
         language = app.language
@@ -125,6 +134,7 @@ def tour(app: Driver, camera: Camera, acs: ACSEmulator) -> None:
     app.type_on_pad("34")
     app.press("OK")
     app.wait_for(lambda: app.screen_name == "checkout")
+    camera.shoot("checkout-start")
     items = (*DEMO.available_items[:4], DEMO.item_on_hold_for_other, DEMO.available_items[4])
     for item in items:
         app.scan(item)
@@ -145,6 +155,7 @@ def tour(app: Driver, camera: Camera, acs: ACSEmulator) -> None:
     app.press("Back")
     app.press("Return items")
     app.wait_for(lambda: app.screen_name == "returns")
+    camera.shoot("returns-start")
     for item in (DEMO.item_to_staff, DEMO.loaned_item_with_hold, DEMO.available_items[10], DEMO.available_items[0]):
         app.scan(item)
     app.wait_for(lambda: len(app.screen.outcomes) == 4)
@@ -221,10 +232,13 @@ def main(argv: list[str]) -> int:
 
     from tests.deploy.smtp_server import SMTPServer
 
-    if len(argv) != 1:
-        print(__doc__.strip().splitlines()[0], "\nusage: python -m tests.app.screenshots OUTDIR", file=sys.stderr)
-        return 2
-    folder = Path(argv[0])
+    parser = argparse.ArgumentParser(prog="python -m tests.app.screenshots",
+                                     description=__doc__.strip().splitlines()[0])
+    parser.add_argument("outdir", type=Path, help="the folder for the PNGs and problems.txt")
+    parser.add_argument("--only", metavar="SCREEN", nargs="+", choices=SHOTS,
+                        help="render only these screens (the walk still goes through all): " + ", ".join(SHOTS))
+    args = parser.parse_args(argv)
+    folder = args.outdir
     folder.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="kiosk-screenshots-") as work:
         acs = ACSEmulator(db=str(Path(work) / "library.db"), institution_id="DEMO")
@@ -233,7 +247,7 @@ def main(argv: list[str]) -> int:
         runtime = KioskRuntime(demo_config(*acs.address, work,
                                            **kiosk_sections(**receipt_tables(printer.address, smtp.port))))
         driver = Driver(runtime)
-        camera = Camera(driver, folder)
+        camera = Camera(driver, folder, set(args.only) if args.only else None)
         try:
             tour(driver, camera, acs)
         finally:

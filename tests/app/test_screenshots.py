@@ -13,8 +13,10 @@ import pytest
 from kivy.uix.button import Button
 from kivy.uix.label import Label
 
+from kiosk.screens.pictures import CardPicture
+
 from tests.app.screens_check import clipped_text, overflowing_labels, overlapping_widgets, small_touch_targets
-from tests.app.screenshots import LANGUAGES, SIZES, THEMES, Camera, tour
+from tests.app.screenshots import LANGUAGES, SHOTS, SIZES, THEMES, Camera, tour
 
 
 @pytest.mark.timeout(1800)  # some 320 renderings: more than the suite's 300 s hang guard on a busy machine
@@ -25,18 +27,20 @@ def test_every_screen_in_every_language_theme_and_size(kiosk_app, acs, receipt_d
     if chosen:
         Path(chosen).mkdir(parents=True, exist_ok=True)
     tour(app, camera, acs)
-    assert camera.shots == 18 * len(LANGUAGES) * len(THEMES) * len(SIZES)
+    assert camera.shots == len(SHOTS) * len(LANGUAGES) * len(THEMES) * len(SIZES)
     assert not camera.problems, "\n".join(camera.problems)
 
 
-def test_the_checks_see_cut_and_covered_text_and_small_buttons(kiosk_app):
+def test_the_checks_see_cut_and_covered_text_pictures_over_text_and_small_buttons(kiosk_app):
     app = kiosk_app()
     cramped = Label(text="A title far too long for its little box", size_hint=(None, None), size=(60, 20))
     squashed = Label(text="one\ntwo\nthree", size_hint=(None, None), size=(200, 20), pos=(300, 100))
     covering = Label(text="over the other", size_hint=(None, None), size=(200, 40), pos=(320, 90))
     below_edge = Label(text="half off the window", size_hint=(None, None), size=(200, 40), pos=(300, -20))
     tiny = Button(text="x", size_hint=(None, None), size=(30, 30))
-    for widget in (cramped, squashed, covering, below_edge, tiny):
+    picture = CardPicture(size_hint=(None, None), size=(100, 70), pos=(600, 300))
+    under_picture = Label(text="under the picture", size_hint=(None, None), size=(200, 40), pos=(560, 320))
+    for widget in (cramped, squashed, covering, below_edge, tiny, picture, under_picture):
         app.screen.add_widget(widget)
     app.pump(0.1)
     assert any("far too long" in p for p in overflowing_labels(app))
@@ -44,5 +48,6 @@ def test_the_checks_see_cut_and_covered_text_and_small_buttons(kiosk_app):
     assert any("half off the window" in p and "edge" in p for p in clipped_text(app))
     assert any("'one\\ntwo\\nthree'" in p and "'over the other'" in p for p in overlapping_widgets(app))
     assert any("'x' is 30x30" in p for p in small_touch_targets(app))
-    for widget in (cramped, squashed, covering, below_edge, tiny):
+    assert any("CardPicture" in p and "'under the picture'" in p for p in overlapping_widgets(app))
+    for widget in (cramped, squashed, covering, below_edge, tiny, picture, under_picture):
         app.screen.remove_widget(widget)
