@@ -799,6 +799,15 @@ class KioskApp(App):
 
         self.in_worker(probe, lambda text: self.screen_call("show_result", "Library system test", text),
                        technician=True)
+
+    def technician_read_tags(self) -> None:
+        """The tags on the pad, their security state read from each tag now (on a worker): the pad
+        does not read it when a tag is placed."""
+        read = getattr(self.runtime.pad, "read_tags", None)
+        if read is None:  # no pad: nothing to read
+            self.screen_call("show_tags", self.tags_on_pad)
+            return
+        self.in_worker(read, lambda tags: self.screen_call("show_tags", tags), technician=True)
         self.refresh_status()
 
     def technician_toggle_service(self) -> None:
