@@ -120,8 +120,10 @@ class Timeline:
             print(f"  {1000 * (when - self.start):7.1f} ms {text}")
 
     def wire_bytes(self, end: float) -> int:
-        """Bytes both ways of the frames that started before `end`."""
-        return sum(size_in + size_out for on, _, _, size_in, size_out in self.frames if self.start <= on <= end)
+        """Bytes both ways of the frames on the wire between the start and `end` (an inventory
+        already under way when the stack was placed may be the one that sees it)."""
+        return sum(size_in + size_out for on, off, _, size_in, size_out in self.frames
+                   if off > self.start and on <= end)
 
 
 def instrument(emulator: M3M810Emulator, runtime: KioskRuntime, timeline: Timeline) -> None:
@@ -180,7 +182,7 @@ def one_run(runtime: KioskRuntime, emulator: M3M810Emulator, timeline: Timeline,
     placed, the tags' UIDs, the outcomes)."""
     log_in(runtime)
     tags = [make_tag("iso28560-3", item, isil="DK-710100") for item in items]
-    start = time.monotonic()
+    start, wall_start = time.monotonic(), time.time()
     timeline.clear(start)
     emulator.store.place(*tags)
     timeline.note(start, f"{len(tags)} tags placed on the pad")
@@ -189,8 +191,10 @@ def one_run(runtime: KioskRuntime, emulator: M3M810Emulator, timeline: Timeline,
     for event in events_until(runtime, lambda event: len(outcomes) == len(tags)):
         if not isinstance(event, ItemPlaced):
             continue
-        last_placed = time.monotonic()
-        timeline.note(last_placed, f"ItemPlaced {event.tag.item_id} taken off the event queue")
+        placed = start + event.timestamp - wall_start  # the pad loop stamps its events with the wall clock
+        last_placed = max(last_placed, placed)
+        timeline.note(placed, f"ItemPlaced {event.tag.item_id} sent by the pad loop")
+        timeline.note(time.monotonic(), f"ItemPlaced {event.tag.item_id} handled (the previous item done)")
         outcome = runtime.handle_device_event(event, Mode.CHECKOUT)
         if not isinstance(outcome, ItemOutcome):
             raise SystemExit(f"no outcome for {event.tag.item_id}: {outcome}")
@@ -235,7 +239,7 @@ def main() -> int:
     items = list(DEMO.available_items[:args.tags])
     emulator = M3M810Emulator(strict=args.strict)
     timeline = Timeline()
-    totals: list[float] = []
+    ratios: list[float] = []
     with ExitStack() as stack:
         acs_port = stack.enter_context(served(serve_acs, "ACS emulator"))
         server = EmulatorServer(emulator, BAUD, pace=True)
@@ -261,15 +265,16 @@ def main() -> int:
                 print(f"\nrun {run}:")
                 timeline.print(timeline.start + total)
             rows.append((run, total, placed, wire, minimal, done))
-            totals.append(total / minimal)
+            ratios.append(total / minimal)
             tidy_up(runtime, emulator, items)
     print(f"\n{'run':>3} {'outcomes ms':>11} {'placed ms':>9} {'pad wire ms':>11} {'minimal ms':>10} "
           f"{'ratio':>6} {'done':>5}")
     for run, total, placed, wire, minimal, done in rows:
         print(f"{run:3d} {1000 * total:11.1f} {1000 * placed:9.1f} {1000 * wire:11.1f} {1000 * minimal:10.1f} "
               f"{total / minimal:6.2f} {done:>2d}/{args.tags}")
-    print(f"median ratio to the minimal wire time {statistics.median(totals):.2f} "
-          f"(spread {min(totals):.2f}-{max(totals):.2f}); target 1.2")
+    print(f"median {1000 * statistics.median(row[1] for row in rows):.1f} ms from {args.tags} tags placed to "
+          f"{args.tags} outcomes; minimal wire time {1000 * rows[0][4]:.1f} ms; "
+          f"ratio median {statistics.median(ratios):.2f} (spread {min(ratios):.2f}-{max(ratios):.2f}); target 1.2")
     return 0
 
 
