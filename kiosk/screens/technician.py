@@ -82,7 +82,7 @@ class TechnicianScreen(KioskScreen):
     def pad_changed(self) -> None:
         """Keep the tag list current while it is on show."""
         if self.test_output.startswith("[b]Tags on the pad"):
-            self.show_tags(App.get_running_app().tags_on_pad)
+            App.get_running_app().technician_read_tags()
 
     def device_status(self, event: DeviceStatus) -> None:
         """A device changed state: refresh the status."""
