@@ -4,9 +4,9 @@ The kiosk's runtime (circulation core, offline queue, journal, the pad loop with
 default settings) checks out a stack of tags placed at once on an emulated 3M 810 pad: each
 `ItemPlaced` taken off the runtime's event queue goes to `handle_device_event` in checkout
 mode, as the app's circulation worker does, until every item has its outcome (the ACS's
-answer, then the tag's security released and read back). The pad emulator runs on a
-pseudo-terminal paced at 19200 baud; the ACS emulator runs in its own process and answers at
-once (no delay configured).
+answer, then the tag's security released and read back). The pad emulator runs in its own
+process, as a pad is its own hardware, on a pseudo-terminal paced at 19200 baud; the ACS
+emulator runs in its own process too and answers at once (no delay configured).
 
 For every run it prints a timeline: each pad frame with its command, bytes both ways and wire
 time, every gap in which the pad's line was idle, each item placed, SIP2 request and security
@@ -20,15 +20,17 @@ Run: python -m bench.bench_stack [--tags 5] [--runs 3] [--strict] [--quiet]
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import queue
 import random
+import signal
 import statistics
 import sys
 import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection as Pipe
 from pathlib import Path
@@ -63,10 +65,66 @@ TIMEOUT = 10.0  # seconds a run may take before the bench gives up
 
 def serve_acs(ready: Pipe) -> None:
     """The ACS emulator with its demo library in a temporary file; its port goes through `ready`."""
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))  # ended by the bench: remove the file
     with tempfile.TemporaryDirectory() as folder:
         emulator = ACSEmulator(db=str(Path(folder) / "library.db"), institution_id="DEMO").start()
         ready.send(emulator.address[1])
         threading.Event().wait()  # serve until the bench ends this process
+
+
+Frame = tuple[float, str, int, int]  # when the emulator answered, command, bytes in, bytes out
+
+
+def serve_pad(control: Pipe, strict: bool) -> None:
+    """The 3M 810 emulator on a pty, paced at 19200 baud, told through `control` what to do:
+    ("place", items) -> the tags' UIDs and when they were placed; ("clear", None) -> None;
+    ("frames", None) -> the frames answered since the last time asked. Sends the pty's path first."""
+    emulator = M3M810Emulator(strict=strict)
+    frames: list[Frame] = []
+    respond = emulator.respond
+
+    def logged(frame: p.Frame) -> bytes | None:
+        reply = respond(frame)
+        frames.append((time.monotonic(), COMMANDS.get(frame.command, f"0x{frame.command:02X}"),
+                       emulator.frame_size(frame), len(reply or b"")))
+        return reply
+
+    emulator.respond = logged  # type: ignore[method-assign]
+    server = EmulatorServer(emulator, BAUD, pace=True)
+    control.send(server.serve_pty())
+    try:
+        while True:
+            command, items = control.recv()
+            if command == "place":
+                tags = [make_tag("iso28560-3", item, isil="DK-710100") for item in items]
+                emulator.store.place(*tags)
+                control.send(([tag.uid for tag in tags], time.monotonic()))
+            elif command == "clear":
+                emulator.store.clear()
+                control.send(None)
+            else:
+                control.send(list(frames))
+                frames.clear()
+    except EOFError:  # the bench has ended
+        server.stop()
+
+
+@contextmanager
+def pad_process(strict: bool) -> Iterator[tuple[str, Pipe]]:
+    """Run `serve_pad` in its own process until the block ends; yield its pty and its control pipe."""
+    context = multiprocessing.get_context("spawn")
+    ours, theirs = context.Pipe()
+    process = context.Process(target=serve_pad, args=(theirs, strict), daemon=True)
+    process.start()
+    try:
+        if not ours.poll(30):
+            raise SystemExit("the pad emulator did not start within 30 s")
+        yield ours.recv(), ours
+    finally:
+        ours.close()
+        process.join(5)
+        if process.is_alive():
+            process.terminate()
 
 
 def minimal_wire_bytes(uids: list[str], blocks: int = DEFAULTS.first_read_blocks) -> int:
@@ -94,10 +152,11 @@ class Timeline:
         with self._lock:
             self.lines.append((when, text))
 
-    def frame(self, answered: float, name: str, size_in: int, size_out: int) -> None:
-        """A pad exchange: the request ended on the wire when it was answered; the reply follows."""
+    def add_frames(self, frames: list[Frame]) -> None:
+        """Pad exchanges: each request ended on the wire when it was answered; the reply followed."""
         with self._lock:
-            self.frames.append((answered - size_in * CHAR, answered + size_out * CHAR, name, size_in, size_out))
+            self.frames += [(answered - size_in * CHAR, answered + size_out * CHAR, name, size_in, size_out)
+                            for answered, name, size_in, size_out in frames]
 
     def clear(self, start: float) -> None:
         """Forget the previous run."""
@@ -126,17 +185,8 @@ class Timeline:
                    if off > self.start and on <= end)
 
 
-def instrument(emulator: M3M810Emulator, runtime: KioskRuntime, timeline: Timeline) -> None:
-    """Log pad frames at the emulator, SIP2 requests at the client, security writes at the pad."""
-    respond = emulator.respond
-
-    def logged_frame(frame: p.Frame) -> bytes | None:
-        reply = respond(frame)
-        name = COMMANDS.get(frame.command, f"0x{frame.command:02X}")
-        timeline.frame(time.monotonic(), name, emulator.frame_size(frame), len(reply or b""))
-        return reply
-
-    emulator.respond = logged_frame  # type: ignore[method-assign]
+def instrument(runtime: KioskRuntime, timeline: Timeline) -> None:
+    """Log SIP2 requests at the client and security writes at the pad (pad frames: at the emulator)."""
     client = runtime.link.client
     for name in ("checkout", "patron_information", "end_patron_session", "checkin"):
         setattr(client, name, _timed(getattr(client, name), f"sip2 {name}", timeline))
@@ -176,19 +226,21 @@ def events_until(runtime: KioskRuntime, done: Callable[[Any], bool]) -> Iterator
     raise SystemExit(f"the run did not finish within {TIMEOUT:.0f} s")
 
 
-def one_run(runtime: KioskRuntime, emulator: M3M810Emulator, timeline: Timeline,
+def one_run(runtime: KioskRuntime, pad: Pipe, timeline: Timeline,
             items: list[str]) -> tuple[float, float, list[str], list[ItemOutcome]]:
     """Place the stack, check every item out; (seconds to the last outcome, to the last item
     placed, the tags' UIDs, the outcomes)."""
     log_in(runtime)
-    tags = [make_tag("iso28560-3", item, isil="DK-710100") for item in items]
-    start, wall_start = time.monotonic(), time.time()
+    pad.send(("frames", None))
+    pad.recv()  # forget the empty pad's inventories
+    pad.send(("place", items))
+    uids, start = pad.recv()
+    wall_start = time.time() - (time.monotonic() - start)
     timeline.clear(start)
-    emulator.store.place(*tags)
-    timeline.note(start, f"{len(tags)} tags placed on the pad")
+    timeline.note(start, f"{len(uids)} tags placed on the pad")
     outcomes: list[ItemOutcome] = []
     last_placed = start
-    for event in events_until(runtime, lambda event: len(outcomes) == len(tags)):
+    for event in events_until(runtime, lambda event: len(outcomes) == len(uids)):
         if not isinstance(event, ItemPlaced):
             continue
         placed = start + event.timestamp - wall_start  # the pad loop stamps its events with the wall clock
@@ -201,13 +253,17 @@ def one_run(runtime: KioskRuntime, emulator: M3M810Emulator, timeline: Timeline,
         outcomes.append(outcome)
         timeline.note(time.monotonic(), f"outcome {outcome.item_id}: "
                                         f"{'done' if outcome.ok and not outcome.alerts else outcome}")
-    return time.monotonic() - start, last_placed - start, [tag.uid for tag in tags], outcomes
+    end = time.monotonic()
+    pad.send(("frames", None))
+    timeline.add_frames(pad.recv())
+    return end - start, last_placed - start, uids, outcomes
 
 
-def tidy_up(runtime: KioskRuntime, emulator: M3M810Emulator, items: list[str]) -> None:
+def tidy_up(runtime: KioskRuntime, pad: Pipe, items: list[str]) -> None:
     """End the session, take the stack off, return the items (without the pad) for the next run."""
     runtime.circulation.end_session("run over")
-    emulator.store.clear()
+    pad.send(("clear", None))
+    pad.recv()
     removed: set[str] = set()
     for event in events_until(runtime, lambda event: len(removed) == len(items)):
         if isinstance(event, ItemRemoved):
@@ -236,28 +292,29 @@ def main() -> int:
                         help="the pad emulator answers only the commands a real 3M 810 is known to answer")
     parser.add_argument("--quiet", action="store_true", help="no timelines, only the summary")
     args = parser.parse_args()
+    if not 1 <= args.tags <= len(DEMO.available_items):
+        parser.error(f"--tags must be 1 to {len(DEMO.available_items)}, the demo library's available items")
+    if args.runs < 1:
+        parser.error("--runs must be at least 1")
     items = list(DEMO.available_items[:args.tags])
-    emulator = M3M810Emulator(strict=args.strict)
     timeline = Timeline()
     ratios: list[float] = []
     with ExitStack() as stack:
         acs_port = stack.enter_context(served(serve_acs, "ACS emulator"))
-        server = EmulatorServer(emulator, BAUD, pace=True)
-        pad_port = server.serve_pty()
-        stack.callback(server.stop)
+        pad_port, pad = stack.enter_context(pad_process(args.strict))
         folder = stack.enter_context(tempfile.TemporaryDirectory())
         runtime = runtime_for(folder, acs_port, pad_port)
         runtime.start()
         stack.callback(runtime.stop)
-        instrument(emulator, runtime, timeline)
+        instrument(runtime, timeline)
         mode = "strict (captured commands only)" if args.strict else "full"
-        print(f"3M 810 emulator ({mode}) on a pty paced at {BAUD} baud; ACS emulator in its own process, "
+        print(f"3M 810 emulator ({mode}) on a pty paced at {BAUD} baud and the ACS emulator, each in its own process, "
               f"answering at once; pad poll interval {runtime.pad.settings.poll_interval} s; "
               f"{args.tags} tags, checkout")
         rows = []
         for run in range(1, args.runs + 1):
             time.sleep(random.uniform(0.0, 0.05))  # place at a random point of the pad's inventory cycle
-            total, placed, uids, outcomes = one_run(runtime, emulator, timeline, items)
+            total, placed, uids, outcomes = one_run(runtime, pad, timeline, items)
             minimal = minimal_wire_bytes(uids) * CHAR
             wire = timeline.wire_bytes(timeline.start + total) * CHAR
             done = sum(1 for outcome in outcomes if outcome.ok and not outcome.alerts)
@@ -266,7 +323,7 @@ def main() -> int:
                 timeline.print(timeline.start + total)
             rows.append((run, total, placed, wire, minimal, done))
             ratios.append(total / minimal)
-            tidy_up(runtime, emulator, items)
+            tidy_up(runtime, pad, items)
     print(f"\n{'run':>3} {'outcomes ms':>11} {'placed ms':>9} {'pad wire ms':>11} {'minimal ms':>10} "
           f"{'ratio':>6} {'done':>5}")
     for run, total, placed, wire, minimal, done in rows:
