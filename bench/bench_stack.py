@@ -29,6 +29,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -80,7 +81,7 @@ def serve_pad(control: Pipe, strict: bool) -> None:
     ("place", items) -> the tags' UIDs and when they were placed; ("clear", None) -> None;
     ("frames", None) -> the frames answered since the last time asked. Sends the pty's path first."""
     emulator = M3M810Emulator(strict=strict)
-    frames: list[Frame] = []
+    frames: deque[Frame] = deque()  # appended by the emulator's thread, taken by this one
     respond = emulator.respond
 
     def logged(frame: p.Frame) -> bytes | None:
@@ -103,8 +104,7 @@ def serve_pad(control: Pipe, strict: bool) -> None:
                 emulator.store.clear()
                 control.send(None)
             else:
-                control.send(list(frames))
-                frames.clear()
+                control.send([frames.popleft() for _ in range(len(frames))])
     except EOFError:  # the bench has ended
         server.stop()
 
