@@ -4,11 +4,13 @@ The emulator runs on a pseudo-terminal at 19200 baud and paces its bytes itself 
 baud rate): it waits the request's wire time before answering and sends the reply no faster
 than 10 bits a byte at 19200 baud. Tag radio time inside a real reader is not emulated.
 
+The pad runs with the kiosk's default settings (poll interval, removal debounce, first read).
 Printed side by side for each trial: the measured time to the last ItemPlaced, the wire time
 of the bytes exchanged in that interval (requests + replies, 10 bits a byte), the ideal wire
-time (one inventory that sees the stack plus the reads it needs) and the ratios.
+time (one inventory that sees the stack plus one read per tag) and the ratios. The stack's
+checkout (security writes included) is timed by bench_stack.py.
 
-Run: python bench/bench_rfid_pad.py [--tags 5] [--trials 10] [--poll 0.0]
+Run: python bench/bench_rfid_pad.py [--tags 5] [--trials 10] [--poll SECONDS]
 """
 
 from __future__ import annotations
@@ -28,17 +30,18 @@ from kiosk.devices.emulators.serving import EmulatorServer  # noqa: E402
 from kiosk.devices.emulators.tag_store import make_tag  # noqa: E402
 from kiosk.devices.events import ItemPlaced, ItemRemoved  # noqa: E402
 from kiosk.devices.rfid import open_pad, protocol_3m810 as p  # noqa: E402
+from kiosk.devices.rfid.config import PadSettings  # noqa: E402
 
 BAUD = 19200
+DEFAULTS = PadSettings(driver="3m810")  # the kiosk's defaults
 
 
-def ideal_bytes(tags: int, blocks: int = 8) -> int:
-    """One inventory seeing the stack, then tag info and one read of the first blocks per tag."""
+def ideal_bytes(tags: int, blocks: int = DEFAULTS.first_read_blocks) -> int:
+    """One inventory seeing the stack, then one read of the first blocks per tag."""
     uid = "E004010000000001"
     inventory = len(p.inventory_request()) + len(p.encode_frame(p.INVENTORY, bytes(4 + 8 * tags)))
-    info = len(p.tag_request(p.TAG_INFO, uid, b"\x07")) + len(p.encode_frame(p.TAG_INFO, bytes(1 + 8 + 5)))
     read = len(p.read_request(uid, 0, blocks)) + len(p.encode_frame(p.READ, bytes(1 + 8 + 1 + 6 * blocks)))
-    return inventory + tags * (info + read)
+    return inventory + tags * read
 
 
 def wait_events(events: queue.Queue, kind: type, count: int, timeout: float = 10.0) -> list:
@@ -62,20 +65,20 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--tags", type=int, default=5)
     parser.add_argument("--trials", type=int, default=10)
-    parser.add_argument("--poll", type=float, default=0.0, help="pad poll interval in seconds (default 0)")
+    parser.add_argument("--poll", type=float, default=DEFAULTS.poll_interval,
+                        help=f"pad poll interval in seconds (default {DEFAULTS.poll_interval}, the kiosk's)")
     args = parser.parse_args()
 
     emulator = M3M810Emulator()
     server = EmulatorServer(emulator, BAUD, pace=True)
     path = server.serve_pty()
     events: queue.Queue = queue.Queue()
-    pad = open_pad({"driver": "3m810", "port": path, "baudrate": BAUD, "poll_interval": args.poll,
-                    "missing_rounds": 1}, events.put)
+    pad = open_pad({"driver": "3m810", "port": path, "baudrate": BAUD, "poll_interval": args.poll}, events.put)
     pad.start()
     char = 10.0 / BAUD
     ideal = ideal_bytes(args.tags) * char
     print(f"3M 810 emulator on a pty, paced at {BAUD} baud; stack of {args.tags} tags; poll {args.poll} s")
-    print(f"ideal wire time (1 inventory + info and an 8-block read per tag): {ideal * 1000:.1f} ms")
+    print(f"ideal wire time (1 inventory + an {DEFAULTS.first_read_blocks}-block read per tag): {ideal * 1000:.1f} ms")
     print(f"{'trial':>5} {'first ms':>9} {'last ms':>8} {'wire ms':>8} {'last/wire':>9} {'last/ideal':>10}")
     ratios, ideal_ratios = [], []
     try:

@@ -86,6 +86,12 @@ def read_pad(out: str) -> Row:
     return "stack read on a paced pty", "wire time", f"{ratio}x the wire time"
 
 
+def read_stack(out: str) -> Row:
+    total, minimal, ratio = _find(r"^median " + NUMBER + r" ms from \d+ tags placed to \d+ outcomes; minimal wire time "
+                                  + NUMBER + r" ms; ratio median " + NUMBER, out)
+    return f"{total} ms, 5 tags placed to 5 outcomes", f"{minimal} ms minimal wire time", f"{ratio}x its time"
+
+
 def read_scanners(out: str) -> Row:
     ours, base, ratio = _find(r"^wedge decoding\s*:\s*" + NUMBER + r" events/s\s+baseline\s+" + NUMBER
                               + r" events/s\s+ratio\s+" + NUMBER, out)
@@ -120,6 +126,7 @@ BENCHES = (
     Bench("receipts", "e-mail receipt on the patron's path", ("bench.bench_receipts",), read_receipts),
     Bench("scanners", "scanner wedge decoding", ("bench.bench_scanners",), read_scanners),
     Bench("rfid", "RFID pad: stack of tags read", ("bench.bench_rfid_pad",), read_pad),
+    Bench("stack", "RFID stack checked out through the runtime", ("bench.bench_stack", "--quiet"), read_stack),
     Bench("app", "touchscreen app cold start", ("bench.bench_app",), read_app),
     Bench("soak", "soak: 10,000 transactions through the core", ("bench.soak",), read_soak),
     Bench("day", "day in the life: app, offline, SIGKILLs", ("bench.day_in_the_life",), read_day),

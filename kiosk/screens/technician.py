@@ -89,7 +89,7 @@ class TechnicianScreen(KioskScreen):
     def pad_changed(self) -> None:
         """Keep the tag list current while it is on show."""
         if self.test_output.startswith(f"[b]{wording.TECH_TAGS}[/b]"):
-            self.show_tags(App.get_running_app().technician_flow.tags_on_pad)
+            App.get_running_app().technician_flow.read_tags()
 
     def device_status(self, event: DeviceStatus) -> None:
         """A device changed state: refresh the status."""

@@ -120,6 +120,16 @@ class TechnicianFlow:
         self._run(probe, "Library system test")
         self.refresh_status()
 
+    def read_tags(self) -> None:
+        """The tags on the pad, their security state read from each tag now (on a worker): the pad
+        does not read it when a tag is placed."""
+        read = getattr(self.shell.runtime.pad, "read_tags", None)
+        if read is None:  # no pad: nothing to read
+            self.shell.screen_call("show_tags", self.tags_on_pad)
+            return
+        self.shell.in_worker(read, lambda tags: self.shell.screen_call("show_tags", tags), technician=True)
+        self.refresh_status()
+
     def toggle_service(self) -> None:
         """Switch the kiosk out of service, or back in."""
         service = self.shell.runtime.service

@@ -39,7 +39,12 @@ def test_status_scan_decoding_and_tags_on_the_pad(kiosk_app):
     assert app.runtime.circulation.session is None  # nothing was checked out
     app.press("Read the tags on the pad")
     app.wait_shows(f"item {DEMO.available_items[15]} (iso28560-3)")
-    assert app.shows(tag.uid) and app.shows("secured")
+    assert app.shows(tag.uid) and app.shows("secured")  # read from the tag: placing it did not
+    on_loan = make_tag("iso28560-3", DEMO.available_items[16], afi=0xC2)
+    app.runtime.pad.tag_store.place(on_loan)  # the list on show follows the pad
+    app.wait_shows(f"item {DEMO.available_items[16]} (iso28560-3)")
+    app.wait_shows("released")
+    assert app.shows("secured")
 
 
 def test_sip2_test_and_out_of_service_switch(kiosk_app):

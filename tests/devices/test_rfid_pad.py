@@ -1,6 +1,7 @@
 """The pad loop: items placed and removed, stacks, sets, unreadable tags, faults, reopening."""
 
 import threading
+from dataclasses import replace
 
 import pytest
 
@@ -34,14 +35,51 @@ def sim():
     pad.stop()
 
 
-def test_item_placed_with_security_state(sim):
+def test_item_placed_without_its_security_state_which_technicians_read_on_request(sim):
     pad, events = sim
     tag = make_tag("iso28560-3", "30234000517861", isil="DK-710100")
     pad.tag_store.place(tag)
     (placed,) = events.wait(ItemPlaced)
     assert placed.source == "rfid"
     assert (placed.tag.uid, placed.tag.item_id, placed.tag.owner_library, placed.tag.secured) == (
-        tag.uid, "30234000517861", "DK-710100", True)
+        tag.uid, "30234000517861", "DK-710100", None)  # not read: a checkout writes it and reads it back
+    assert pad.read_tags()[tag.uid] == replace(placed.tag, secured=True)
+    tag.afi = 0xC2
+    blank = blank_tag()
+    pad.tag_store.place(blank)
+    events.wait(UnreadableTag)
+    tags = pad.read_tags()
+    assert tags[tag.uid].secured is False and isinstance(tags[blank.uid], UnreadableTag)
+    tag.afi = 0x42  # neither configured value
+    assert pad.read_tags()[tag.uid].secured is None
+
+
+def test_read_tags_without_a_reader_gives_what_was_reported():
+    pad = open_pad({"driver": "sim"}, Collector())
+    assert pad.read_tags() == {}
+
+
+def test_a_stack_placed_costs_one_read_per_tag_and_nothing_else():
+    emulator = M3M810Emulator()
+    asked = []
+    handle = emulator.handle
+
+    def counting(frame):
+        if frame.command != 0xFE:  # inventories: as many as the poll interval makes
+            asked.append(frame.command)
+        return handle(frame)
+
+    emulator.handle = counting
+    with served(emulator, "tcp") as (url, _):
+        events = Collector()
+        pad = open_pad({"driver": "3m810", "port": url, "reply_timeout": 0.5}, events)
+        pad.start()
+        try:
+            emulator.store.place(*(make_tag("iso28560-3", f"{n}", isil="DK-710100") for n in range(5)))
+            assert len(events.wait(ItemPlaced, 5)) == 5
+        finally:
+            pad.stop()
+    assert asked == [0x02] * 5  # 02 read, the first 8 blocks
 
 
 def test_removal_is_debounced_and_reported_once(sim):
@@ -104,7 +142,7 @@ def test_incomplete_set_names_the_missing_parts(sim):
 @pytest.mark.parametrize("tag,reason", [
     (blank_tag(), "blank"),
     (raw_tag(bytes.fromhex("11010131313232333334340000000000000000000000513F44453730350000"), dsfid=0), "unknown data format"),
-    (raw_tag(bytes(range(7, 71)), dsfid=0x06), "ISO 28560-2"),
+    (raw_tag(bytes(range(7, 71)), dsfid=0x06), "unknown data format"),  # a 3M pad does not tell the DSFID
 ])
 def test_unreadable_tags_are_reported_with_raw_bytes_never_as_items(sim, tag, reason):
     pad, events = sim
@@ -289,8 +327,12 @@ def test_a_security_request_wakes_the_pad_from_its_poll_interval(slow_poll):
     tag = make_tag("iso28560-3", "1")
     pad.tag_store.place(tag)
     events.wait(ItemPlaced)
+    rounds = pad.rounds
     result = pad.set_security(tag.uid, False)  # gives up after 5 s, long before the next round
     assert result.held and tag.afi == 0xC2
+    again = pad.set_security(tag.uid, True)  # the next item's request finds the reader as free
+    assert again.held and tag.afi == 0x07
+    assert pad.rounds == rounds  # no inventory before either: they ran in the pause
     stopping = threading.Thread(target=pad.stop)
     stopping.start()
     stopping.join(10)

@@ -213,10 +213,10 @@ def test_five_tags_placed_read_and_released_on_a_strict_pad(driver):
     assert sorted(e.tag.item_id for e in placed) == sorted(f"3023400051786{n}" for n in range(5))
     assert all(r.held for r in results), results
     assert [t.afi for t in tags] == [0xC2] * 5
-    if driver == "3m810":  # tag info refused once, then per tag: read, AFI; per release: write, read back
-        assert {c: n for c, n in sent.items() if c != "FE"} == {"0D": 1, "02": 5, "0A": 10, "09": 5}
-    else:  # system info gives the AFI with the placement; per release: write AFI, system info
-        assert {c: n for c, n in sent.items() if c != "B0 01"} == {"B0 2B": 10, "B0 23": 5, "B0 27": 5}
+    if driver == "3m810":  # per tag placed: one read; per release: write AFI, read it back
+        assert {c: n for c, n in sent.items() if c != "FE"} == {"02": 5, "09": 5, "0A": 5}
+    else:  # per tag placed: one read; per release: write AFI, system info to read it back
+        assert {c: n for c, n in sent.items() if c != "B0 01"} == {"B0 2B": 5, "B0 23": 5, "B0 27": 5}
 
 
 def _command(driver: str, request: bytes) -> str:

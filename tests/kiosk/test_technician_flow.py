@@ -108,3 +108,10 @@ def test_device_events_are_kept_for_the_status_page(kiosk):
     flow.note_event(ItemRemoved(uid="E004", source="pad"))
     assert flow.last_device_events == {"keyboard": "scan 'TECH-0001' (code128)", "pad": "removed E004"}
     assert kiosk.calls("pad_changed") == [()]
+
+
+def test_reading_the_tags_without_a_pad_shows_what_the_events_said(kiosk):
+    flow = kiosk.technician_flow
+    enter(kiosk)
+    flow.read_tags()
+    assert kiosk.calls("show_tags") == [({},)]  # no pad to ask: the list the events built, empty here

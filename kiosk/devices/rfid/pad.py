@@ -3,8 +3,12 @@
 Runs in its own thread (a `DeviceWorker`): a tag missing from `missing_rounds` inventories in a
 row counts as removed; a tag that cannot be read after `read_attempts` rounds, or whose data
 does not decode, is reported as `UnreadableTag` (raw bytes logged) and never as an item; parts
-of a multi-part item on the pad without the others give `IncompleteSet`. `set_security` may be
-called from any thread: the request runs on the loop's thread between two reader exchanges.
+of a multi-part item on the pad without the others give `IncompleteSet`. A tag placed costs one
+read (its first blocks, more only when its data model goes on): its security state is not read
+then, as checking an item out or in writes it and reads it back anyway; `read_tags` reads it for
+technicians. `set_security` and `read_tags` may be called from any thread: the request runs on
+the loop's thread between two reader exchanges, at once when the loop is waiting for its next
+inventory.
 """
 
 from __future__ import annotations
@@ -12,9 +16,10 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, TimeoutError as FutureTimeout
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TypeVar
 
 from kiosk.backoff import Backoff
@@ -22,14 +27,14 @@ from kiosk.devices.base import DeviceWorker
 from kiosk.devices.events import EventSink, IncompleteSet, ItemPlaced, ItemRemoved, TagData, UnreadableTag
 from kiosk.devices.rfid.config import PadSettings
 from kiosk.devices.rfid.errors import NoTag, RfidError
-from kiosk.devices.rfid.reader import InventoryEntry, SystemInfo, TagReader
-from kiosk.devices.rfid.security import SecurityPolicy, SecurityResult, read_security, secured_by_afi, set_security
-from kiosk.devices.rfid.tag_reading import optional_info, read_item
+from kiosk.devices.rfid.reader import InventoryEntry, TagReader
+from kiosk.devices.rfid.security import SecurityPolicy, SecurityResult, read_security, set_security
+from kiosk.devices.rfid.tag_reading import read_item
 from kiosk.devices.tags import TagFormatError
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-SECURITY_WAIT = 5.0  # seconds set_security waits for the loop before giving up
+SECURITY_WAIT = 5.0  # seconds set_security and read_tags wait for the loop before giving up
 EMPTY_PAD_POLL = 0.02  # seconds between inventories of an empty pad: a stack placed is seen at once
 
 
@@ -53,6 +58,7 @@ class _OnPad:
     attempts: int = 0
     reported: bool = False
     tag: TagData | None = None
+    unreadable: UnreadableTag | None = None
 
 
 class PadLoop(DeviceWorker):
@@ -117,9 +123,19 @@ class PadLoop(DeviceWorker):
         super().stop(timeout)
 
     def _pause(self, seconds: float) -> None:
-        """Wait between inventories; a queued security job or a stop ends the wait early."""
-        if self._wake.wait(seconds):
-            self._wake.clear()
+        """Wait between inventories, running each job as soon as it is queued; a stop ends the wait.
+
+        The next inventory still waits for the end of the interval, so that a job queued just
+        after another (the next item of a stack) finds the reader free rather than busy with
+        an inventory of the whole stack."""
+        deadline = time.monotonic() + seconds
+        while not self.stopping.is_set():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            if self._wake.wait(left):
+                self._wake.clear()
+                self._run_jobs()
 
     # ---- security, from any thread -----------------------------------------------------
 
@@ -127,24 +143,53 @@ class PadLoop(DeviceWorker):
         """Secure (True) or release (False) a tag, verified by reading back; never raises."""
         if not _is_uid(uid):
             return SecurityResult(uid, secured, self.policy.method, False, "not a tag UID (16 hex digits)")
+        return self._on_loop(lambda reader: set_security(reader, uid, secured, self.policy),
+                             lambda why: SecurityResult(uid, secured, self.policy.method, False, why))
+
+    def read_tags(self) -> dict[str, TagData | UnreadableTag]:
+        """Every tag reported on the pad by UID: items with their security state read from the tag
+        now (None where it cannot be read), unreadable tags as reported; never raises.
+
+        For technicians: the patron's path never needs it. When the reader cannot be asked,
+        the items come as reported, their security state unknown."""
+        return self._on_loop(self._tags_with_security, lambda why: self._reported(lambda state: None))
+
+    def _tags_with_security(self, reader: TagReader) -> dict[str, TagData | UnreadableTag]:
+        def security(state: _OnPad) -> bool | None:
+            try:
+                return read_security(reader, state.uid, self.policy)
+            except RfidError as exc:
+                log.info("%s: security state of %s unknown: %s", self.name, state.uid, exc)
+                return None
+        return self._reported(security)
+
+    def _reported(self, security: Callable[[_OnPad], bool | None]) -> dict[str, TagData | UnreadableTag]:
+        tags: dict[str, TagData | UnreadableTag] = {}
+        for state in list(self._on_pad.values()):
+            if state.tag is not None:
+                tags[state.uid] = replace(state.tag, secured=security(state))
+            elif state.unreadable is not None:
+                tags[state.uid] = state.unreadable
+        return tags
+
+    def _on_loop(self, job: Callable[[TagReader], T], failed: Callable[[str], T]) -> T:
+        """Run `job` on the loop's thread and wait for its result; `failed(why)` when it cannot."""
         if self._reader is None or self.stopping.is_set():
-            return SecurityResult(uid, secured, self.policy.method, False, "reader not connected")
+            return failed("reader not connected")
         future: Future = Future()
-        self._jobs.put((lambda reader: set_security(reader, uid, secured, self.policy), future))
+        self._jobs.put((job, future))
         self._wake.set()
         try:
             try:
                 return future.result(SECURITY_WAIT)
             except FutureTimeout:
                 if future.cancel():  # never started, so it never will: nothing was written
-                    return SecurityResult(uid, secured, self.policy.method, False,
-                                          "reader busy: timed out, nothing written")
+                    return failed("reader busy: timed out, nothing written")
                 return future.result(SECURITY_WAIT)  # already talking to the tag: let it finish
         except FutureTimeout:
-            return SecurityResult(uid, secured, self.policy.method, False,
-                                  "reader did not finish in time; the tag's state is unknown")
+            return failed("reader did not finish in time; the tag's state is unknown")
         except Exception as exc:  # the job failed on the loop's thread (e.g. the port was lost)
-            return SecurityResult(uid, secured, self.policy.method, False, f"failed: {exc}")
+            return failed(f"failed: {exc}")
 
     def _run_jobs(self) -> None:
         while self._reader is not None:
@@ -197,11 +242,8 @@ class PadLoop(DeviceWorker):
 
     def _read(self, state: _OnPad) -> None:
         try:
-            info = self._exchange(lambda reader: optional_info(reader, state.uid))
-            dsfid = info.dsfid if info is not None and info.dsfid is not None else state.dsfid
-            secured = self._security_of(state.uid, info)
             outcome, memory = self._exchange(lambda reader: read_item(
-                reader, state.uid, info=info, dsfid=dsfid, secured=secured,
+                reader, state.uid, info=None, dsfid=state.dsfid,
                 first_blocks=self.settings.first_read_blocks, blocks_per_read=self.settings.blocks_per_read))
         except NoTag:
             del self._on_pad[state.uid]  # it left between the inventory and the read
@@ -209,29 +251,23 @@ class PadLoop(DeviceWorker):
         except RfidError as exc:
             state.attempts += 1
             if state.attempts >= self.settings.read_attempts:
-                state.reported = True
-                self.sink(UnreadableTag(uid=state.uid, reason=f"could not read the tag: {exc}",
-                                        source=self.name))
+                self._unreadable(state, UnreadableTag(uid=state.uid, reason=f"could not read the tag: {exc}",
+                                                      source=self.name))
             return
-        state.reported = True
         if isinstance(outcome, TagFormatError):
             log.warning("%s: unreadable tag %s (%s), DSFID %s, memory %s", self.name, state.uid,
-                        outcome.reason, dsfid, memory.hex())
-            self.sink(UnreadableTag(uid=state.uid, reason=outcome.reason, source=self.name, raw=memory))
+                        outcome.reason, state.dsfid, memory.hex())
+            self._unreadable(state, UnreadableTag(uid=state.uid, reason=outcome.reason, source=self.name,
+                                                  raw=memory))
             return
+        state.reported = True
         state.tag = outcome
         self.sink(ItemPlaced(tag=outcome, source=self.name))
 
-    def _security_of(self, uid: str, info: SystemInfo | None) -> bool | None:
-        if self.policy.method == "afi" and info is not None and info.afi is not None:
-            return secured_by_afi(info.afi, self.policy)  # already read with the system info
-        try:
-            return self._exchange(lambda reader: read_security(reader, uid, self.policy))
-        except NoTag:
-            raise
-        except RfidError as exc:
-            log.info("%s: security state of %s unknown: %s", self.name, uid, exc)
-            return None
+    def _unreadable(self, state: _OnPad, event: UnreadableTag) -> None:
+        state.reported = True
+        state.unreadable = event
+        self.sink(event)
 
     def _check_sets(self) -> None:
         sets: dict[tuple[str, str], tuple[int, set[int]]] = {}
