@@ -33,12 +33,12 @@ def _run(args: argparse.Namespace) -> int:
     configure_window(config)
     from kiosk.app import KioskApp  # imports Kivy, which reads its window settings then: after configure_window
 
-    app = KioskApp(lambda: _runtime(config), config=config)  # the idle screen first, the runtime behind it
+    app = KioskApp(lambda: build_runtime(config), config=config)  # the idle screen first, the runtime behind it
     app.run()
     return app.exit_code
 
 
-def _runtime(config: KioskConfig) -> KioskRuntime:
+def build_runtime(config: KioskConfig) -> KioskRuntime:
     """The kiosk's runtime with its monitoring (metrics, heartbeat, staff alerts) attached."""
     # Loaded here, on the worker behind the idle screen: the runtime's modules take about half a
     # second to import, which would delay the first frame.
