@@ -21,9 +21,11 @@ from __future__ import annotations
 import argparse
 import gc
 import os
+import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -66,13 +68,14 @@ def ready():
         print("IDLE", *per_second, flush=True)
         rss = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmRSS"))
         print("RSS", rss, flush=True)
-        App.get_running_app().stop()
+        app = App.get_running_app()
+        getattr(app, "shut_down", app.stop)()  # the kiosk app refuses a plain stop
     Clock.schedule_once(finish, IDLE_SECONDS)
 """
 
 BARE_APP = _MEASURING + """
 from kivy.config import Config
-Config.set("graphics", "width", "800"); Config.set("graphics", "height", "480")
+Config.set("graphics", "width", "1024"); Config.set("graphics", "height", "600")  # as the kiosk's window
 from kivy.app import App
 from kivy.uix.label import Label
 class Bare(App):
@@ -83,28 +86,23 @@ class Bare(App):
 Bare().run()
 """
 
-# What `kiosk run --config FILE` does (kiosk/commands/run.py), with the two reports hooked in.
+# `kiosk run --config FILE` itself: its first frame is the READY=1 it sends systemd (read by the
+# bench on a socket of its own); ready-to-serve is reported once the runtime has started.
 KIOSK_APP = _MEASURING + """
-from kiosk.config import load_config
-from kiosk.log_setup import configure_logging
-from kiosk.window_setup import configure_window
-config = load_config(sys.argv[1])
-configure_logging([config.patron.pattern])
-configure_window(config, size=(800, 480))
-from kiosk.app import KioskApp
-from kiosk.commands.run import build_runtime
-class Measured(KioskApp):
-    def on_start(self):
-        super().on_start()
-        watch_first_frame()
-    def _runtime_ready(self, runtime):
-        super()._runtime_ready(runtime)
-        if self.runtime is None:
-            print("FAILED", runtime, flush=True)
-        ready()
-app = Measured(lambda: build_runtime(config), config=config)
-app._ending = True
-app.run()
+import kiosk.commands.run as run_command
+from kiosk.cli import main
+built = run_command.build_runtime
+def measured(config):
+    runtime = built(config)
+    start = runtime.start
+    def started():
+        start()
+        from kivy.clock import Clock
+        Clock.schedule_once(lambda dt: ready(), 0)  # after the app has taken the runtime
+    runtime.start = started
+    return runtime
+run_command.build_runtime = measured
+sys.exit(main(["run", "--config", sys.argv[1]]))
 """
 
 BARE, KIOSK = "bare Kivy label", "kiosk app"
@@ -122,20 +120,39 @@ class Start:
 
 
 def start_once(folder: Path, source: str, args: list[str], env: dict[str, str]) -> Start:
-    """Run one app in a fresh process and read its reports."""
+    """Run one app in a fresh process and read its reports (and its READY=1 to systemd)."""
     # A real script file: Kivy's App looks up the file its class was defined in.
     script = folder / "app_main.py"
     script.write_text(f"ROOT_DIR = {str(ROOT)!r}\n" + source, encoding="utf-8")
-    with tempfile.TemporaryFile() as errors:
+    notify_path = folder / "notify"
+    notify_path.unlink(missing_ok=True)
+    notified: list[float] = []
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as notify, tempfile.TemporaryFile() as errors:
+        notify.bind(str(notify_path))
+        notify.settimeout(60)
+
+        def listen() -> None:
+            try:
+                while not notify.recv(4096).startswith(b"READY=1"):
+                    pass
+                notified.append(time.monotonic())
+            except OSError:
+                pass  # the app ended without saying it was ready
+
+        listener = threading.Thread(target=listen, daemon=True)
+        listener.start()
         spawned = time.monotonic()
-        proc = subprocess.Popen([sys.executable, str(script), *args], stdout=subprocess.PIPE,
-                                stderr=errors, text=True, cwd=str(ROOT), env=env)
+        proc = subprocess.Popen([sys.executable, str(script), *args], stdout=subprocess.PIPE, stderr=errors,
+                                text=True, cwd=str(ROOT), env={**env, "NOTIFY_SOCKET": str(notify_path)})
         reports = {line.split()[0]: line.split()[1:] for line in proc.stdout if line.strip()}
         proc.wait(timeout=60)
-        if "RSS" not in reports or "FAILED" in reports:
+        if "FRAME" not in reports:
+            listener.join(5)
+            if notified:
+                reports["FRAME"] = [str(notified[0])]
+        if "RSS" not in reports or "FRAME" not in reports:
             errors.seek(0)
-            raise RuntimeError(f"the app did not start: {reports.get('FAILED')} "
-                               f"{errors.read().decode(errors='replace')[-2000:]}")
+            raise RuntimeError(f"the app did not start: {errors.read().decode(errors='replace')[-2000:]}")
     return Start(float(reports["FRAME"][0]) - spawned, float(reports["READY"][0]) - spawned,
                  [int(n) for n in reports["IDLE"]], int(reports["RSS"][0]))
 
@@ -254,21 +271,19 @@ class GCWatch:
 def cause(scan: dict, typical: float) -> str:
     """What made one scan slower than the typical one, by what its extra time went on."""
     extra = scan["wall"] - typical
-    full = [s for g, s in scan["gc"] if g == 2]
-    parts = []
-    if scan["gc"]:
-        worst_gen = max(g for g, _ in scan["gc"])
-        parts.append((sum(s for _, s in scan["gc"]),
-                      f"garbage collection ({len(scan['gc'])}x, gen {worst_gen}"
-                      + (f", full {sum(full) * 1000:.0f} ms" if full else "") + ")"))
-    parts.append((scan["mesa"], f"Mesa drawing threads ({scan['mesa'] * 1000:.0f} ms CPU)"))
-    parts.append((scan["ui"], f"UI thread ({scan['ui'] * 1000:.0f} ms CPU)"))
-    waited = max(0.0, scan["wall"] - scan["ui"])
-    parts.append((waited * 0.5, f"UI thread waiting ({waited * 1000:.0f} ms: worker, ACS, GPU)"))
-    named = max(parts)[1]
-    if scan["overflow"]:
-        named += "; the list overflowed here (cue shown, list refitted)"
-    return named if extra > 0.005 else "-"
+    if extra < 0.005:
+        return "-"
+    collected = sum(s for _, s in scan["gc"])
+    if collected >= extra / 2:
+        full = [s for g, s in scan["gc"] if g == 2]
+        named = f"garbage collection ({len(scan['gc'])}x" + (f", a full one {sum(full) * 1000:.0f} ms" if full else "") + ")"
+    elif scan["mesa"] > scan["ui"]:
+        named = f"Mesa's drawing threads ({scan['mesa'] * 1000:.0f} ms CPU in {scan['frames']} frames)"
+    elif scan["ui"] >= (scan["wall"] - scan["ui"]):
+        named = f"the UI thread's own work ({scan['ui'] * 1000:.0f} ms CPU)"
+    else:
+        named = "waiting (the worker, the ACS, CPU taken by other processes)"
+    return named + ("; the list overflowed here" if scan["overflow"] else "")
 
 
 def in_process(scans: int, port: int, emulator) -> None:
@@ -332,7 +347,7 @@ def in_process(scans: int, port: int, emulator) -> None:
 
     app.runtime.handle_scan = timed_scan
     for item in items[:scans]:
-        before, pauses_before, overflowing = _thread_cpu(), len(watch.pauses), rows.cue.shown
+        before, pauses_before, overflowing = _thread_cpu(), len(watch.pauses), rows.box.height > rows.height
         core_time.clear()
         flips.clear()
         started = time.perf_counter()
@@ -348,7 +363,7 @@ def in_process(scans: int, port: int, emulator) -> None:
         after = _thread_cpu()
         measured.append({"item": item, "wall": drawn - started, "ui": after["ui"] - before["ui"],
                          "mesa": after["mesa"] - before["mesa"], "gc": watch.pauses[pauses_before:],
-                         "overflow": rows.cue.shown and not overflowing, "frames": len(flips),
+                         "overflow": rows.box.height > rows.height and not overflowing, "frames": len(flips),
                          "core": sum(core_time)})
     watch.close()
     latencies = [m["wall"] for m in measured]
