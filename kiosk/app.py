@@ -32,7 +32,7 @@ from kivy.properties import (
 )
 from kivy.uix.floatlayout import FloatLayout
 
-from kiosk import systemd_notify
+from kiosk import startup_gc, systemd_notify
 from kiosk.config import ConfigError, load_config
 from kiosk.core import wording
 from kiosk.core.outcomes import Action, ItemOutcome, LoginResult, LoginStatus, Mode, NotUnderstood, TechnicianCard
@@ -201,6 +201,7 @@ class KioskApp(App):
 
     def _runtime_ready(self, runtime: Any) -> None:
         """Start the runtime, the device event pump and the session timer."""
+        startup_gc.settle()  # start-up is over, whether the runtime could be built or not
         if isinstance(runtime, Exception):
             self.out_of_service_reason = f"{wording.COULD_NOT_START}\n{runtime}"
             self.show("out_of_service")
@@ -226,6 +227,7 @@ class KioskApp(App):
         self.side_worker.shutdown(wait=True, cancel_futures=True)
         if self.runtime is not None:
             self.runtime.stop()
+        startup_gc.release()
 
     def _on_sigterm(self, signum: int, frame: Any) -> None:
         """systemd (or anyone) asks the kiosk to stop: stop cleanly at the next frame."""
@@ -322,7 +324,9 @@ class KioskApp(App):
         self.busy_text = busy or self.tr("Working...")
 
         def done(future: Future) -> None:
-            Clock.schedule_once(lambda dt: self._finish(future, then), 0)
+            # a "free" event wakes the UI loop at once instead of at its next frame (see window_setup)
+            schedule = getattr(Clock, "schedule_once_free", Clock.schedule_once)
+            schedule(lambda dt: self._finish(future, then), 0)
 
         future = worker.submit(call)
         future.add_done_callback(done)

@@ -7,6 +7,7 @@ import os
 import sys
 from typing import TYPE_CHECKING
 
+from kiosk import startup_gc
 from kiosk.config import DEFAULT_PATH, ConfigError, KioskConfig, load_config
 from kiosk.log_setup import configure_logging
 from kiosk.window_setup import configure_window
@@ -23,6 +24,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    startup_gc.pause()  # until the runtime is ready (KioskApp._runtime_ready settles it)
     try:
         config = load_config(args.config or DEFAULT_PATH)
     except ConfigError as exc:
