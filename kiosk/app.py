@@ -178,7 +178,6 @@ class KioskApp(App):
         interval = systemd_notify.watchdog_interval()
         if interval:
             self._watchdog_event = Clock.schedule_interval(lambda dt: systemd_notify.watchdog(), interval)
-        self._load_sounds()
         self.go_idle()
         Window.bind(on_flip=self._first_frame)
         if self.runtime is not None:
@@ -189,6 +188,9 @@ class KioskApp(App):
         Window.unbind(on_flip=self._first_frame)
         systemd_notify.ready("idle screen up")
         if self.runtime is None and self._runtime_factory is not None:
+            # The runtime's modules (SQLAlchemy, the SIP2 client, the drivers) load here, on this
+            # thread: imported on the worker they leave the kiosk 20-60 MB larger for good.
+            import kiosk.core.runtime  # noqa: F401
             # First in the circulation worker's queue: every patron action waits behind it.
             self.in_worker(self._build_runtime, self._runtime_ready)
 
@@ -209,6 +211,7 @@ class KioskApp(App):
         self.runtime = runtime
         self.has_pad = runtime.pad is not None
         runtime.start()
+        self._load_sounds()  # here, not before the first frame: Kivy's audio providers take ~50 ms to load
         Clock.schedule_interval(self._pump_events, 0)  # every frame
         Clock.schedule_interval(self._tick, 0.25)
 
