@@ -188,9 +188,11 @@ class KioskApp(App):
         Window.unbind(on_flip=self._first_frame)
         systemd_notify.ready("idle screen up")
         if self.runtime is None and self._runtime_factory is not None:
-            # The runtime's modules (SQLAlchemy, the SIP2 client, the drivers) load here, on this
-            # thread: imported on the worker they leave the kiosk 20-60 MB larger for good.
+            # The runtime's modules (SQLAlchemy, the SIP2 client, the drivers, `kiosk run`'s
+            # monitoring) load here, on this thread: imported on the worker they leave the
+            # kiosk 10-60 MB larger for good (malloc keeps a worker's arena).
             import kiosk.core.runtime  # noqa: F401
+            import kiosk.monitoring  # noqa: F401
             # First in the circulation worker's queue: every patron action waits behind it.
             self.in_worker(self._build_runtime, self._runtime_ready)
 
