@@ -35,7 +35,7 @@ from kivy.properties import (
 )
 from kivy.uix.floatlayout import FloatLayout
 
-from kiosk import systemd_notify
+from kiosk import startup_gc, systemd_notify
 from kiosk.core import wording
 from kiosk.i18n import LANGUAGE_NAMES, Words, translator
 from kiosk.screens import build_screen_manager, screen as screen_named
@@ -150,7 +150,6 @@ class KioskApp(App):
         interval = systemd_notify.watchdog_interval()
         if interval:
             self._watchdog_event = Clock.schedule_interval(lambda dt: systemd_notify.watchdog(), interval)
-        self._load_sounds()
         self.go_idle()
         Window.bind(on_flip=self._first_frame)
         if self.runtime is not None:
@@ -161,6 +160,11 @@ class KioskApp(App):
         Window.unbind(on_flip=self._first_frame)
         systemd_notify.ready("idle screen up")
         if self.runtime is None and self._runtime_factory is not None:
+            # The runtime's modules (SQLAlchemy, the SIP2 client, the drivers, `kiosk run`'s
+            # monitoring) load here, on this thread: imported on the worker they leave the
+            # kiosk 10-60 MB larger for good (malloc keeps a worker's arena).
+            import kiosk.core.runtime  # noqa: F401
+            import kiosk.monitoring  # noqa: F401
             # First in the circulation worker's queue: every patron action waits behind it.
             self.in_worker(self._build_runtime, self._runtime_ready)
 
@@ -173,6 +177,7 @@ class KioskApp(App):
 
     def _runtime_ready(self, runtime: Any) -> None:
         """Start the runtime, the device event pump and the session timer."""
+        startup_gc.settle()  # start-up is over, whether the runtime could be built or not
         if isinstance(runtime, Exception):
             self.out_of_service_reason = f"{wording.COULD_NOT_START}\n{runtime}"
             self.show("out_of_service")
@@ -180,6 +185,7 @@ class KioskApp(App):
         self.runtime = runtime
         self.has_pad = runtime.pad is not None
         runtime.start()
+        self._load_sounds()  # here, not before the first frame: Kivy's audio providers take ~50 ms to load
         Clock.schedule_interval(self._pump_events, 0)  # every frame
         Clock.schedule_interval(self._tick, 0.25)
 
@@ -198,6 +204,7 @@ class KioskApp(App):
         self.side_worker.shutdown(wait=True, cancel_futures=True)
         if self.runtime is not None:
             self.runtime.stop()
+        startup_gc.release()
 
     def _on_sigterm(self, signum: int, frame: Any) -> None:
         """systemd (or anyone) asks the kiosk to stop: stop cleanly at the next frame."""
@@ -294,7 +301,9 @@ class KioskApp(App):
         self.busy_text = busy or self.tr("Working...")
 
         def done(future: Future) -> None:
-            Clock.schedule_once(lambda dt: self._finish(future, then), 0)
+            # a "free" event wakes the UI loop at once instead of at its next frame (see window_setup)
+            schedule = getattr(Clock, "schedule_once_free", Clock.schedule_once)
+            schedule(lambda dt: self._finish(future, then), 0)
 
         future = worker.submit(call)
         future.add_done_callback(done)

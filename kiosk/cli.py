@@ -3,26 +3,31 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 
-from kiosk.commands import config, demo, devices, doctor, hash_pin, queue, run, tag
+# Each command and the module of `kiosk.commands` that adds it, in the order `kiosk --help`
+# lists them: the kiosk itself, then the technicians' tools.
+COMMANDS = {"run": "run", "demo": "demo", "queue": "queue", "config": "config", "devices": "devices",
+            "tag": "tag", "doctor": "doctor", "hash-pin": "hash_pin"}
 
-# In the order `kiosk --help` lists them: the kiosk itself, then the technicians' tools.
-GROUPS = (run, demo, queue, config, devices, tag, doctor, hash_pin)
 
-
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser: one sub-command group per module of `kiosk.commands`."""
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser: every command, or just `only` (then only its module is imported:
+    `kiosk run` starts without loading the technicians' tools and what they use)."""
     parser = argparse.ArgumentParser(prog="kiosk", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True, title="commands", metavar="COMMAND")
-    for group in GROUPS:
-        group.register(commands)
+    for name, module in COMMANDS.items():
+        if only is None or name == only:
+            importlib.import_module(f"kiosk.commands.{module}").register(commands)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `kiosk` console script."""
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    chosen = next((word for word in argv if not word.startswith("-")), None)
+    args = build_parser(chosen if chosen in COMMANDS else None).parse_args(argv)
     try:
         return args.func(args)
     except KeyboardInterrupt:  # Ctrl-C: a technician's way to stop any command, not a crash

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from sip2.checksum import ChecksumMode, SequenceCheck
-from sip2.connection import TERMINATORS, ConnectionSettings
 from sip2.errors import CodecError
+
+if TYPE_CHECKING:
+    from sip2.connection import ConnectionSettings
 
 # Optional fields that strict parsers expect to see, even empty: the terminal password and
 # the patron PIN in the patron and circulation requests.
@@ -44,6 +47,9 @@ class Dialect:
                  checksums: str | ChecksumMode | None = None,
                  sequence_check: str | SequenceCheck | None = None) -> ConnectionSettings:
         """Connection settings from this profile, with the configuration's overrides."""
+        # Here, not at the top: reading a configuration's dialect name needs no message codec.
+        from sip2.connection import TERMINATORS, ConnectionSettings
+
         if isinstance(terminator, str):
             try:
                 terminator = TERMINATORS[terminator.lower()]

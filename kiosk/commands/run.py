@@ -7,6 +7,7 @@ import os
 import sys
 from typing import TYPE_CHECKING
 
+from kiosk import startup_gc
 from kiosk.config import DEFAULT_PATH, ConfigError, KioskConfig, load_config
 from kiosk.log_setup import configure_logging
 from kiosk.window_setup import configure_window
@@ -23,6 +24,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    startup_gc.pause()  # until the runtime is ready (KioskApp._runtime_ready settles it)
     try:
         config = load_config(args.config or DEFAULT_PATH)
     except ConfigError as exc:
@@ -33,12 +35,12 @@ def _run(args: argparse.Namespace) -> int:
     configure_window(config)
     from kiosk.app import KioskApp  # imports Kivy, which reads its window settings then: after configure_window
 
-    app = KioskApp(lambda: _runtime(config), config=config)  # the idle screen first, the runtime behind it
+    app = KioskApp(lambda: build_runtime(config), config=config)  # the idle screen first, the runtime behind it
     app.run()
     return app.exit_code
 
 
-def _runtime(config: KioskConfig) -> KioskRuntime:
+def build_runtime(config: KioskConfig) -> KioskRuntime:
     """The kiosk's runtime with its monitoring (metrics, heartbeat, staff alerts) attached."""
     # Loaded here, on the worker behind the idle screen: the runtime's modules take about half a
     # second to import, which would delay the first frame.

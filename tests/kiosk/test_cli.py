@@ -1,4 +1,4 @@
-"""`kiosk --help` lists every command group, one line each, in the order of kiosk.cli.GROUPS."""
+"""`kiosk --help` lists every command group, one line each, in the order of kiosk.cli.COMMANDS."""
 
 from __future__ import annotations
 

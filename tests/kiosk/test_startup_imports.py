@@ -1,0 +1,68 @@
+"""What the kiosk loads before its first frame: `kiosk run` imports its own command only, reading
+the configuration loads no SIP2 message class, and the collector is paused then set aside."""
+
+from __future__ import annotations
+
+import gc
+import subprocess
+import sys
+from pathlib import Path
+
+from kiosk import startup_gc
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def modules_after(code: str) -> set[str]:
+    """The modules a fresh interpreter has loaded after running `code`."""
+    shown = subprocess.run([sys.executable, "-c", code + "\nimport sys\nprint('\\n'.join(sys.modules))"],
+                           cwd=ROOT, capture_output=True, text=True, check=True)
+    return set(shown.stdout.split())
+
+
+def test_kiosk_run_imports_no_other_command(tmp_path):
+    loaded = modules_after("from kiosk.cli import build_parser\nbuild_parser('run').parse_args(['run'])")
+    assert "kiosk.commands.run" in loaded
+    others = {"kiosk.commands.doctor", "kiosk.commands.queue", "kiosk.commands.tag", "kiosk.commands.demo"}
+    assert not loaded & others
+    assert "sqlalchemy" not in loaded
+
+
+def test_every_command_is_there_for_help_and_unknown_words():
+    loaded = modules_after("from kiosk.cli import build_parser\nbuild_parser()")
+    assert {"kiosk.commands.doctor", "kiosk.commands.queue", "kiosk.commands.run"} <= loaded
+
+
+def test_reading_a_configuration_loads_no_sip2_message_class(tmp_path):
+    config = tmp_path / "kiosk.toml"
+    config.write_text('[sip2]\nhost = "127.0.0.1"\ndialect = "koha"\nencoding = "cp850"\n', encoding="utf-8")
+    loaded = modules_after(f"from kiosk.config import load_config\nload_config({str(config)!r})")
+    assert "sip2.dialects" in loaded and "sip2.charsets" in loaded
+    assert not {"sip2.messages", "sip2.codec", "sqlalchemy"} & loaded
+
+
+def test_sip2_names_load_when_first_used():
+    loaded = modules_after("import sip2\nassert 'sip2.codec' not in __import__('sys').modules\n"
+                           "from sip2 import MESSAGES, encode\nassert len(MESSAGES) > 20")
+    assert "sip2.messages" in loaded
+    try:
+        sip2_module = __import__("sip2")
+        sip2_module.no_such_name  # noqa: B018 (the attribute error is the point)
+    except AttributeError as exc:
+        assert "no_such_name" in str(exc)
+    else:
+        raise AssertionError("an unknown name of sip2 must raise AttributeError")
+
+
+def test_start_up_pauses_the_collector_then_sets_its_objects_aside():
+    was_enabled = gc.isenabled()
+    try:
+        startup_gc.pause()
+        assert not gc.isenabled()
+        startup_gc.settle()
+        assert gc.isenabled() and gc.get_freeze_count() > 0
+    finally:
+        startup_gc.release()
+        if not was_enabled:
+            gc.disable()
+    assert gc.get_freeze_count() == 0
