@@ -17,10 +17,11 @@ from kiosk.core.session import SessionState
 from kiosk.devices.classify import ScanKind
 from kiosk.devices.events import DeviceStatus, IncompleteSet, ItemPlaced, ItemRemoved, Scan, UnreadableTag
 from kiosk.i18n.formats import warm_up
-from kiosk.screens.shell import Shell
+from kiosk.screens.shell import Shell, built_runtime
 from kiosk.screens.technician_flow import TECHNICIAN_SCREENS, TechnicianFlow
 
 if TYPE_CHECKING:
+    from kiosk.core.runtime import KioskRuntime
     from kiosk.devices.classify import Classified
 
 log = logging.getLogger(__name__)
@@ -55,6 +56,11 @@ class PatronFlow:
         self.refusal_shown_for = REFUSAL_SHOWN_FOR
         self.receipt_read_for = RECEIPT_READ_FOR
 
+    @property
+    def runtime(self) -> KioskRuntime:
+        """The kiosk's runtime, once built."""
+        return built_runtime(self.shell)
+
     # --- touches and the timeout ------------------------------------------------------------
 
     def activity(self) -> None:
@@ -73,7 +79,7 @@ class PatronFlow:
 
     def tick(self) -> None:
         """Every quarter second: offline banner, technician timeout, out of service, session timeout."""
-        runtime = self.shell.runtime
+        runtime = self.runtime
         session = runtime.circulation.session
         self.shell.offline = not runtime.link.online or bool(session and session.offline)
         name = self.shell.current
@@ -100,7 +106,7 @@ class PatronFlow:
 
     def _time_left(self) -> tuple[float, SessionState]:
         """The session's own timer, or (after it ended, e.g. on the receipt screen) the touch timer."""
-        circulation = self.shell.runtime.circulation
+        circulation = self.runtime.circulation
         session = circulation.session
         if session is not None:
             now = circulation.clock()
@@ -121,7 +127,7 @@ class PatronFlow:
         self.shell.close_dialogs()
         self.last_activity = self.shell.now()
         self.go_idle()
-        circulation = self.shell.runtime.circulation
+        circulation = self.runtime.circulation
         self.shell.in_worker(lambda: circulation.end_session("timeout"), lambda results: None)
 
     def go_idle(self) -> None:
@@ -158,7 +164,7 @@ class PatronFlow:
         """A barcode from any scanner (or the keyboard): what it means depends on the screen.
         `classified` is what the scan was found to be where it entered the kiosk."""
         self.activity()
-        runtime = self.shell.runtime
+        runtime = self.runtime
         classified = classified or runtime.classifier.classify(text)
         name = self.shell.current
         if name == "technician":
@@ -193,7 +199,7 @@ class PatronFlow:
             return
         mode = Mode.RETURN if name == "returns" else Mode.CHECKOUT
         self.activity()
-        runtime = self.shell.runtime
+        runtime = self.runtime
         self.shell.in_worker(lambda: runtime.handle_device_event(event, mode), self._on_scan_result,
                              busy=self.shell.tr("Checking..."))
 
@@ -225,7 +231,7 @@ class PatronFlow:
         """The log-in screen's OK (or Enter): a card number, a PIN, or a card scanned into the PIN field."""
         self.activity()
         if stage == "pin":
-            classified = self.shell.runtime.classifier.classify(text)
+            classified = self.runtime.classifier.classify(text)
             if classified.kind is not ScanKind.UNKNOWN:
                 self.shell.show_message(self.shell.tr("That was a card, not a PIN: starting again with that card."))
                 self.on_scan(text, classified)
@@ -236,7 +242,7 @@ class PatronFlow:
 
     def submit_card(self, card: str) -> None:
         """A typed card number: log in (or ask for the PIN)."""
-        circulation = self.shell.runtime.circulation
+        circulation = self.runtime.circulation
         self.shell.in_worker(lambda: circulation.log_in(card), self.on_login_result,
                              busy=self.shell.tr("Checking your card..."))
 
@@ -246,7 +252,7 @@ class PatronFlow:
         if not card:
             self.type_card()
             return
-        circulation = self.shell.runtime.circulation
+        circulation = self.runtime.circulation
         self.shell.in_worker(lambda: circulation.log_in(card, pin), self.on_login_result,
                              busy=self.shell.tr("Checking your card..."))
 
@@ -267,7 +273,7 @@ class PatronFlow:
         self.pending_login = ""
         self.refused = {}
         self.shell.patron_name = result.name
-        self.shell.offline = result.offline or not self.shell.runtime.link.online
+        self.shell.offline = result.offline or not self.runtime.link.online
         self.shell.show("checkout", message="")
         self.shell.screen_call("start_session", result)
 
@@ -283,7 +289,7 @@ class PatronFlow:
         self._show_idle()
         self.shell.screen_call("show_refusal", result.reason or wording.CARD_DENIED)
         self.shell.later(self.refusal_shown_for, lambda: self._forget_note(note))
-        circulation = self.shell.runtime.circulation
+        circulation = self.runtime.circulation
         if circulation.session is not None:  # e.g. the patron's own card again, then a wrong PIN
             self.shell.in_worker(lambda: circulation.end_session("log-in refused"), lambda results: None)
 
@@ -305,7 +311,7 @@ class PatronFlow:
 
     def _remember(self, outcome: ItemOutcome) -> None:
         """Keep the session's refused items for the summary; an item done later is no longer refused."""
-        if self.shell.runtime.circulation.session is None or outcome.repeat:
+        if self.runtime.circulation.session is None or outcome.repeat:
             return
         if outcome.ok:
             self.refused.pop(outcome.item_id, None)
@@ -324,7 +330,7 @@ class PatronFlow:
 
     def back_to_session(self) -> None:
         """Back to the checkout screen (or idle if the session ended meanwhile)."""
-        if self.shell.runtime.circulation.session is None:
+        if self.runtime.circulation.session is None:
             self.go_idle()
         else:
             self.shell.show("checkout")
@@ -346,17 +352,17 @@ class PatronFlow:
             if self.shell.current == name:  # the patron may have gone elsewhere meanwhile
                 self.shell.screen_call("show_account", account)
 
-        self.shell.in_worker(self.shell.runtime.circulation.account, show, busy=busy)
+        self.shell.in_worker(self.runtime.circulation.account, show, busy=busy)
 
     def renew(self, item_ids: list[str]) -> None:
         """Renew the chosen loans; results per item."""
-        circulation = self.shell.runtime.circulation
+        circulation = self.runtime.circulation
         self.shell.in_worker(lambda: [circulation.renew(i) for i in item_ids], self._renewed,
                              busy=self.shell.tr("Renewing..."))
 
     def renew_all(self) -> None:
         """Renew every loan."""
-        self.shell.in_worker(self.shell.runtime.circulation.renew_all, self._renewed,
+        self.shell.in_worker(self.runtime.circulation.renew_all, self._renewed,
                              busy=self.shell.tr("Renewing..."))
 
     def _renewed(self, outcomes: list[ItemOutcome]) -> None:
@@ -369,7 +375,7 @@ class PatronFlow:
     def finish_session(self) -> None:
         """"Done": end the session; sum it up and offer a receipt when something was done and
         receipts exist."""
-        circulation = self.shell.runtime.circulation
+        circulation = self.runtime.circulation
         session = circulation.session
         name = session.name if session else self.shell.patron_name
         email = session.email if session else ""
@@ -380,7 +386,7 @@ class PatronFlow:
                              busy=self.shell.tr("Finishing..."))
 
     def _session_ended(self, job: ReceiptJob) -> None:
-        choices = [c for c in self.shell.runtime.receipts.choices(job.email) if c != "none"]
+        choices = [c for c in self.runtime.receipts.choices(job.email) if c != "none"]
         if not job.results or not choices:
             self.go_idle()
             return
@@ -391,7 +397,7 @@ class PatronFlow:
 
     def choose_receipt(self, choice: str) -> None:
         """Print, e-mail or no receipt; then back to idle after the patron has read the answer."""
-        job, receipts = self.receipt_job, self.shell.runtime.receipts
+        job, receipts = self.receipt_job, self.runtime.receipts
         if choice == "none" or job is None:
             self.go_idle()
             return

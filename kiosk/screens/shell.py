@@ -82,3 +82,11 @@ class Shell(Protocol):
 
     def shut_down(self, exit_code: int = 0) -> None:
         """Leave the app on purpose; systemd starts it again."""
+
+
+def built_runtime(shell: Shell) -> KioskRuntime:
+    """The shell's runtime, for the steps that only run once it is built (the app pumps no scans
+    and shows no session screen before)."""
+    if shell.runtime is None:
+        raise RuntimeError("the kiosk's runtime is not built yet")
+    return shell.runtime

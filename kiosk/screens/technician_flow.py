@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kiosk.config import ConfigError, load_config
 from kiosk.core.status_report import gather
 from kiosk.core.technician_pin import verify_pin
 from kiosk.devices.events import DeviceStatus, IncompleteSet, ItemPlaced, ItemRemoved, Scan, UnreadableTag
-from kiosk.screens.shell import Shell
+from kiosk.screens.shell import Shell, built_runtime
+
+if TYPE_CHECKING:
+    from kiosk.core.runtime import KioskRuntime
 
 TECHNICIAN_SCREENS = ("technician_login", "technician")
 HIDDEN_TAPS = 5  # taps in the idle screen's corner...
@@ -45,6 +48,11 @@ class TechnicianFlow:
         self.tags_on_pad: dict[str, Any] = {}  # uid -> TagData or UnreadableTag
         self.last_device_events: dict[str, str] = {}  # device name -> its last event
         self._hidden_taps: list[float] = []
+
+    @property
+    def runtime(self) -> KioskRuntime:
+        """The kiosk's runtime, once built."""
+        return built_runtime(self.shell)
 
     # --- what the devices said, for the status page -------------------------------------------
 
@@ -101,13 +109,13 @@ class TechnicianFlow:
 
     def refresh_status(self) -> None:
         """Gather the technician status on a worker and show it."""
-        runtime, last_events = self.shell.runtime, dict(self.last_device_events)
+        runtime, last_events = self.runtime, dict(self.last_device_events)
         self.shell.in_worker(lambda: gather(runtime, last_events),
                              lambda report: self.shell.screen_call("show_report", report), technician=True)
 
     def sip2_test(self) -> None:
         """Ask the library system for its status (99/98) and show how it went and how long it took."""
-        link = self.shell.runtime.link
+        link = self.runtime.link
 
         def probe() -> str:
             started = time.monotonic()
@@ -123,7 +131,7 @@ class TechnicianFlow:
     def read_tags(self) -> None:
         """The tags on the pad, their security state read from each tag now (on a worker): the pad
         does not read it when a tag is placed."""
-        read = getattr(self.shell.runtime.pad, "read_tags", None)
+        read = getattr(self.runtime.pad, "read_tags", None)
         if read is None:  # no pad: nothing to read
             self.shell.screen_call("show_tags", self.tags_on_pad)
             return
@@ -132,7 +140,7 @@ class TechnicianFlow:
 
     def toggle_service(self) -> None:
         """Switch the kiosk out of service, or back in."""
-        service = self.shell.runtime.service
+        service = self.runtime.service
         if service.state().by_technician:
             service.switch_on()
             text = "back in service"
@@ -144,7 +152,7 @@ class TechnicianFlow:
 
     def replay(self) -> None:
         """Replay the offline queue now, on a worker."""
-        replayer = self.shell.runtime.replayer
+        replayer = self.runtime.replayer
 
         def replay() -> str:
             report = replayer.replay_once()
@@ -155,7 +163,7 @@ class TechnicianFlow:
 
     def export_refused(self) -> None:
         """Write the refused entries as CSV next to the database, and say where."""
-        queue, database = self.shell.runtime.queue, self.shell.config_settings.storage.database
+        queue, database = self.runtime.queue, self.shell.config_settings.storage.database
 
         def export() -> str:
             path = Path(database).resolve().parent / f"refused-{time.strftime('%Y%m%d-%H%M%S')}.csv"
