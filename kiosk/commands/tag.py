@@ -46,18 +46,21 @@ def _reader_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--timeout", type=float, default=1.0, help="seconds to wait for a reply (default 1)")
 
 
-def _open(args: argparse.Namespace) -> TagReader:
+def _open(args: argparse.Namespace) -> TagReader | None:
+    """The reader the arguments name, or None once it has said why it cannot be opened."""
     table: dict[str, Any] = {"driver": args.driver, "port": args.port, "reply_timeout": args.timeout}
     if args.baudrate:
         table["baudrate"] = args.baudrate
-    return reader_factory(parse_settings(table))()
+    try:
+        return reader_factory(parse_settings(table))()
+    except (OSError, ConfigError) as exc:
+        print(f"cannot open the reader: {exc}")
+        return None
 
 
 def _read_command(args: argparse.Namespace) -> int:
-    try:
-        reader = _open(args)
-    except (OSError, ConfigError) as exc:
-        print(f"cannot open the reader: {exc}")
+    reader = _open(args)
+    if reader is None:
         return 2
     try:
         entries = reader.inventory()
@@ -91,10 +94,8 @@ def _hex(value: int | None) -> str:
 
 
 def _write_command(args: argparse.Namespace) -> int:
-    try:
-        reader = _open(args)
-    except (OSError, ConfigError) as exc:
-        print(f"cannot open the reader: {exc}")
+    reader = _open(args)
+    if reader is None:
         return 2
     try:
         tag = program_tag(reader, item=args.item, model=args.model, parts=args.parts, part=args.part,
