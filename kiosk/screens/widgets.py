@@ -78,11 +78,6 @@ class ButtonRow(BoxLayout):
             child.bind(**{watched: self._fit})
         self._fit()
 
-    def _to_top(self, *args) -> None:
-        """New rows go on top: show the top when the rows change."""
-        self.view.scroll_y = 1
-        self._refit()
-
     def _fit(self, *args) -> None:
         needed = [c.natural if isinstance(c, ButtonRow) else c.texture_size[1] + dp(24) for c in self.children]
         self.natural = max([dp(64), *needed])
