@@ -38,7 +38,7 @@ from kivy.uix.floatlayout import FloatLayout
 from kiosk import startup_gc, systemd_notify
 from kiosk.core import wording
 from kiosk.i18n import LANGUAGE_NAMES, Words, translator
-from kiosk.screens import build_screen_manager, screen as screen_named
+from kiosk.screens.manager import build_screen_manager, screen as screen_named
 from kiosk.screens.patron_flow import PatronFlow
 from kiosk.screens.technician_flow import TechnicianFlow
 from kiosk.screens.widgets import BusyIndicator, TimeoutWarning

@@ -70,7 +70,8 @@ def named_modules(module: str, root: Path = ROOT) -> set[str]:
 
 
 def reached(start: tuple[str, ...], edges: list[Import]) -> set[str]:
-    """The modules of the tree that `start` imports, directly or through others (start included)."""
+    """The modules of the tree that `start` imports, directly or through others (start included),
+    with the packages around each: Python runs a package's `__init__` before its modules."""
     graph: dict[str, set[str]] = {}
     for edge in edges:
         graph.setdefault(edge.source, set()).add(edge.target)
@@ -81,6 +82,7 @@ def reached(start: tuple[str, ...], edges: list[Import]) -> set[str]:
         if module not in seen:
             seen.add(module)
             todo.extend(graph.get(module, ()))
+            todo.extend(module.rsplit(".", depth)[0] for depth in range(1, module.count(".") + 1))
     return seen
 
 
