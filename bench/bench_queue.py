@@ -288,7 +288,7 @@ def replayed(folder: str, port: int, steps: list[tuple[str, str]], offset: int,
         queue.enqueue(kind, item_id=item, patron_id=PATRON if kind == "checkout" else None,
                       transaction_date=when, due_date=when + timedelta(days=21) if kind == "checkout" else None,
                       journal=journal)
-    commits = counted(queue, "advance_batch")  # the replay's one writer: a commit per call
+    commits = counted(queue, "advance_rows")  # the replay's one writer: a commit per call
     connected = client(port)
     start, cpu = time.perf_counter(), time.process_time()
     report = Replayer(queue, lambda: connected, journal=journal).replay_once()
