@@ -27,9 +27,10 @@ then the outcome is recorded, and committed, first (rule 2).
 
 from __future__ import annotations
 
+import threading
 from collections import Counter, deque
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from itertools import islice
 from typing import Any
 
@@ -37,7 +38,8 @@ from kiosk.storage.entries import Outgoing, Settlement
 from kiosk.storage.journal import Journal
 from kiosk.storage.queue import OfflineQueue, outgoing
 
-FIRST_BATCH = 8  # entries marked before the first request: the only sync the replay always waits for
+FIRST_BATCH = 32  # entries marked before the first request: the only sync the replay always waits for
+GROWTH = 4  # each marking asks for this many times more, up to `max_batch`: few waits while they grow
 LOOKAHEAD = 4  # commit early when one of the next this many entries waits for an outcome on disk
 
 
@@ -62,8 +64,7 @@ class ReplayBooks:
         self._asked = 0  # entries the commit in progress was asked to mark
         self._held: tuple[Outgoing, Callable[[], Settlement]] | None = None  # answered, not yet recorded
         # An in-memory database is one per thread, so its commits stay in the caller's thread.
-        self._pool = (None if queue.db.path == ":memory:"
-                      else ThreadPoolExecutor(max_workers=1, thread_name_prefix="queue-commit"))
+        self._pool = None if queue.db.path == ":memory:" else _commit_thread()
 
     def __enter__(self) -> ReplayBooks:
         return self
@@ -74,11 +75,10 @@ class ReplayBooks:
                 self.record_held()
                 self._wait()
                 if self._answered or self._marked:
-                    self._start(take=0, release=[entry.id for entry in self._marked])
-                    self._wait()
+                    self._commit_here(take=0, release=[entry.id for entry in self._marked])
         finally:
-            if self._pool is not None:
-                self._pool.shutdown(wait=True)
+            if self._commit is not None:  # left by an error: the commit in progress still ends first
+                wait([self._commit])
 
     def next_entry(self) -> Outgoing | None:
         """The next entry to send, once rules 1 and 2 allow it; None when nothing is left."""
@@ -91,14 +91,13 @@ class ReplayBooks:
                     return self._marked.popleft()
                 self._wait()
                 if entry.item_id in self._answered_items:  # its earlier outcome is not in a commit yet
-                    self._start(take=self._next_take())
-                    self._wait()
+                    self._commit_here(take=self._next_take())
             elif self._commit is not None:
                 self._wait()
-            else:  # mark more, recording what was answered, and wait: nothing can go out before
+            elif self._held is not None:  # its outcome goes with the next commit
                 self.record_held()
-                self._start(take=self._grow())
-                self._wait()
+            else:  # mark more, recording what was answered, and wait: nothing can go out before
+                self._commit_here(take=self._grow())
                 if not self._marked:
                     return None
 
@@ -138,17 +137,24 @@ class ReplayBooks:
         return self._grow() if self._short() else 0
 
     def _grow(self) -> int:
-        take, self._batch = self._batch, min(2 * self._batch, self.max_batch)
+        take, self._batch = self._batch, min(GROWTH * self._batch, self.max_batch)
         return take
 
-    def _start(self, *, take: int, release: list[int] | None = None) -> None:
-        """Commit the outcomes answered so far and mark up to `take` more entries, in the helper."""
+    def _commit_here(self, *, take: int, release: list[int] | None = None) -> None:
+        """`_start` and `_wait`, in this thread: the replay waits for it anyway, and handing it to
+        the helper would add the time the helper takes to wake up."""
+        self._start(take=take, release=release, here=True)
+        self._wait()
+
+    def _start(self, *, take: int, release: list[int] | None = None, here: bool = False) -> None:
+        """Commit the outcomes answered so far and mark up to `take` more entries, in the helper
+        (or `here`, in this thread)."""
         assert self._commit is None
         self._committing, self._answered = self._answered, []
         self._answered_items = set()
         self._asked = take
         settlements = [s for _, s in self._committing]
-        if self._pool is not None:
+        if self._pool is not None and not here:
             self._commit = self._pool.submit(self.queue.advance_rows, settlements,
                                              release=release or (), take=take, journal=self.journal)
             return
@@ -171,3 +177,17 @@ class ReplayBooks:
         for item, _ in self._committing:
             self._unsettled[item] -= 1
         self._committing = []
+
+
+_helper: ThreadPoolExecutor | None = None
+_helper_lock = threading.Lock()
+
+
+def _commit_thread() -> ThreadPoolExecutor:
+    """The thread that runs the replays' commits, started once per process: starting a thread
+    takes milliseconds on a busy machine, as long as a replay of hundreds of entries."""
+    global _helper
+    with _helper_lock:
+        if _helper is None:
+            _helper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="queue-commit")
+        return _helper
