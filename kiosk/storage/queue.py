@@ -270,7 +270,8 @@ class OfflineQueue:
                      take: int = 1, journal: Journal | None = None,
                      now: str | None = None) -> list[tuple[Any, ...]]:
         """`advance_batch`, returning the entries marked "sending" as raw rows (for `outgoing`):
-        the replay's helper thread then holds the interpreter's lock only briefly."""
+        the replay's helper thread then holds the interpreter's lock only briefly. `now` is the
+        bookkeeping stamp written (default: the current time)."""
         now = now or stamp()
         try:
             # Plain driver statements, a batch at a time: they run once per replayed entry.
