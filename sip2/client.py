@@ -15,6 +15,7 @@ import socket
 import ssl
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
@@ -70,6 +71,9 @@ from sip2.messages import (
 log = logging.getLogger(__name__)
 
 R = TypeVar("R", bound=Message)
+
+# Work of the caller's, run while the ACS answers a request (see `SIP2Client.request`).
+Meanwhile = Callable[[], object]
 
 # Requests that change the library's records and must not be sent twice without checking.
 _NOT_REPEATABLE = (Checkout, Checkin, Renew, RenewAll, FeePaid, Hold, BlockPatron, ItemStatusUpdate)
@@ -221,14 +225,20 @@ class SIP2Client:
 
     # --- one request, one reply -----------------------------------------------------------
 
-    def request(self, message: Message) -> Message:
-        """Send any request and return its reply (the typed message the specification pairs with it)."""
+    def request(self, message: Message, *, meanwhile: Meanwhile | None = None) -> Message:
+        """Send any request and return its reply (the typed message the specification pairs with it).
+
+        `meanwhile`, when given, is called once the request is on the wire and before its reply
+        is read, so the caller's own work overlaps the library system's (still one request
+        outstanding); it is not called when the request could not be sent. If it raises, the
+        connection is closed (the reply is never read) and its error is raised as it is.
+        """
         expected = REPLY_TO.get(type(message))
         if expected is None:
             raise ClientError(f"{message.NAME} ({message.CODE}) is not a request an SC sends")
-        return self._request(message, expected)
+        return self._request(message, expected, meanwhile)
 
-    def _request(self, message: Message, expected: type[R]) -> R:
+    def _request(self, message: Message, expected: type[R], meanwhile: Meanwhile | None = None) -> R:
         with self._lock:
             if self._sock is not None and self._peer_closed():
                 log.info("the ACS closed the idle connection; reconnecting")
@@ -236,7 +246,9 @@ class SIP2Client:
             if self._sock is None:
                 self._open()
             try:
-                return self._exchange(message, expected)
+                return self._exchange(message, expected, meanwhile)
+            except _MeanwhileFailed as failed:  # the caller's error, not the connection's
+                raise failed.error from None
             except ProtocolError as exc:
                 self.close()  # what follows on this connection can no longer be trusted
                 if isinstance(message, _ASK_ABOUT_ITEM):
@@ -260,10 +272,12 @@ class SIP2Client:
                                           f"{message.NAME}: {again}") from None
                 raise
 
-    def _exchange(self, message: Message, expected: type[R]) -> R:
+    def _exchange(self, message: Message, expected: type[R], meanwhile: Meanwhile | None = None) -> R:
         assert self._conn is not None
         conn = self._conn
         self._send(conn.send(message))
+        if meanwhile is not None:
+            self._run_meanwhile(meanwhile)
         resends = 0
         resent = False  # the next reply answers our 97
         deadline = time.monotonic() + self.timeout
@@ -303,6 +317,14 @@ class SIP2Client:
                 raise ProtocolError(f"sent {message.NAME} ({message.CODE}) and expected "
                                     f"{expected.NAME} ({expected.CODE}), got {reply.NAME} ({reply.CODE})")
             return reply
+
+    def _run_meanwhile(self, meanwhile: Meanwhile) -> None:
+        """Run the caller's work while the ACS answers; on its error the reply is abandoned."""
+        try:
+            meanwhile()
+        except BaseException as exc:
+            self.close()  # a reply left unread would answer the next request
+            raise _MeanwhileFailed(exc) from exc
 
     def _send(self, data: bytes) -> None:
         assert self._sock is not None
@@ -397,39 +419,43 @@ class SIP2Client:
     def checkout(self, patron_id: str, item_id: str, *, patron_password: str | None = None,
                  no_block: bool = False, transaction_date: datetime | None = None,
                  nb_due_date: datetime | None = None, renewal_policy: bool = False,
-                 fee_acknowledged: bool | None = None, item_properties: str | None = None) -> CheckoutResponse:
+                 fee_acknowledged: bool | None = None, item_properties: str | None = None,
+                 meanwhile: Meanwhile | None = None) -> CheckoutResponse:
         """Send 11. For a store-and-forward replay pass `no_block=True` with the original
-        transaction date and the due date the patron was given."""
+        transaction date and the due date the patron was given (`meanwhile`: see `request`)."""
         when = transaction_date or now()
         return self._request(Checkout(
             renewal_policy=renewal_policy, no_block=no_block, transaction_date=when,
             nb_due_date=nb_due_date or when,  # strict ACSs drop the connection on a blank one
             patron_id=patron_id, item_id=item_id, terminal_password=self.terminal_password,
             item_properties=item_properties, patron_password=patron_password,
-            fee_acknowledged=_yn(fee_acknowledged), institution_id=self.institution_id), CheckoutResponse)
+            fee_acknowledged=_yn(fee_acknowledged), institution_id=self.institution_id), CheckoutResponse,
+            meanwhile)
 
     def checkin(self, item_id: str, *, no_block: bool = False, transaction_date: datetime | None = None,
                 return_date: datetime | None = None, current_location: str | None = None,
-                item_properties: str | None = None) -> CheckinResponse:
-        """Send 09 (return). A replay passes `no_block=True` and the original return date."""
+                item_properties: str | None = None, meanwhile: Meanwhile | None = None) -> CheckinResponse:
+        """Send 09 (return). A replay passes `no_block=True` and the original return date
+        (`meanwhile`: see `request`)."""
         when = transaction_date or now()
         return self._request(Checkin(
             no_block=no_block, transaction_date=when, return_date=return_date or when,
             current_location=current_location or self.location or "", item_id=item_id,
             terminal_password=self.terminal_password, item_properties=item_properties,
-            institution_id=self.institution_id), CheckinResponse)
+            institution_id=self.institution_id), CheckinResponse, meanwhile)
 
     def renew(self, patron_id: str, item_id: str, *, patron_password: str | None = None,
               no_block: bool = False, transaction_date: datetime | None = None,
               nb_due_date: datetime | None = None, third_party_allowed: bool = False,
-              fee_acknowledged: bool | None = None) -> RenewResponse:
-        """Send 29 for one item."""
+              fee_acknowledged: bool | None = None, meanwhile: Meanwhile | None = None) -> RenewResponse:
+        """Send 29 for one item (`meanwhile`: see `request`)."""
         when = transaction_date or now()
         return self._request(Renew(
             third_party_allowed=third_party_allowed, no_block=no_block, transaction_date=when,
             nb_due_date=nb_due_date or when, patron_id=patron_id, patron_password=patron_password,
             item_id=item_id, terminal_password=self.terminal_password,
-            fee_acknowledged=_yn(fee_acknowledged), institution_id=self.institution_id), RenewResponse)
+            fee_acknowledged=_yn(fee_acknowledged), institution_id=self.institution_id), RenewResponse,
+            meanwhile)
 
     def renew_all(self, patron_id: str, patron_password: str | None = None, *,
                   fee_acknowledged: bool | None = None) -> RenewAllResponse:
@@ -495,6 +521,14 @@ class SIP2Client:
 
 class _ConnectionLost(ClientError):
     """The socket broke in the middle of an exchange (internal: turned into a public error)."""
+
+
+class _MeanwhileFailed(BaseException):
+    """Carries the error of the caller's `meanwhile` past the handling of connection errors."""
+
+    def __init__(self, error: BaseException) -> None:
+        super().__init__(error)
+        self.error = error
 
 
 def _yn(flag: bool | None) -> str | None:

@@ -9,7 +9,8 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from functools import cached_property
+from functools import cached_property, lru_cache
+from typing import NamedTuple
 
 from kiosk.storage.errors import QueueError
 from kiosk.storage.timestamps import utc_now
@@ -62,6 +63,24 @@ class QueueEntry:
         return (now or utc_now()) - self.created_at
 
 
+class Outgoing(NamedTuple):
+    """An entry just marked "sending", as its replay needs it: a light record made once per
+    replayed entry (a `QueueEntry` costs several times more to build)."""
+
+    id: int
+    kind: Kind
+    item_id: str
+    patron_id: str | None
+    transaction_date: datetime
+    due_date: datetime | None
+    attempts: int  # counting the attempt it was just marked for
+    last_error: str | None
+
+
+# What the replay sends and reconciles: an entry read whole, or one just marked "sending".
+EntryToSend = QueueEntry | Outgoing
+
+
 @dataclass(frozen=True)
 class QueueCounts:
     """How many entries are in each state, and how many refusals staff have not dealt with."""
@@ -97,4 +116,10 @@ class Settlement:
     @cached_property
     def acs_messages_json(self) -> str:
         """The ACS's messages as stored (a JSON list), made once for the queue and the journal."""
-        return json.dumps(list(self.acs_messages), ensure_ascii=False) if self.acs_messages else "[]"
+        return _messages_json(self.acs_messages)
+
+
+@lru_cache(maxsize=256)
+def _messages_json(messages: tuple[str, ...]) -> str:
+    """Screen messages as stored; cached, as an ACS repeats the same few ("Checked out.")."""
+    return json.dumps(list(messages), ensure_ascii=False) if messages else "[]"

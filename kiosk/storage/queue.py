@@ -20,7 +20,7 @@ from typing import Any, TextIO
 from sqlalchemy import ColumnElement, Connection, Engine, func, insert, select, update
 
 from kiosk.storage.db import Database, as_database
-from kiosk.storage.entries import EntryState, Kind, QueueCounts, QueueEntry, Settlement
+from kiosk.storage.entries import EntryState, Kind, Outgoing, QueueCounts, QueueEntry, Settlement
 from kiosk.storage.errors import QueueError
 from kiosk.storage.journal import Journal, journal_row_for_queued
 from kiosk.storage.tables import queue_entries as Q
@@ -262,6 +262,17 @@ class OfflineQueue:
         its outcome committed (see `kiosk.storage.replay_books`).
         """
         now = stamp()
+        rows = self.advance_rows(settlements, release=release, take=take, journal=journal, now=now)
+        updated = from_stamp(now)
+        return [_sending_entry(row, updated) for row in rows]
+
+    def advance_rows(self, settlements: Sequence[Settlement] = (), *, release: Sequence[int] = (),
+                     take: int = 1, journal: Journal | None = None,
+                     now: str | None = None) -> list[tuple[Any, ...]]:
+        """`advance_batch`, returning the entries marked "sending" as raw rows (for `outgoing`):
+        the replay's helper thread then holds the interpreter's lock only briefly. `now` is the
+        bookkeeping stamp written (default: the current time)."""
+        now = now or stamp()
         try:
             # Plain driver statements, a batch at a time: they run once per replayed entry.
             with self.db.write_cursor() as cursor:
@@ -278,12 +289,11 @@ class OfflineQueue:
             raise self._first_not_in_flight([s.entry_id for s in settlements]) from None
 
     @staticmethod
-    def _mark_sending(cursor: sqlite3.Cursor, take: int, now: str) -> list[QueueEntry]:
-        updated = from_stamp(now)
-        batch = [_sending_entry(row, updated) for row in cursor.execute(_NEXT_PENDING, (take,))]
-        if batch:
-            cursor.execute(_MARK_SENDING.format(", ".join("?" * len(batch))), (now, *(e.id for e in batch)))
-        return batch
+    def _mark_sending(cursor: sqlite3.Cursor, take: int, now: str) -> list[tuple[Any, ...]]:
+        rows = cursor.execute(_NEXT_PENDING, (take,)).fetchall()
+        if rows:
+            cursor.execute(_MARK_SENDING.format(", ".join("?" * len(rows))), (now, *(row[0] for row in rows)))
+        return rows
 
     def _first_not_in_flight(self, entry_ids: Sequence[int]) -> QueueError:
         """Why a batch of settlements was refused: the first entry not in flight (or settled twice)."""
@@ -362,6 +372,13 @@ class _SettledTwice(Exception):
 def _settle_row(s: Settlement, now: str) -> tuple[Any, ...]:
     return (s.state.value, s.reason, s.acs_messages_json, s.acs_due_date, now, now, s.title or None,
             s.last_error, s.entry_id)
+
+
+def outgoing(row: tuple[Any, ...]) -> Outgoing:
+    """An entry just marked "sending", from a row of `OfflineQueue.advance_rows`."""
+    entry_id, kind, item_id, patron_id, transaction_date, due_date, attempts, last_error = row[:8]
+    return Outgoing(entry_id, Kind(kind), item_id, patron_id, datetime.fromisoformat(transaction_date),
+                    None if due_date is None else datetime.fromisoformat(due_date), attempts + 1, last_error)
 
 
 def _sending_entry(row: tuple[Any, ...], updated: datetime) -> QueueEntry:

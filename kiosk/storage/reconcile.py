@@ -36,7 +36,7 @@ from enum import StrEnum
 from sip2.dates import parse_due_date
 from sip2.messages import ItemInformationResponse
 
-from kiosk.storage.entries import Kind, QueueEntry
+from kiosk.storage.entries import EntryToSend, Kind
 
 CHARGED = frozenset({"04", "05"})
 ON_SHELF = frozenset({"03", "09"})
@@ -59,7 +59,7 @@ class Reconciliation:
     explanation: str
 
 
-def reconcile(entry: QueueEntry, status: ItemInformationResponse) -> Reconciliation:
+def reconcile(entry: EntryToSend, status: ItemInformationResponse) -> Reconciliation:
     """Judge from the item's status whether `entry` was applied by the library system."""
     code = status.circulation_status
     facts = f"item {entry.item_id} has circulation status {code}"
@@ -94,6 +94,6 @@ def reconcile(entry: QueueEntry, status: ItemInformationResponse) -> Reconciliat
     return Reconciliation(Verdict.UNKNOWN, f"{facts}, due {due or 'unknown'}")
 
 
-def unknown_outcome_reason(entry: QueueEntry, explanation: str) -> str:
+def unknown_outcome_reason(entry: EntryToSend, explanation: str) -> str:
     """The reason staff read for an entry whose outcome could not be known."""
     return f"outcome unknown: check item {entry.item_id} by hand ({explanation})"

@@ -3,7 +3,8 @@
 `Replayer.replay_once()` sends the pending entries with no block and their original dates.
 Before an entry is sent it is marked "sending" and committed, and the outcome of the previous
 entry of its item is committed too; outcomes are committed in groups, together with the
-marking of the next entries, by a helper thread while requests go out (see
+marking of the next entries, by a helper thread while requests go out, and each reply is
+made into its outcome while the library system answers the next request (see
 `kiosk.storage.replay_books`). An entry found "sending" (the kiosk was killed, or the reply
 was lost) is reconciled with a 17 item information before anything else is sent (see
 `kiosk.storage.reconcile`): it is never sent twice when it may have been applied.
@@ -24,13 +25,14 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 
-from sip2.client import SIP2Client
+from sip2.client import Meanwhile, SIP2Client
 from sip2.errors import ClientError, CodecError, LoginRefused, UnknownOutcome, Unreachable
 from sip2.messages import CheckinResponse, CheckoutResponse, ItemInformationResponse, RenewResponse
 
 from kiosk.backoff import Backoff
-from kiosk.storage.entries import EntryState, Kind, QueueEntry, Settlement
+from kiosk.storage.entries import EntryState, EntryToSend, Kind, QueueEntry, Settlement
 from kiosk.storage.journal import Journal
 from kiosk.storage.queue import OfflineQueue
 from kiosk.storage.reconcile import Verdict, reconcile, unknown_outcome_reason
@@ -113,11 +115,16 @@ class Replayer:
                 return
         with ReplayBooks(self.queue, self.journal, max_batch=self.batch_size) as books:
             while not stop.is_set() and (upcoming := books.next_entry()) is not None:
-                settlement = self._give_up(upcoming) or self._send(client, upcoming, report)
-                if settlement is None:  # the ACS failed; this entry's state is already recorded
+                given_up = self._give_up(upcoming)
+                if given_up is not None:
+                    books.record(upcoming, given_up)
+                    _count(report, given_up)
+                    continue
+                # The previous reply is turned into its outcome while the ACS answers this request.
+                reply = self._send(client, upcoming, report, meanwhile=books.record_held)
+                if reply is None:  # the ACS failed; this entry's state is already recorded
                     return
-                books.record(upcoming, settlement)
-                _count(report, settlement)
+                books.hold(upcoming, partial(_counted, report, upcoming, reply))
 
     def _reconcile_in_flight(self, client: SIP2Client, entry: QueueEntry, report: ReplayReport) -> bool:
         """Settle or resend an entry left "sending"; False when the replay must stop."""
@@ -136,16 +143,19 @@ class Replayer:
         settlement = self._judge(entry, status, "")
         if settlement is None:  # certainly not applied: send it again
             entry = self.queue.resend(entry.id)
-            settlement = self._give_up(entry) or self._send(client, entry, report)
+            settlement = self._give_up(entry)
             if settlement is None:
-                return False
+                reply = self._send(client, entry, report)
+                if reply is None:
+                    return False
+                settlement = _settlement(entry, reply)
         else:
             report.reconciled += 1
         self.queue.settle(settlement, journal=self.journal)
         _count(report, settlement)
         return True
 
-    def _judge(self, entry: QueueEntry, status: ItemInformationResponse, error: str) -> Settlement | None:
+    def _judge(self, entry: EntryToSend, status: ItemInformationResponse, error: str) -> Settlement | None:
         """A settlement from the item's status, or None when the entry must be sent again."""
         judged = reconcile(entry, status)
         log.info("queue entry %d (%s of %s): %s", entry.id, entry.kind, entry.item_id, judged.explanation)
@@ -159,7 +169,7 @@ class Replayer:
                               last_error=error or None)
         return None
 
-    def _give_up(self, entry: QueueEntry) -> Settlement | None:
+    def _give_up(self, entry: EntryToSend) -> Settlement | None:
         """Refuse an entry that was tried too often (no endless resend loop)."""
         if entry.attempts <= self.max_attempts:
             return None
@@ -167,11 +177,13 @@ class Replayer:
             f"not replayed after {self.max_attempts} attempts ({entry.last_error or 'no usable answer'}): "
             f"check item {entry.item_id} by hand"))
 
-    def _send(self, client: SIP2Client, entry: QueueEntry, report: ReplayReport) -> Settlement | None:
-        """Send one entry in flight; its settlement, or None (replay stops) when the ACS failed."""
+    def _send(self, client: SIP2Client, entry: EntryToSend, report: ReplayReport,
+              meanwhile: Meanwhile | None = None) -> Reply | Settlement | None:
+        """Send one entry in flight, running `meanwhile` while the ACS answers: the reply, a
+        settlement when it could not be sent at all, or None (replay stops) when the ACS failed."""
         report.sent += 1
         try:
-            reply = _request(client, entry)
+            return _request(client, entry, meanwhile)
         except UnknownOutcome as exc:
             report.stopped_by = str(exc)
             status = exc.item_status
@@ -198,26 +210,44 @@ class Replayer:
             return Settlement(entry.id, EntryState.REFUSED,
                               reason=f"cannot be sent to the library system ({exc}): check item "
                                      f"{entry.item_id} by hand")
-        messages = tuple(reply.screen_messages)
-        due = getattr(reply, "due_date", None) or None
-        if reply.ok:
-            return Settlement(entry.id, EntryState.DONE, acs_messages=messages, acs_due_date=due,
-                              title=reply.title or None)
-        reason = " / ".join(m for m in messages if m) or "refused by the library system (no message given)"
-        return Settlement(entry.id, EntryState.REFUSED, reason=reason, acs_messages=messages,
-                          title=reply.title or None)
 
 
-def _request(client: SIP2Client, entry: QueueEntry) -> CheckoutResponse | CheckinResponse | RenewResponse:
+Reply = CheckoutResponse | CheckinResponse | RenewResponse
+
+
+def _request(client: SIP2Client, entry: EntryToSend, meanwhile: Meanwhile | None) -> Reply:
     """Send an entry with no block and its original dates."""
     if entry.kind is Kind.CHECKOUT:
         return client.checkout(entry.patron_id or "", entry.item_id, no_block=True,
-                               transaction_date=entry.transaction_date, nb_due_date=entry.due_date)
+                               transaction_date=entry.transaction_date, nb_due_date=entry.due_date,
+                               meanwhile=meanwhile)
     if entry.kind is Kind.RENEW:
         return client.renew(entry.patron_id or "", entry.item_id, no_block=True,
-                            transaction_date=entry.transaction_date, nb_due_date=entry.due_date)
+                            transaction_date=entry.transaction_date, nb_due_date=entry.due_date,
+                            meanwhile=meanwhile)
     return client.checkin(entry.item_id, no_block=True, transaction_date=entry.transaction_date,
-                          return_date=entry.transaction_date)
+                          return_date=entry.transaction_date, meanwhile=meanwhile)
+
+
+def _settlement(entry: EntryToSend, reply: Reply | Settlement) -> Settlement:
+    """What the library system's reply to an entry means for it."""
+    if isinstance(reply, Settlement):  # it never left the kiosk
+        return reply
+    messages = tuple(reply.screen_messages)
+    due = getattr(reply, "due_date", None) or None
+    if reply.ok:
+        return Settlement(entry.id, EntryState.DONE, acs_messages=messages, acs_due_date=due,
+                          title=reply.title or None)
+    reason = " / ".join(m for m in messages if m) or "refused by the library system (no message given)"
+    return Settlement(entry.id, EntryState.REFUSED, reason=reason, acs_messages=messages,
+                      title=reply.title or None)
+
+
+def _counted(report: ReplayReport, entry: EntryToSend, reply: Reply | Settlement) -> Settlement:
+    """`_settlement`, counted in the report."""
+    settlement = _settlement(entry, reply)
+    _count(report, settlement)
+    return settlement
 
 
 def _count(report: ReplayReport, settlement: Settlement) -> None:

@@ -18,20 +18,28 @@ outcome not yet on disk, or nothing marked is left to send. A commit starts earl
 of the next few entries will need it, when few marked entries are left, or when `max_batch`
 outcomes wait (so a crash leaves at most about two batches to ask about). SQLite and the
 disk sync release the interpreter's lock, so requests go on while the helper waits for the
-disk.
+disk; the helper runs only SQL, and the rows it marks become `Outgoing` entries here.
+
+A reply is turned into its outcome while the next request goes out (`hold`, then
+`record_held` while the library system answers), unless the next entry is of the same item:
+then the outcome is recorded, and committed, first (rule 2).
 """
 
 from __future__ import annotations
 
+import threading
 from collections import Counter, deque
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from itertools import islice
+from typing import Any
 
-from kiosk.storage.entries import QueueEntry, Settlement
+from kiosk.storage.entries import Outgoing, Settlement
 from kiosk.storage.journal import Journal
-from kiosk.storage.queue import OfflineQueue
+from kiosk.storage.queue import OfflineQueue, outgoing
 
-FIRST_BATCH = 8  # entries marked before the first request: the only sync the replay always waits for
+FIRST_BATCH = 32  # entries marked before the first request: the only sync the replay always waits for
+GROWTH = 4  # each marking asks for this many times more, up to `max_batch`: few waits while they grow
 LOOKAHEAD = 4  # commit early when one of the next this many entries waits for an outcome on disk
 
 
@@ -46,17 +54,17 @@ class ReplayBooks:
         self.journal = journal
         self.max_batch = max_batch
         self._batch = min(FIRST_BATCH, max_batch)
-        self._marked: deque[QueueEntry] = deque()
+        self._marked: deque[Outgoing] = deque()
         self._exhausted = False  # the last marking found fewer pending entries than it asked for
         self._answered: list[tuple[str, Settlement]] = []  # (item, outcome) not yet in a commit
         self._answered_items: set[str] = set()
         self._committing: list[tuple[str, Settlement]] = []  # in the commit in progress
         self._unsettled: Counter[str] = Counter()  # items with an outcome not on disk yet
-        self._commit: Future[list[QueueEntry]] | None = None
+        self._commit: Future[list[tuple[Any, ...]]] | None = None  # rows marked, for `outgoing`
         self._asked = 0  # entries the commit in progress was asked to mark
+        self._held: tuple[Outgoing, Callable[[], Settlement]] | None = None  # answered, not yet recorded
         # An in-memory database is one per thread, so its commits stay in the caller's thread.
-        self._pool = (None if queue.db.path == ":memory:"
-                      else ThreadPoolExecutor(max_workers=1, thread_name_prefix="queue-commit"))
+        self._pool = None if queue.db.path == ":memory:" else _commit_thread()
 
     def __enter__(self) -> ReplayBooks:
         return self
@@ -64,34 +72,36 @@ class ReplayBooks:
     def __exit__(self, exc_type: object, *_: object) -> None:
         try:
             if exc_type is None:
+                self.record_held()
                 self._wait()
                 if self._answered or self._marked:
-                    self._start(take=0, release=[entry.id for entry in self._marked])
-                    self._wait()
+                    self._commit_here(take=0, release=[entry.id for entry in self._marked])
         finally:
-            if self._pool is not None:
-                self._pool.shutdown(wait=True)
+            if self._commit is not None:  # left by an error: the commit in progress still ends first
+                wait([self._commit])
 
-    def next_entry(self) -> QueueEntry | None:
+    def next_entry(self) -> Outgoing | None:
         """The next entry to send, once rules 1 and 2 allow it; None when nothing is left."""
         while True:
             if self._marked:
                 entry = self._marked[0]
+                if self._held is not None and self._held[0].item_id == entry.item_id:
+                    self.record_held()  # rule 2: its outcome goes to disk before the entry goes out
                 if not self._unsettled[entry.item_id]:
                     return self._marked.popleft()
                 self._wait()
                 if entry.item_id in self._answered_items:  # its earlier outcome is not in a commit yet
-                    self._start(take=self._next_take())
-                    self._wait()
+                    self._commit_here(take=self._next_take())
             elif self._commit is not None:
                 self._wait()
+            elif self._held is not None:  # its outcome goes with the next commit
+                self.record_held()
             else:  # mark more, recording what was answered, and wait: nothing can go out before
-                self._start(take=self._grow())
-                self._wait()
+                self._commit_here(take=self._grow())
                 if not self._marked:
                     return None
 
-    def record(self, entry: QueueEntry, settlement: Settlement) -> None:
+    def record(self, entry: Outgoing, settlement: Settlement) -> None:
         """What became of `entry` (sent, or given up): committed with a later group."""
         self._answered.append((entry.item_id, settlement))
         self._answered_items.add(entry.item_id)
@@ -104,6 +114,19 @@ class ReplayBooks:
                 or any(e.item_id in self._answered_items for e in islice(self._marked, LOOKAHEAD))):
             self._start(take=self._next_take())
 
+    def hold(self, entry: Outgoing, settle: Callable[[], Settlement]) -> None:
+        """Keep an answered entry, with the call that makes its settlement, to be recorded by
+        `record_held` while the next request goes out (or before, when the next entry needs it)."""
+        self.record_held()
+        self._held = (entry, settle)
+
+    def record_held(self) -> None:
+        """Record the entry kept by `hold`, if any (the replay calls it while the ACS answers)."""
+        if self._held is not None:
+            entry, settle = self._held
+            self._held = None
+            self.record(entry, settle())
+
     def _short(self) -> bool:
         """Whether to mark more now: fewer are marked than the next batch, so the marking
         commits run far ahead of the requests while the batches grow."""
@@ -114,24 +137,31 @@ class ReplayBooks:
         return self._grow() if self._short() else 0
 
     def _grow(self) -> int:
-        take, self._batch = self._batch, min(2 * self._batch, self.max_batch)
+        take, self._batch = self._batch, min(GROWTH * self._batch, self.max_batch)
         return take
 
-    def _start(self, *, take: int, release: list[int] | None = None) -> None:
-        """Commit the outcomes answered so far and mark up to `take` more entries, in the helper."""
+    def _commit_here(self, *, take: int, release: list[int] | None = None) -> None:
+        """`_start` and `_wait`, in this thread: the replay waits for it anyway, and handing it to
+        the helper would add the time the helper takes to wake up."""
+        self._start(take=take, release=release, here=True)
+        self._wait()
+
+    def _start(self, *, take: int, release: list[int] | None = None, here: bool = False) -> None:
+        """Commit the outcomes answered so far and mark up to `take` more entries, in the helper
+        (or `here`, in this thread)."""
         assert self._commit is None
         self._committing, self._answered = self._answered, []
         self._answered_items = set()
         self._asked = take
         settlements = [s for _, s in self._committing]
-        if self._pool is not None:
-            self._commit = self._pool.submit(self.queue.advance_batch, settlements,
+        if self._pool is not None and not here:
+            self._commit = self._pool.submit(self.queue.advance_rows, settlements,
                                              release=release or (), take=take, journal=self.journal)
             return
         self._commit = Future()
         try:
-            self._commit.set_result(self.queue.advance_batch(settlements, release=release or (),
-                                                             take=take, journal=self.journal))
+            self._commit.set_result(self.queue.advance_rows(settlements, release=release or (),
+                                                            take=take, journal=self.journal))
         except Exception as exc:  # raised by `_wait`, as from the helper thread
             self._commit.set_exception(exc)
 
@@ -141,9 +171,23 @@ class ReplayBooks:
             return
         commit, self._commit = self._commit, None
         marked = commit.result()
-        self._marked.extend(marked)
+        self._marked.extend(map(outgoing, marked))  # here, not in the helper: it holds the interpreter's lock
         if self._asked:
             self._exhausted = len(marked) < self._asked
         for item, _ in self._committing:
             self._unsettled[item] -= 1
         self._committing = []
+
+
+_helper: ThreadPoolExecutor | None = None
+_helper_lock = threading.Lock()
+
+
+def _commit_thread() -> ThreadPoolExecutor:
+    """The thread that runs the replays' commits, started once per process: starting a thread
+    takes milliseconds on a busy machine, as long as a replay of hundreds of entries."""
+    global _helper
+    with _helper_lock:
+        if _helper is None:
+            _helper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="queue-commit")
+        return _helper
