@@ -109,10 +109,13 @@ BARE, KIOSK = "bare Kivy label", "kiosk app"
 
 
 class Start:
-    """One cold start: seconds to the first frame and to ready-to-serve, redraws per idle second, RSS (kB)."""
+    """One cold start: seconds to the first frame and to ready-to-serve, redraws per idle second,
+    RSS (kB), and every line the app reported (by its first word)."""
 
-    def __init__(self, frame: float, ready: float, idle_flips: list[int], rss: int) -> None:
+    def __init__(self, frame: float, ready: float, idle_flips: list[int], rss: int,
+                 reports: dict[str, list[str]] | None = None) -> None:
         self.frame, self.ready, self.idle_flips, self.rss = frame, ready, idle_flips, rss
+        self.reports = reports or {}
 
     @property
     def redraws_per_second(self) -> float:
@@ -154,7 +157,7 @@ def start_once(folder: Path, source: str, args: list[str], env: dict[str, str]) 
             errors.seek(0)
             raise RuntimeError(f"the app did not start: {errors.read().decode(errors='replace')[-2000:]}")
     return Start(float(reports["FRAME"][0]) - spawned, float(reports["READY"][0]) - spawned,
-                 [int(n) for n in reports["IDLE"]], int(reports["RSS"][0]))
+                 [int(n) for n in reports["IDLE"]], int(reports["RSS"][0]), reports)
 
 
 def kiosk_config_file(folder: Path, port: int) -> Path:
