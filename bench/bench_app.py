@@ -13,7 +13,7 @@
 3. The longest frame while the ACS is slow (emulator delay 2 s per reply): the UI loop must
    keep drawing while a checkout waits; compared with the longest frame while idle.
 
-    .venv/bin/python -m bench.bench_app [--rounds 5] [--idle 5] [--scans 30]
+    .venv/bin/python -m bench.bench_app [--rounds 5] [--idle 5] [--scans 30]   # --scans 0: 1. only
 """
 
 from __future__ import annotations
@@ -420,14 +420,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=5, help="cold starts of each app (default 5)")
     parser.add_argument("--idle", type=int, default=5, help="idle seconds counted for redraws (default 5)")
-    parser.add_argument("--scans", type=int, default=30, help="checkouts timed (default 30)")
+    parser.add_argument("--scans", type=int, default=30, help="checkouts timed (default 30; 0: the cold starts only)")
     args = parser.parse_args()
     from sip2.emulator import ACSEmulator
 
     with tempfile.TemporaryDirectory() as folder, \
             ACSEmulator(db=str(Path(folder) / "library.db"), institution_id="DEMO") as emulator:
         cold_start(args.rounds, args.idle, emulator.address[1])
-        in_process(args.scans, emulator.address[1], emulator)
+        if args.scans > 0:
+            in_process(args.scans, emulator.address[1], emulator)
     return 0
 
 
