@@ -1,5 +1,6 @@
 """What the kiosk loads before its first frame: `kiosk run` imports its own command only, reading
-the configuration loads no SIP2 message class, and the collector is paused then set aside."""
+the configuration loads no SIP2 message class, the collector is paused then set aside, and
+monitoring leaves prometheus_client out unless metrics are asked for."""
 
 from __future__ import annotations
 
