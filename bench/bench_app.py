@@ -13,7 +13,7 @@
 3. The longest frame while the ACS is slow (emulator delay 2 s per reply): the UI loop must
    keep drawing while a checkout waits; compared with the longest frame while idle.
 
-    .venv/bin/python -m bench.bench_app [--rounds 5] [--idle 5] [--scans 30]
+    .venv/bin/python -m bench.bench_app [--rounds 5] [--idle 5] [--scans 30]   # --scans 0: 1. only
 """
 
 from __future__ import annotations
@@ -109,10 +109,13 @@ BARE, KIOSK = "bare Kivy label", "kiosk app"
 
 
 class Start:
-    """One cold start: seconds to the first frame and to ready-to-serve, redraws per idle second, RSS (kB)."""
+    """One cold start: seconds to the first frame and to ready-to-serve, redraws per idle second,
+    RSS (kB), and every line the app reported (by its first word)."""
 
-    def __init__(self, frame: float, ready: float, idle_flips: list[int], rss: int) -> None:
+    def __init__(self, frame: float, ready: float, idle_flips: list[int], rss: int,
+                 reports: dict[str, list[str]] | None = None) -> None:
         self.frame, self.ready, self.idle_flips, self.rss = frame, ready, idle_flips, rss
+        self.reports = reports or {}
 
     @property
     def redraws_per_second(self) -> float:
@@ -154,7 +157,7 @@ def start_once(folder: Path, source: str, args: list[str], env: dict[str, str]) 
             errors.seek(0)
             raise RuntimeError(f"the app did not start: {errors.read().decode(errors='replace')[-2000:]}")
     return Start(float(reports["FRAME"][0]) - spawned, float(reports["READY"][0]) - spawned,
-                 [int(n) for n in reports["IDLE"]], int(reports["RSS"][0]))
+                 [int(n) for n in reports["IDLE"]], int(reports["RSS"][0]), reports)
 
 
 def kiosk_config_file(folder: Path, port: int) -> Path:
@@ -417,14 +420,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=5, help="cold starts of each app (default 5)")
     parser.add_argument("--idle", type=int, default=5, help="idle seconds counted for redraws (default 5)")
-    parser.add_argument("--scans", type=int, default=30, help="checkouts timed (default 30)")
+    parser.add_argument("--scans", type=int, default=30, help="checkouts timed (default 30; 0: the cold starts only)")
     args = parser.parse_args()
     from sip2.emulator import ACSEmulator
 
     with tempfile.TemporaryDirectory() as folder, \
             ACSEmulator(db=str(Path(folder) / "library.db"), institution_id="DEMO") as emulator:
         cold_start(args.rounds, args.idle, emulator.address[1])
-        in_process(args.scans, emulator.address[1], emulator)
+        if args.scans > 0:
+            in_process(args.scans, emulator.address[1], emulator)
     return 0
 
 

@@ -1,18 +1,25 @@
 """Monitoring wired to a running kiosk: snapshots on a timer feed the metrics file and the staff
-alerts; the HTTP metrics endpoint and the heartbeat take their own snapshot when asked."""
+alerts; the HTTP metrics endpoint and the heartbeat take their own snapshot when asked.
+
+prometheus_client (with its HTTP server) loads only when metrics are on or asked for: a kiosk
+without them does not carry it (1-2 MB) all day."""
 
 from __future__ import annotations
 
 import logging
 import threading
 from collections.abc import Iterable
-
-from prometheus_client import generate_latest
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from kiosk.monitoring.alerts import AlertChange, AlertRules
 from kiosk.monitoring.heartbeat import Heartbeat
-from kiosk.monitoring.metrics import MetricsServer, registry_for, render_metrics, write_textfile
 from kiosk.monitoring.status import KioskStatus, Observed, take_status
+
+if TYPE_CHECKING:
+    from prometheus_client import CollectorRegistry
+
+    from kiosk.monitoring.metrics import MetricsServer
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +33,6 @@ class Monitoring:
         self.settings = runtime.config.monitoring
         self.rules = AlertRules(runtime.config.alerts)
         self.latest: KioskStatus | None = None
-        self.registry = registry_for(self._snapshot)
         self.metrics_server: MetricsServer | None = None
         self.heartbeat: Heartbeat | None = None
         if self.settings.heartbeat_url:
@@ -39,8 +45,17 @@ class Monitoring:
     def _snapshot(self) -> tuple[KioskStatus, Iterable[str]]:
         return take_status(self.runtime), self.rules.active
 
+    @cached_property
+    def registry(self) -> CollectorRegistry:
+        """The kiosk's metrics registry (made, with prometheus_client, when first needed)."""
+        from kiosk.monitoring.metrics import registry_for
+
+        return registry_for(self._snapshot)
+
     def metrics(self) -> str:
         """The metrics as of now, in the Prometheus text format."""
+        from prometheus_client import generate_latest
+
         return generate_latest(self.registry).decode("utf-8")
 
     def check(self) -> list[AlertChange]:
@@ -49,6 +64,8 @@ class Monitoring:
         self.latest = status
         changes = self.rules.evaluate(status)
         if self.settings.metrics == "textfile":
+            from kiosk.monitoring.metrics import render_metrics, write_textfile
+
             try:
                 write_textfile(self.settings.textfile, render_metrics(status, self.rules.active))
             except OSError as exc:
@@ -69,6 +86,8 @@ class Monitoring:
     def start(self) -> None:
         """Start the snapshot timer, the metrics endpoint and the heartbeat, as configured."""
         if self.settings.metrics == "http" and self.metrics_server is None:
+            from kiosk.monitoring.metrics import MetricsServer
+
             try:
                 self.metrics_server = MetricsServer(self.settings.metrics_address, self.settings.metrics_port,
                                                     self.registry)

@@ -1,5 +1,6 @@
 """What the kiosk loads before its first frame: `kiosk run` imports its own command only, reading
-the configuration loads no SIP2 message class, and the collector is paused then set aside."""
+the configuration loads no SIP2 message class, the collector is paused then set aside, and
+monitoring leaves prometheus_client out unless metrics are asked for."""
 
 from __future__ import annotations
 
@@ -66,3 +67,9 @@ def test_start_up_pauses_the_collector_then_sets_its_objects_aside():
         if not was_enabled:
             gc.disable()
     assert gc.get_freeze_count() == 0
+
+
+def test_monitoring_loads_prometheus_only_when_metrics_are_asked_for():
+    loaded = modules_after("import kiosk.core.runtime, kiosk.monitoring")
+    assert "kiosk.monitoring.service" in loaded
+    assert not {"prometheus_client", "kiosk.monitoring.metrics"} & loaded
