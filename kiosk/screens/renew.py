@@ -6,7 +6,6 @@ from kivy.app import App
 from kivy.properties import BooleanProperty
 
 from kiosk.core.outcomes import Account, ItemOutcome
-from kiosk.screens.marks import outcome_mark
 from kiosk.screens.present import item_line, not_renewable_line, renewable_text
 from kiosk.screens.widgets import BigToggle, ItemRow, KioskScreen
 
@@ -90,9 +89,7 @@ class RenewScreen(KioskScreen):
             self.message = app.tr("Renewed: {done} of {total}").format(done=renewed, total=len(self._outcomes))
             self.message_bad = renewed < len(self._outcomes)
             for outcome in self._outcomes:
-                line = item_line(outcome, app.words)
-                box.add_widget(ItemRow(mark=outcome_mark(outcome), title=line.title, status=line.status,
-                                       detail=line.detail, ok=line.ok, warn=line.warn, item_id=line.item_id))
+                box.add_widget(ItemRow.of(item_line(outcome, app.words)))
         elif self._account is not None:
             # Loans that can be renewed first, to choose from; the others say why they cannot.
             for loan in sorted(self._account.loans, key=lambda loan: bool(loan.renew_block)):
@@ -100,9 +97,7 @@ class RenewScreen(KioskScreen):
                     box.add_widget(BigToggle(text=renewable_text(loan, app.words), item_id=loan.item_id,
                                              state="down" if loan.item_id in chosen else "normal"))
                     continue
-                line = not_renewable_line(loan, app.words)
-                box.add_widget(ItemRow(title=line.title, status=line.status, detail=line.detail,
-                                       ok=line.ok, warn=line.warn, item_id=line.item_id))
+                box.add_widget(ItemRow.of(not_renewable_line(loan, app.words)))
         self.ids.loans.view.scroll_y = 1
 
 

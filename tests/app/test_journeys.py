@@ -20,7 +20,7 @@ def log_in(app, patron: str = DEMO.good_patron, pin: str = DEMO.good_pin) -> Non
     assert app.shows("Enter your PIN")
     app.type_on_pad(pin)
     app.wait_for(lambda: app.screen.entry == pin)
-    assert app.screen.ids.entry.text == "*" * len(pin)  # the PIN itself is never on screen
+    assert app.screen.ids.entry.text == " ".join("\u2022" * len(pin))  # the PIN itself is never on screen
     app.press("OK")
     app.wait_for(lambda: app.screen_name == "checkout", what="the checkout screen")
 
@@ -278,7 +278,7 @@ def test_language_is_chosen_per_session_and_reset(kiosk_app):
     app.wait_for(lambda: app.screen_name == "idle")
     app.wait_shows("Welcome!")
     app.press("Français")
-    app.wait_shows("Bienvenue !")
+    app.wait_shows("Bienvenue\u00a0!")
 
 
 def test_high_contrast_and_larger_text(kiosk_app):
