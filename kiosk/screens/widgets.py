@@ -186,7 +186,7 @@ class RowList(BoxLayout):
     def __init__(self, **kwargs) -> None:
         super().__init__(orientation="vertical", **kwargs)
         self.view = ScrollView(do_scroll_x=False, size_hint_y=None, height=0)
-        self.box = BoxLayout(orientation="vertical", size_hint_y=None, spacing=dp(6))
+        self.box = BoxLayout(orientation="vertical", size_hint_y=None, height=0, spacing=dp(6))
         self.box.bind(minimum_height=self.box.setter("height"))
         self.view.add_widget(self.box)
         self.cue = ListCue()

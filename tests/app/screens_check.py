@@ -152,14 +152,18 @@ def overlapping_widgets(driver) -> list[str]:
 
 
 def lists_without_cue(driver) -> list[str]:
-    """Scrolling lists whose content is taller than the list but that show no "more below" cue."""
+    """Scrolling lists whose content is taller than the list but that show no "more below" cue, and
+    empty lists that show one."""
     problems = []
     for widget in driver.widgets():
         if not isinstance(widget, ScrollView) or not driver.visible(widget) or not widget.children:
             continue
         content = widget.children[0]
-        if content.height > widget.height + SLACK and not getattr(widget, "cue_shown", False):
+        cue = getattr(widget, "cue_shown", False)
+        if content.height > widget.height + SLACK and not cue:
             problems.append(f"a list shows {widget.height:.0f} of {content.height:.0f} px with no cue")
+        elif cue and not content.children:
+            problems.append("an empty list shows a \"more\" cue")
     return problems
 
 
