@@ -37,6 +37,7 @@ def test_renew_results_keep_titles_and_say_why_each_failed(kiosk_app):
     assert refused.detail == "This item has been renewed as often as allowed."
     assert not app.shows("Renew selected"), [t for t in app.texts() if "Renew selected" in t]
     assert app.screen.ids.renew_selected.parent is None  # out of the row: it takes no room
+    assert not app.shows("Renew all")  # only "Back": renewing all again would renew twice
 
     app.press("Back")
     app.wait_for(lambda: app.screen_name == "checkout")
