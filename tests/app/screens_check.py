@@ -156,14 +156,14 @@ def lists_without_cue(driver) -> list[str]:
     empty lists that show one."""
     problems = []
     for widget in driver.widgets():
+        rows = getattr(widget.parent, "box", None)  # a RowList's cue: its rows are beside it
+        if getattr(widget, "shown", False) and rows is not None and not rows.children and driver.visible(widget):
+            problems.append(f"an empty list shows a \"more\" cue ({widget.text!r})")
         if not isinstance(widget, ScrollView) or not driver.visible(widget) or not widget.children:
             continue
         content = widget.children[0]
-        cue = getattr(widget, "cue_shown", False)
-        if content.height > widget.height + SLACK and not cue:
+        if content.height > widget.height + SLACK and not getattr(widget, "cue_shown", False):
             problems.append(f"a list shows {widget.height:.0f} of {content.height:.0f} px with no cue")
-        elif cue and not content.children:
-            problems.append("an empty list shows a \"more\" cue")
     return problems
 
 

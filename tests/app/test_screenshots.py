@@ -18,6 +18,7 @@ from kiosk.screens.pictures import CardPicture
 from tests.app.screens_check import (
     broken_words,
     clipped_text,
+    lists_without_cue,
     overflowing_labels,
     overlapping_widgets,
     small_touch_targets,
@@ -60,6 +61,20 @@ def test_the_checks_see_cut_covered_and_broken_text_pictures_over_text_and_small
     assert any("CardPicture" in p and "'under the picture'" in p for p in overlapping_widgets(app))
     for widget in (cramped, squashed, covering, below_edge, tiny, picture, under_picture, address):
         app.screen.remove_widget(widget)
+
+
+def test_the_checks_see_a_more_cue_under_an_empty_list(kiosk_app):
+    from kiosk.screens.widgets import RowList
+
+    app = kiosk_app()
+    rows = RowList(size_hint=(None, None), size=(300, 200), pos=(20, 100))
+    app.screen.add_widget(rows)
+    app.pump(0.1)
+    assert not lists_without_cue(app)
+    rows.box.height = 400  # what the box's default height did to a short list
+    app.pump(0.1)
+    assert any("an empty list shows" in p for p in lists_without_cue(app)), lists_without_cue(app)
+    app.screen.remove_widget(rows)
 
 
 def test_a_button_shrinks_its_text_for_a_long_word_and_keeps_its_own_size_otherwise(kiosk_app):
