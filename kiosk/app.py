@@ -73,6 +73,7 @@ class KioskApp(App):
     high_contrast = BooleanProperty(False)
     large_text = BooleanProperty(False)
     font_scale = NumericProperty(1.0)
+    screen_scale = NumericProperty(1.0)  # 1 on the 7" panel, up to 1.6 on a large screen
     offline = BooleanProperty(False)
     busy = BooleanProperty(False)
     busy_text = StringProperty("")
@@ -226,8 +227,8 @@ class KioskApp(App):
         for key, value in THEMES["contrast" if self.high_contrast else "normal"].items():
             setattr(self, key, value)
         # Text grows with big screens (a 1080-line screen stands further away than a 7" one).
-        screen_scale = min(1.6, max(1.0, Window.height / 720))
-        self.font_scale = screen_scale * (1.3 if self.large_text else 1.0)
+        self.screen_scale = min(1.6, max(1.0, Window.height / 720))
+        self.font_scale = self.screen_scale * (1.3 if self.large_text else 1.0)
 
     @property
     def words(self) -> Words:

@@ -61,8 +61,7 @@ class AccountScreen(KioskScreen):
         self.ids.account.view.scroll_y = 1
 
     def _add(self, line: ItemLine) -> None:
-        self.ids.account.box.add_widget(ItemRow(title=line.title, status=line.status, detail=line.detail,
-                                                ok=line.ok, warn=line.warn, item_id=line.item_id))
+        self.ids.account.box.add_widget(ItemRow.of(line))
 
 
 SCREEN = AccountScreen

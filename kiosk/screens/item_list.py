@@ -6,7 +6,6 @@ from kivy.app import App
 from kivy.properties import BooleanProperty
 
 from kiosk.core.outcomes import ItemOutcome
-from kiosk.screens.marks import outcome_mark
 from kiosk.screens.present import item_line
 from kiosk.screens.widgets import ItemRow, KioskScreen
 
@@ -43,9 +42,7 @@ class ItemListScreen(KioskScreen):
         self._count()
 
     def _row(self, outcome: ItemOutcome) -> ItemRow:
-        line = item_line(outcome, App.get_running_app().words)
-        return ItemRow(mark=outcome_mark(outcome), title=line.title, status=line.status, detail=line.detail,
-                       ok=line.ok, warn=line.warn, item_id=line.item_id)
+        return ItemRow.of(item_line(outcome, App.get_running_app().words))
 
     def _count(self) -> None:
         self.count = sum(1 for o in self.outcomes.values() if o.ok)

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 
 from kiosk.core import wording
 from kiosk.core.outcomes import Account, Action, Alert, FineLine, HoldLine, ItemOutcome, LoanLine
 from kiosk.core.refusals import kiosk_words_for
 from kiosk.core.wording import N_
 from kiosk.i18n import Words
+from kiosk.screens.marks import outcome_mark
 
 # Alert texts as the patron reads them (the enum's values are for logs and staff).
 ALERT_TEXT = {
@@ -37,6 +39,7 @@ class ItemLine:
     detail: str
     ok: bool
     warn: bool  # ok, but the patron must do something (a hold, give it to staff)
+    mark: str = ""  # the row's outcome mark (kiosk.screens.marks); none for loans, holds and fines
 
 
 def due_date(moment: datetime | None, text: str, words: Words) -> str:
@@ -70,7 +73,8 @@ def item_line(outcome: ItemOutcome, words: Words) -> ItemLine:
     # A refusal's screen messages are its reason, already said above in the patron's language.
     # Sort bins are for staff (their list and the receipt): the patron reads one instruction.
     warn = outcome.ok and bool(outcome.alerts)
-    return ItemLine(outcome.item_id, title, status, "\n".join(_without_repeats(notes)), outcome.ok, warn)
+    return ItemLine(outcome.item_id, title, status, "\n".join(_without_repeats(notes)), outcome.ok, warn,
+                    outcome_mark(outcome))
 
 
 def _without_repeats(notes: list[str]) -> list[str]:
@@ -145,6 +149,14 @@ def account_summary(account: Account, words: Words) -> list[str]:
     if account.holds_waiting:
         lines.append(words.plural("Holds still waiting: {count}", "Holds still waiting: {count}",
                                   len(account.holds_waiting)))
-    if account.fine_total:
+    if _owes(account.fine_total):
         lines.append(words("Fines: {total}").format(total=words.money(account.fine_total, account.currency)))
     return lines
+
+
+def _owes(amount: str) -> bool:
+    """Whether a fine total is worth saying: not empty and not zero (ACSs send "0.00" for no fines)."""
+    try:
+        return Decimal(amount.strip()) != 0
+    except InvalidOperation:
+        return bool(amount.strip())

@@ -54,8 +54,7 @@ class ReceiptScreen(KioskScreen):
         box = self.ids.summary.box
         box.clear_widgets()
         for line in summary.rows:
-            box.add_widget(ItemRow(title=line.title, status=line.status, detail=line.detail, ok=line.ok,
-                                   warn=line.warn, item_id=line.item_id))
+            box.add_widget(ItemRow.of(line))
 
     def _buttons(self, *args) -> None:
         app = App.get_running_app()

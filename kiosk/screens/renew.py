@@ -6,7 +6,6 @@ from kivy.app import App
 from kivy.properties import BooleanProperty
 
 from kiosk.core.outcomes import Account, ItemOutcome
-from kiosk.screens.marks import outcome_mark
 from kiosk.screens.present import item_line, not_renewable_line, renewable_text
 from kiosk.screens.widgets import BigToggle, ItemRow, KioskScreen
 
@@ -19,8 +18,9 @@ class RenewScreen(KioskScreen):
     def on_kv_post(self, base_widget) -> None:
         self._account: Account | None = None
         self._outcomes: list[ItemOutcome] | None = None
-        # The button itself (ids hold weak proxies), kept while it is out of its row.
-        self._renew_selected = next(b for b in self.ids.buttons.children if b == self.ids.renew_selected)
+        # The buttons themselves (ids hold weak proxies), kept while they are out of their row.
+        row = self.ids.buttons.children
+        self._choosing = [next(b for b in row if b == self.ids[name]) for name in ("renew_selected", "renew_all")]
         App.get_running_app().bind(language=lambda *a: self._redraw())
 
     def loading(self) -> None:
@@ -45,12 +45,15 @@ class RenewScreen(KioskScreen):
         self._redraw()
 
     def on_showing_results(self, screen, showing: bool) -> None:
-        """With the results on screen "Renew selected" leaves the row (hidden, it would keep its room)."""
-        row, button = self.ids.buttons, self._renew_selected
-        if showing and button.parent is not None:
-            row.remove_widget(button)
-        elif not showing and button.parent is None:
-            row.add_widget(button, index=len(row.children))
+        """With the results on screen only "Back" stays: "Renew all" again would renew every loan a
+        second time, using up renewals for nothing (hidden, the buttons would keep their room)."""
+        row = self.ids.buttons
+        for button in self._choosing:
+            if showing and button.parent is not None:
+                row.remove_widget(button)
+        if not showing and self._choosing[0].parent is None:
+            for button in reversed(self._choosing):  # children run right to left
+                row.add_widget(button, index=len(row.children))
 
     def chosen(self) -> list[str]:
         """The item ids of the loans toggled on."""
@@ -90,9 +93,7 @@ class RenewScreen(KioskScreen):
             self.message = app.tr("Renewed: {done} of {total}").format(done=renewed, total=len(self._outcomes))
             self.message_bad = renewed < len(self._outcomes)
             for outcome in self._outcomes:
-                line = item_line(outcome, app.words)
-                box.add_widget(ItemRow(mark=outcome_mark(outcome), title=line.title, status=line.status,
-                                       detail=line.detail, ok=line.ok, warn=line.warn, item_id=line.item_id))
+                box.add_widget(ItemRow.of(item_line(outcome, app.words)))
         elif self._account is not None:
             # Loans that can be renewed first, to choose from; the others say why they cannot.
             for loan in sorted(self._account.loans, key=lambda loan: bool(loan.renew_block)):
@@ -100,9 +101,7 @@ class RenewScreen(KioskScreen):
                     box.add_widget(BigToggle(text=renewable_text(loan, app.words), item_id=loan.item_id,
                                              state="down" if loan.item_id in chosen else "normal"))
                     continue
-                line = not_renewable_line(loan, app.words)
-                box.add_widget(ItemRow(title=line.title, status=line.status, detail=line.detail,
-                                       ok=line.ok, warn=line.warn, item_id=line.item_id))
+                box.add_widget(ItemRow.of(not_renewable_line(loan, app.words)))
         self.ids.loans.view.scroll_y = 1
 
 

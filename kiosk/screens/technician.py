@@ -7,6 +7,7 @@ import re
 from kivy.app import App
 from kivy.clock import Clock
 from kivy.factory import Factory
+from kivy.metrics import dp
 from kivy.properties import StringProperty
 
 from kiosk.core import wording
@@ -40,7 +41,10 @@ class TechnicianScreen(KioskScreen):
         for rows, text in ((self.ids.status, self.status_text), (self.ids.output, output)):
             rows.box.clear_widgets()
             for line in text.split("\n"):
-                rows.box.add_widget(Factory.TechLine(text=_said(app, line)))
+                words = line.lstrip(" ")
+                # indented by padding, not spaces: a line that wraps keeps its indent
+                indent = dp(8) * (len(line) - len(words))
+                rows.box.add_widget(Factory.TechLine(text=_said(app, words), padding=(indent, 0, 0, 0)))
 
     def on_enter(self, *args) -> None:
         app = App.get_running_app()  # this screen's app, not whichever runs when the timer fires
@@ -101,13 +105,11 @@ class TechnicianScreen(KioskScreen):
 
 
 def _said(app, line: str) -> str:
-    """A line of the technician screen in the kiosk's language, keeping its indent and bold."""
-    text = line.lstrip(" ")
-    indent = line[:len(line) - len(text)]
-    bold = re.fullmatch(r"\[b\](.*)\[/b\]", text)
+    """A line of the technician screen in the kiosk's language, keeping its bold."""
+    bold = re.fullmatch(r"\[b\](.*)\[/b\]", line)
     if bold:
-        return f"{indent}[b]{app.say(bold.group(1))}[/b]"
-    return indent + app.say(text)
+        return f"[b]{app.say(bold.group(1))}[/b]"
+    return app.say(line)
 
 
 SCREEN = TechnicianScreen

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from kivy.animation import Animation
 from kivy.app import App
 from kivy.clock import Clock
+from kivy.core.text import Label as CoreLabel
 from kivy.metrics import dp
 from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
@@ -18,6 +21,9 @@ from kivy.uix.togglebutton import ToggleButton
 from kivy.uix.widget import Widget
 
 from kiosk.screens.pictures import OutcomeIcon  # noqa: F401  (registers the pictures the screens' kv rules name)
+
+if TYPE_CHECKING:  # the row's text comes from present, which the idle screen need not load
+    from kiosk.screens.present import ItemLine
 
 
 class KioskScreen(Screen):
@@ -44,9 +50,11 @@ class Banner(Body):
 
 
 class BigButton(Button):
-    """A button at least `least_height` tall (64 dp; touch targets: 48 dp or more), its text wrapped inside."""
+    """A button at least `least_height` tall (64 dp; touch targets: 48 dp or more), its text wrapped inside
+    at `base_font_size`, or smaller when a word would not fit on one line."""
 
     least_height = NumericProperty(dp(64))
+    base_font_size = NumericProperty(0)  # the text's size before a long word makes it smaller
 
 
 class BigToggle(ToggleButton):
@@ -62,12 +70,14 @@ class SettingToggle(ToggleButton):
 
 
 class ButtonRow(BoxLayout):
-    """A row of buttons, all as tall as the one whose text needs the most room."""
+    """A row of buttons, all as tall as the one whose text needs the most room, and at least 64 dp
+    times the screen's scale."""
 
     natural = NumericProperty(0)  # the height the tallest text needs
 
     def on_kv_post(self, base_widget) -> None:
         self.bind(children=self._track)
+        App.get_running_app().bind(screen_scale=self._fit)  # a large screen gets larger buttons
         self._track()
 
     def _track(self, *args) -> None:
@@ -80,7 +90,7 @@ class ButtonRow(BoxLayout):
 
     def _fit(self, *args) -> None:
         needed = [c.natural if isinstance(c, ButtonRow) else c.texture_size[1] + dp(24) for c in self.children]
-        self.natural = max([dp(64), *needed])
+        self.natural = max([dp(64) * App.get_running_app().screen_scale, *needed])
         self.height = self.natural
 
 
@@ -95,6 +105,12 @@ class ItemRow(BoxLayout):
     ok = BooleanProperty(True)
     warn = BooleanProperty(False)
     item_id = StringProperty("")
+
+    @classmethod
+    def of(cls, line: ItemLine) -> ItemRow:
+        """The row showing one line of `kiosk.screens.present`."""
+        return cls(mark=line.mark, title=line.title, status=line.status, detail=line.detail, ok=line.ok,
+                   warn=line.warn, item_id=line.item_id)
 
 
 class PinPad(GridLayout):
@@ -140,6 +156,21 @@ class TimeoutWarning(ModalView):
         """The patron touched "I am still here"."""
 
 
+def fit_words(text: str, font_size: float, width: float, bold: bool = False) -> float:
+    """`font_size`, or smaller when the longest word of `text` is wider than `width`: Kivy would
+    cut that word between two letters (an e-mail address on a narrow button in large text)."""
+    words = text.split()
+    if not words or width <= 0:
+        return font_size
+    size = font_size
+    while size > dp(10):
+        widest = max(CoreLabel(font_size=size, bold=bold).get_extents(word)[0] for word in words)
+        if widest <= width:
+            return size
+        size = min(size - 1, int(size * width / widest))  # glyphs round to whole pixels: measure again
+    return size
+
+
 def side_margin(width: float, measure: float = 1280) -> float:
     """Left and right padding that keeps a screen's content at a readable width (`measure` dp),
     centred on a large screen, and a small edge on the 7" one."""
@@ -155,7 +186,7 @@ class RowList(BoxLayout):
     def __init__(self, **kwargs) -> None:
         super().__init__(orientation="vertical", **kwargs)
         self.view = ScrollView(do_scroll_x=False, size_hint_y=None, height=0)
-        self.box = BoxLayout(orientation="vertical", size_hint_y=None, spacing=dp(6))
+        self.box = BoxLayout(orientation="vertical", size_hint_y=None, height=0, spacing=dp(6))
         self.box.bind(minimum_height=self.box.setter("height"))
         self.view.add_widget(self.box)
         self.cue = ListCue()

@@ -152,12 +152,33 @@ def overlapping_widgets(driver) -> list[str]:
 
 
 def lists_without_cue(driver) -> list[str]:
-    """Scrolling lists whose content is taller than the list but that show no "more below" cue."""
+    """Scrolling lists whose content is taller than the list but that show no "more below" cue, and
+    empty lists that show one."""
     problems = []
     for widget in driver.widgets():
+        rows = getattr(widget.parent, "box", None)  # a RowList's cue: its rows are beside it
+        if getattr(widget, "shown", False) and rows is not None and not rows.children and driver.visible(widget):
+            problems.append(f"an empty list shows a \"more\" cue ({widget.text!r})")
         if not isinstance(widget, ScrollView) or not driver.visible(widget) or not widget.children:
             continue
         content = widget.children[0]
         if content.height > widget.height + SLACK and not getattr(widget, "cue_shown", False):
             problems.append(f"a list shows {widget.height:.0f} of {content.height:.0f} px with no cue")
+    return problems
+
+
+def broken_words(driver) -> list[str]:
+    """Visible labels whose wrapping had to cut a word in two ("m***@example.or" / "g"): the word
+    is wider than the label's line, so Kivy breaks it between letters."""
+    problems = []
+    for widget in driver.widgets():
+        if not isinstance(widget, Label) or not widget.text or widget.markup or not driver.visible(widget):
+            continue
+        widget.texture_update()
+        laid_out = [word for line in widget._label._cached_lines
+                    for word in " ".join(part.text for part in line.words).split()]
+        if laid_out != widget.text.split():
+            pieces = [word for word in laid_out if word not in widget.text.split()]
+            problems.append(f"{type(widget).__name__} {widget.text[:40]!r}: a word cut in two "
+                            f"({' / '.join(pieces[:2])})")
     return problems

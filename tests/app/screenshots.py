@@ -5,8 +5,8 @@
 walks a patron (and a technician) through the app on the ACS emulator, and at each screen renders it
 once per combination of language (en, de, fr), theme (normal, high contrast, large text) and size
 (800x480, the Raspberry Pi 7" touchscreen, and 1920x1080). Each rendering is checked from the widget
-tree (text cut or overflowing, widgets over each other, a list that scrolls with no cue) and saved as
-OUTDIR/<screen>-<language>-<theme>-<width>x<height>.png. The problems are printed; the exit status
+tree (text cut or overflowing, a word cut in two, widgets over each other, a list that scrolls with
+no cue) and saved as OUTDIR/<screen>-<language>-<theme>-<width>x<height>.png. The problems are printed; the exit status
 is 1 when there are any. The test suite runs the same walk without saving.
 """
 
@@ -28,6 +28,7 @@ from kiosk.devices.emulators.tag_store import make_tag
 # Window from the harness: it sizes the offscreen surface for 1920x1080 before Kivy makes the window.
 from tests.app.harness import Driver, Window
 from tests.app.screens_check import (
+    broken_words,
     clipped_text,
     distinct_colours,
     lists_without_cue,
@@ -97,7 +98,7 @@ class Camera:
             os.replace(Window.screenshot(str(self.folder / f"{label}-.png")), target)
         if label.endswith("-en-normal-800x480") and distinct_colours() < 3:
             self.problems.append(f"{label}: blank")
-        for check in (overflowing_labels, clipped_text, overlapping_widgets, lists_without_cue,
+        for check in (overflowing_labels, clipped_text, broken_words, overlapping_widgets, lists_without_cue,
                       small_touch_targets):
             self.problems.extend(f"{label}: {p}" for p in check(self.driver))
 

@@ -20,7 +20,7 @@ def log_in(app, patron: str = DEMO.good_patron, pin: str = DEMO.good_pin) -> Non
     assert app.shows("Enter your PIN")
     app.type_on_pad(pin)
     app.wait_for(lambda: app.screen.entry == pin)
-    assert app.screen.ids.entry.text == "*" * len(pin)  # the PIN itself is never on screen
+    assert app.screen.ids.entry.text == " ".join("\u2022" * len(pin))  # the PIN itself is never on screen
     app.press("OK")
     app.wait_for(lambda: app.screen_name == "checkout", what="the checkout screen")
 
@@ -125,6 +125,10 @@ def test_renew_selected_and_all(kiosk_app):
     assert first.state == "down"
     app.press("Renew selected")
     app.wait_shows("Renewed: 1 of 1")
+    assert not app.shows("Renew all")  # again, it would renew the same loans a second time
+    app.press("Back")
+    app.press("Renew")
+    app.wait_for(lambda: app.screen_name == "renew" and app.screen._account is not None)
     app.press("Renew all")
     app.wait_shows("Renewed: 2 of 3")  # renew all's own answer, not the "1 of 1" before it
     assert app.shows("Not renewed")  # the loan at its renewal limit says why
@@ -270,7 +274,7 @@ def test_language_is_chosen_per_session_and_reset(kiosk_app):
     log_in_de = app.button("Ausweisnummer eintippen")
     assert log_in_de
     app.scan(DEMO.good_patron)
-    app.wait_shows("Geben Sie Ihre PIN ein")
+    app.wait_shows("PIN eingeben")
     app.type_on_pad(DEMO.good_pin)
     app.touch(app.button("OK"))
     app.wait_shows("Hallo, ")
@@ -278,7 +282,7 @@ def test_language_is_chosen_per_session_and_reset(kiosk_app):
     app.wait_for(lambda: app.screen_name == "idle")
     app.wait_shows("Welcome!")
     app.press("Français")
-    app.wait_shows("Bienvenue !")
+    app.wait_shows("Bienvenue\u00a0!")
 
 
 def test_high_contrast_and_larger_text(kiosk_app):

@@ -37,6 +37,7 @@ def test_renew_results_keep_titles_and_say_why_each_failed(kiosk_app):
     assert refused.detail == "This item has been renewed as often as allowed."
     assert not app.shows("Renew selected"), [t for t in app.texts() if "Renew selected" in t]
     assert app.screen.ids.renew_selected.parent is None  # out of the row: it takes no room
+    assert not app.shows("Renew all")  # only "Back": renewing all again would renew twice
 
     app.press("Back")
     app.wait_for(lambda: app.screen_name == "checkout")
@@ -81,8 +82,8 @@ def test_account_shows_hold_titles_and_fines_in_locale_money(kiosk_app):
     app.wait_for(lambda: app.screen_name == "checkout")
     app.app.set_language("fr")
     app.press("Mon compte")
-    app.wait_for(lambda: any(t.startswith("En retard : ") for t in app.texts()), what="the fine's row")
-    fines = [text for text in app.texts() if text.startswith("En retard : ")]
+    app.wait_for(lambda: any(t.startswith("En retard\xa0: ") for t in app.texts()), what="the fine's row")
+    fines = [text for text in app.texts() if text.startswith("En retard\xa0: ")]
     assert fines[0].endswith(", 1,50\xa0$US"), fines
     assert not any("30001" in text for text in fines)  # the title, not the barcode
 
@@ -94,12 +95,12 @@ def test_the_technician_screen_speaks_french(kiosk_app):
     app.app.set_language("fr")
     enter(app)
     app.wait_for(lambda: app.screen_name == "technician")
-    app.wait_shows("Indicateurs ACS : online Y")
-    assert app.shows("en attente : 0") and app.shows("Adresse IP : ") and app.shows("Système de la bibliothèque")
+    app.wait_shows("Indicateurs ACS\xa0: online Y")
+    assert app.shows("en attente\xa0: 0") and app.shows("Adresse IP\xa0: ") and app.shows("Système de la bibliothèque")
     app.press("Tester la connexion")
-    app.wait_shows("OK : le système de la bibliothèque a répondu en ")  # the app's answer, said in French
+    app.wait_shows("OK\xa0: le système de la bibliothèque a répondu en ")  # the app's answer, said in French
     app.scan(DEMO.available_items[3])
-    app.wait_shows("décodé : item")
+    app.wait_shows("décodé\xa0: item")
     app.press("Lire les étiquettes sur le plateau")
     app.wait_shows("Étiquettes sur le plateau")
     app.app.set_language("de")  # what is on show is said again in the new language

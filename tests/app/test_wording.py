@@ -64,6 +64,8 @@ def test_account_lines_mark_overdue_holds_and_fines_in_the_locales_money():
     assert account_summary(account, english) == [
         "Loans: 2", "Overdue: 1", "Ready for you to pick up: 1", "Fines: $2.40"]
     assert account_summary(account, german)[-1] == "Gebühren: 2,40\xa0$"
+    nothing_owed = Account("2001", "Ann", loans=(LoanLine("2", "B"),), fine_total="0.00", currency="USD")
+    assert account_summary(nothing_owed, english) == ["Loans: 1"]  # no "Fines: $0.00"
     assert loan_line(account.loans[0], english).status == "Overdue"
 
 
@@ -119,6 +121,14 @@ def test_committed_mo_files_match_their_po(code):
         committed = gettext.GNUTranslations(stream)
     assert committed._catalog == gettext.GNUTranslations(compiled)._catalog, "run: python -m kiosk.i18n.update"
     assert committed.gettext("Done") != "Done"
+
+
+def test_french_punctuation_never_starts_a_line():
+    # French puts a space before : ; ! ? and inside « »; a plain space there lets the sign wrap alone
+    spaced = [entry.string for entry in _catalogue("fr") if entry.id
+              for form in (entry.string if isinstance(entry.string, tuple) else (entry.string,))
+              if re.search(r" [:;!?»]|« ", form)]
+    assert not spaced, f"use a no-break space (U+00A0) in: {spaced}"
 
 
 def _bare_patron_texts(path: Path) -> list[str]:

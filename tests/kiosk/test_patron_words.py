@@ -16,7 +16,7 @@ english, german, french = translator("en"), translator("de"), translator("fr")
 def test_fines_read_as_kind_title_and_locale_money():
     fine = FineLine("Overdue", "2.40", "The Golden Forest", "30001000000622")
     assert fine_text(fine, "USD", english) == "Overdue: The Golden Forest, $2.40"
-    assert fine_text(fine, "USD", french) == "En retard : The Golden Forest, 2,40\xa0$US"
+    assert fine_text(fine, "USD", french) == "En retard\xa0: The Golden Forest, 2,40\xa0$US"
     assert fine_text(FineLine("Printing", "2.40"), "EUR", german) == "Drucken, 2,40\xa0€"
     assert fine_text(FineLine("Computer use"), "", english) == "Computer use"
     assert fine_text(FineLine("Lost book fee", "12.00"), "USD", german).startswith("Lost book fee, ")
@@ -36,7 +36,7 @@ def test_a_loan_that_cannot_be_renewed_says_why_and_is_not_to_choose():
     line = not_renewable_line(loan, french)
     assert line.status == "Non prolongeable"
     assert line.detail.splitlines() == ["À rendre le jeu. 24 déc. 2026",
-                                        "Réservé pour un autre usager : ne peut pas être prolongé."]
+                                        "Réservé pour un autre usager\xa0: ne peut pas être prolongé."]
     assert renewable_text(LoanLine("3002", "Salt River", overdue=True), english) == "Salt River\n - Overdue"
 
 
