@@ -14,10 +14,11 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 from typing import Any, NamedTuple
+from zlib import adler32
 
 from sip2 import messages as _messages  # noqa: F401  (importing registers every message class)
 from sip2.charsets import carries_sip2, text_decoder
-from sip2.checksum import byte_sum, checksum_matches
+from sip2.checksum import ADLER_EXACT as _ADLER_EXACT, byte_sum
 from sip2.codegen import DECODERS, ENCODERS
 from sip2.errors import CodecError
 from sip2.fields import SECRET_FIELDS
@@ -145,13 +146,16 @@ def encode(message: Message, *, encoding: str = "utf-8", sequence: int | None = 
         if trailer is None:
             raise CodecError(f"sequence number must be 0-9, got {sequence!r}")
         trailer_bytes, trailer_sum = trailer
-        total = byte_sum(data) + trailer_sum
-        return b"%s%s%04X%s" % (data, trailer_bytes, -total & 0xFFFF, terminator)  # the checksum's digits
+        # Adler-32's high half is a multiple of 65536: it drops out of the checksum's 16 bits.
+        value = -((adler32(data, 0) if len(data) <= _ADLER_EXACT else byte_sum(data)) + trailer_sum) & 0xFFFF
+        return b"".join((data, trailer_bytes, _HEX_PAIRS[value >> 8], _HEX_PAIRS[value & 0xFF], terminator))
     if sequence is not None:
         raise CodecError("a sequence number is only sent with error detection on")
     return data + terminator
 
 
+# The checksum's digits two at a time: quicker than formatting '%04X'.
+_HEX_PAIRS = tuple(b"%02X" % n for n in range(256))
 # What comes before the checksum, with its byte sum: 'AY<sequence>AZ', or 'AZ' alone (as 96 and 97 are sent).
 _TRAILERS: dict[int | None, tuple[bytes, int]] = {
     sequence: (trailer, sum(trailer))
@@ -183,7 +187,9 @@ def decode(data: bytes, *, encoding: str = "utf-8") -> Received:
             body, sequence = data[_BEFORE_AY], data[-7] - 48
         else:
             body = data[_BEFORE_AZ]
-        checksum_state = "ok" if checksum_matches(data[_BEFORE_DIGITS], digits) else "bad"
+        head = data[_BEFORE_DIGITS]  # through 'AZ': what the checksum covers
+        total = adler32(head, 0) if size <= _ADLER_EXACT + 4 else byte_sum(head)  # its high half drops out below
+        checksum_state = "ok" if (total + int(digits, 16)) & 0xFFFF == 0 else "bad"
     else:
         digits = None
         if size >= 3 and data[-3] == 65 and data[-2] == 89 and data[-1] in _ASCII_DIGITS:

@@ -26,7 +26,7 @@ from datetime import datetime
 from itertools import accumulate, groupby
 from typing import Any
 
-from sip2.dates import BLANK_DATE, LOCAL_DATE, LOCAL_FORMAT, format_transaction_date
+from sip2.dates import BLANK_DATE, LOCAL_DATE, TWO_DIGITS, format_transaction_date
 from sip2.errors import CodecError
 from sip2.fixedfields import PARSERS
 from sip2.message import FixedSpec, Kind, Message, MessageSpec, WireLayout, spec_of
@@ -58,7 +58,7 @@ def _compile(cls: type[Message], text: str, name: str) -> Callable[..., Any]:
         "cls": cls, "CodecError": CodecError, "WireLayout": WireLayout, "datetime": datetime,
         "new_object": object.__new__, "new_tuple": tuple.__new__, "set_attribute": object.__setattr__,
         "LOCAL_DATE": LOCAL_DATE, "from_iso": datetime.fromisoformat,
-        "format_date": format_transaction_date, "BLANK_DATE": BLANK_DATE, "LOCAL_FORMAT": LOCAL_FORMAT,
+        "format_date": format_transaction_date, "BLANK_DATE": BLANK_DATE, "TWO": TWO_DIGITS,
         "SPECS": tuple(fspec for _, fspec in spec.fixed),
         "PARSERS": tuple(PARSERS[fspec.kind] for _, fspec in spec.fixed),
         "NAMES": {v.id: n for n, v in spec.variable}, "ID": slice(None, 2), "VALUE": slice(2, None),
@@ -231,9 +231,8 @@ def _format_statements(index: int, name: str, spec: FixedSpec) -> list[str]:
     if spec.kind is Kind.DATE:
         # the usual date (local, naive) as format_date writes it, without the call
         return [f"v = {v}",
-                "if type(v) is datetime and v.tzinfo is None:",
-                f"    {f} = LOCAL_FORMAT % (v.year * 10000 + v.month * 100 + v.day,"
-                " v.hour * 10000 + v.minute * 100 + v.second)",
+                "if type(v) is datetime and v.tzinfo is None and v.year > 999:",
+                f'    {f} = f"{{v.year}}{{TWO[v.month]}}{{TWO[v.day]}}    {{TWO[v.hour]}}{{TWO[v.minute]}}{{TWO[v.second]}}"',
                 "elif v is None or type(v) is datetime:",
                 f"    {f} = format_date(v)",
                 "else:",
