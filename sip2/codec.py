@@ -182,18 +182,23 @@ def decode(data: bytes, *, encoding: str = "utf-8") -> Received:
     # Single bytes are compared as numbers (65 'A', 89 'Y', 90 'Z'): no slice to make.
     size = len(data)
     digits: bytes | None = data[_DIGITS] if size >= 6 and data[-6] == 65 and data[-5] == 90 else None
-    if digits is not None and _HEX_DIGITS.issuperset(digits):
+    if digits is not None:
+        head = data[_BEFORE_DIGITS]  # through 'AZ': what the checksum covers
+        total = adler32(head, 0) if size <= _ADLER_EXACT + 4 else byte_sum(head)  # its high half drops out below
+        expected = -total & 0xFFFF
+        if digits == _HEX_PAIRS[expected >> 8] + _HEX_PAIRS[expected & 0xFF]:
+            checksum_state = "ok"  # the usual upper-case digits, compared without reading them as a number
+        elif _HEX_DIGITS.issuperset(digits):
+            checksum_state = "ok" if int(digits, 16) == expected else "bad"
+        else:
+            digits = None  # not a trailer: 'AZ' and four characters of a value
+    if digits is not None:
         if size >= 9 and data[-9] == 65 and data[-8] == 89 and data[-7] in _ASCII_DIGITS:
             body, sequence = data[_BEFORE_AY], data[-7] - 48
         else:
             body = data[_BEFORE_AZ]
-        head = data[_BEFORE_DIGITS]  # through 'AZ': what the checksum covers
-        total = adler32(head, 0) if size <= _ADLER_EXACT + 4 else byte_sum(head)  # its high half drops out below
-        checksum_state = "ok" if (total + int(digits, 16)) & 0xFFFF == 0 else "bad"
-    else:
-        digits = None
-        if size >= 3 and data[-3] == 65 and data[-2] == 89 and data[-1] in _ASCII_DIGITS:
-            body, sequence = data[:-3], data[-1] - 48
+    elif size >= 3 and data[-3] == 65 and data[-2] == 89 and data[-1] in _ASCII_DIGITS:
+        body, sequence = data[:-3], data[-1] - 48
 
     warnings: tuple[str, ...] = ()
     try:
