@@ -271,7 +271,7 @@ def _encoder_source(cls: type[Message]) -> str:
                      "        if type(x) is not str:",
                      "            return None",
                      f"    n += len({w})",
-                     f'    {w} = {fid} + {"|" + vspec.id!r}.join({w}) + "|"',
+                     f'    {w} = f"{vspec.id}{{{"|" + vspec.id!r}.join({w})}}|"',
                      "else:",
                      f'    {w} = ""']
         else:
@@ -282,7 +282,7 @@ def _encoder_source(cls: type[Message]) -> str:
                      "    else:",
                      f'        {w} = ""',
                      f"elif type({w}) is str:",
-                     f'    {w} = {fid} + {w} + "|"',
+                     f'    {w} = f"{vspec.id}{{{w}}}|"',
                      "    n += 1",
                      "else:",
                      "    return None"]
@@ -293,8 +293,11 @@ def _encoder_source(cls: type[Message]) -> str:
             merged[-1] = (True, merged[-1][1] + item)  # neighbouring constants: one string
         else:
             merged.append((is_constant, item))
-    items = ", ".join(repr(item) if is_constant else item for is_constant, item in merged)
-    body += [f'text = "".join(({items},))',
+    # One f-string: its parts are joined at once, with no tuple and no call (values are exact str).
+    items = "".join(item if is_constant else f"{{{item}}}" for is_constant, item in merged)
+    constants = "".join(item for is_constant, item in merged if is_constant)
+    assert constants.replace("|", "0").isalnum(), constants  # codes and ids: no quote or brace to escape
+    body += [f'text = f"{items}"',
              "# each field ends in the one '|' it was given: any other, or a CR or LF, is in a value",
              'if text.count("|") != n or "\\r" in text or "\\n" in text:',
              "    return None",
