@@ -48,6 +48,25 @@ class Received(NamedTuple):
                 f"checksum={self.checksum!r}, warnings={self.warnings!r})")
 
 
+class _ByCharset(dict):
+    """What `find` answers for each character set, kept in a dict: a lookup per message is
+    quicker than a call to a cached function. Errors are not kept: they are raised each time."""
+
+    def __init__(self, find: Any) -> None:
+        super().__init__()
+        self.find = find
+
+    def __missing__(self, encoding: str) -> Any:
+        answer = self.find(encoding)
+        if len(self) < 256:  # no more than the caches behind it keep
+            self[encoding] = answer
+        return answer
+
+
+_CARRIES_SIP2 = _ByCharset(carries_sip2)
+_TEXT_DECODER = _ByCharset(text_decoder)
+
+
 # --- encoding -----------------------------------------------------------------------------
 
 def encode_text(message: Message, *, send_empty: Collection[str] = ()) -> str:
@@ -131,7 +150,7 @@ def encode(message: Message, *, encoding: str = "utf-8", sequence: int | None = 
     text = ENCODERS[type(message)](message, send_empty)  # encode_text, one call fewer per message
     if text is None:
         text = _encode_text_general(message, send_empty)
-    if text.isascii() and carries_sip2(encoding):
+    if text.isascii() and _CARRIES_SIP2[encoding]:
         data = text.encode("ascii")  # the same bytes, much faster than cp850's character map
     else:
         try:
@@ -203,10 +222,10 @@ def decode(data: bytes, *, encoding: str = "utf-8") -> Received:
     warnings: tuple[str, ...] = ()
     try:
         try:
-            if body.isascii() and carries_sip2(encoding):
+            if body.isascii() and _CARRIES_SIP2[encoding]:
                 text = body.decode("ascii")  # the same text, without the character set's table
             else:
-                text = text_decoder(encoding)(body)
+                text = _TEXT_DECODER[encoding](body)
         except UnicodeDecodeError as exc:
             warnings = (f"bytes not valid in {encoding} at offset {exc.start}; replaced",)
             text = body.decode(encoding, errors="replace")
