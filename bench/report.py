@@ -50,7 +50,7 @@ def _find(pattern: str, text: str) -> tuple[str, ...]:
 
 
 def read_codec(out: str) -> Row:
-    ratio, = _find(r"^ours / fastest peer \((?:[^)]*)\): " + NUMBER + "x", out)
+    ratio, = _find(r"^ours / fastest peer \(.*?\): " + NUMBER + "x", out)  # the name may hold parentheses
     ours, = _find(r"^ours\s+" + NUMBER, out)
     return f"{ours} msg/s (SC side)", "fastest peer library", f"{ratio}x its rate"
 

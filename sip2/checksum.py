@@ -36,7 +36,7 @@ def reply_answers(check: SequenceCheck, sent: int | None, received: int | None, 
 
 
 # 256 bytes add up to at most 65280, below Adler-32's modulus (65521).
-_ADLER_EXACT = 256
+ADLER_EXACT = 256
 
 
 def byte_sum(data: bytes) -> int:
@@ -47,11 +47,13 @@ def byte_sum(data: bytes) -> int:
     integer at a time (~0.1 us against ~0.7 us for a 200-byte message).
     """
     size = len(data)
-    if size <= _ADLER_EXACT:
+    if size <= ADLER_EXACT:
         return adler32(data, 0) & 0xFFFF
+    if size <= 2 * ADLER_EXACT:  # a long reply (a patron's item lists): two halves, no loop
+        return (adler32(data[:ADLER_EXACT], 0) & 0xFFFF) + (adler32(data[ADLER_EXACT:], 0) & 0xFFFF)
     total = 0
-    for start in range(0, size, _ADLER_EXACT):  # a loop over copied slices: half the time of sum() over views
-        total += adler32(data[start:start + _ADLER_EXACT], 0) & 0xFFFF
+    for start in range(0, size, ADLER_EXACT):  # a loop over copied slices: half the time of sum() over views
+        total += adler32(data[start:start + ADLER_EXACT], 0) & 0xFFFF
     return total
 
 
@@ -61,12 +63,6 @@ def checksum(data: bytes) -> str:
     `data` runs from the message's first character through the letters `AZ`.
     """
     return f"{(-byte_sum(data)) & 0xFFFF:04X}"
-
-
-def checksum_matches(data: bytes, digits: bytes) -> bool:
-    """Whether `digits` (upper- or lower-case hex) is the checksum of `data`."""
-    total = adler32(data, 0) & 0xFFFF if len(data) <= _ADLER_EXACT else byte_sum(data)  # one call fewer, as a rule
-    return (total + int(digits, 16)) & 0xFFFF == 0
 
 
 def next_sequence(sequence: int) -> int:

@@ -14,10 +14,11 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 from typing import Any, NamedTuple
+from zlib import adler32
 
 from sip2 import messages as _messages  # noqa: F401  (importing registers every message class)
 from sip2.charsets import carries_sip2, text_decoder
-from sip2.checksum import byte_sum, checksum_matches
+from sip2.checksum import ADLER_EXACT as _ADLER_EXACT, byte_sum
 from sip2.codegen import DECODERS, ENCODERS
 from sip2.errors import CodecError
 from sip2.fields import SECRET_FIELDS
@@ -45,6 +46,25 @@ class Received(NamedTuple):
     def __repr__(self) -> str:  # without `raw`, which may hold a PIN
         return (f"Received(message={self.message!r}, sequence={self.sequence!r}, "
                 f"checksum={self.checksum!r}, warnings={self.warnings!r})")
+
+
+class _ByCharset(dict):
+    """What `find` answers for each character set, kept in a dict: a lookup per message is
+    quicker than a call to a cached function. Errors are not kept: they are raised each time."""
+
+    def __init__(self, find: Any) -> None:
+        super().__init__()
+        self.find = find
+
+    def __missing__(self, encoding: str) -> Any:
+        answer = self.find(encoding)
+        if len(self) < 256:  # no more than the caches behind it keep
+            self[encoding] = answer
+        return answer
+
+
+_CARRIES_SIP2 = _ByCharset(carries_sip2)
+_TEXT_DECODER = _ByCharset(text_decoder)
 
 
 # --- encoding -----------------------------------------------------------------------------
@@ -130,7 +150,7 @@ def encode(message: Message, *, encoding: str = "utf-8", sequence: int | None = 
     text = ENCODERS[type(message)](message, send_empty)  # encode_text, one call fewer per message
     if text is None:
         text = _encode_text_general(message, send_empty)
-    if text.isascii() and carries_sip2(encoding):
+    if text.isascii() and _CARRIES_SIP2[encoding]:
         data = text.encode("ascii")  # the same bytes, much faster than cp850's character map
     else:
         try:
@@ -145,13 +165,16 @@ def encode(message: Message, *, encoding: str = "utf-8", sequence: int | None = 
         if trailer is None:
             raise CodecError(f"sequence number must be 0-9, got {sequence!r}")
         trailer_bytes, trailer_sum = trailer
-        total = byte_sum(data) + trailer_sum
-        return b"%s%s%04X%s" % (data, trailer_bytes, -total & 0xFFFF, terminator)  # the checksum's digits
+        # Adler-32's high half is a multiple of 65536: it drops out of the checksum's 16 bits.
+        value = -((adler32(data, 0) if len(data) <= _ADLER_EXACT else byte_sum(data)) + trailer_sum) & 0xFFFF
+        return b"".join((data, trailer_bytes, _HEX_PAIRS[value >> 8], _HEX_PAIRS[value & 0xFF], terminator))
     if sequence is not None:
         raise CodecError("a sequence number is only sent with error detection on")
     return data + terminator
 
 
+# The checksum's digits two at a time: quicker than formatting '%04X'.
+_HEX_PAIRS = tuple(b"%02X" % n for n in range(256))
 # What comes before the checksum, with its byte sum: 'AY<sequence>AZ', or 'AZ' alone (as 96 and 97 are sent).
 _TRAILERS: dict[int | None, tuple[bytes, int]] = {
     sequence: (trailer, sum(trailer))
@@ -178,24 +201,31 @@ def decode(data: bytes, *, encoding: str = "utf-8") -> Received:
     # Single bytes are compared as numbers (65 'A', 89 'Y', 90 'Z'): no slice to make.
     size = len(data)
     digits: bytes | None = data[_DIGITS] if size >= 6 and data[-6] == 65 and data[-5] == 90 else None
-    if digits is not None and _HEX_DIGITS.issuperset(digits):
+    if digits is not None:
+        head = data[_BEFORE_DIGITS]  # through 'AZ': what the checksum covers
+        total = adler32(head, 0) if size <= _ADLER_EXACT + 4 else byte_sum(head)  # its high half drops out below
+        expected = -total & 0xFFFF
+        if digits == _HEX_PAIRS[expected >> 8] + _HEX_PAIRS[expected & 0xFF]:
+            checksum_state = "ok"  # the usual upper-case digits, compared without reading them as a number
+        elif _HEX_DIGITS.issuperset(digits):
+            checksum_state = "ok" if int(digits, 16) == expected else "bad"
+        else:
+            digits = None  # not a trailer: 'AZ' and four characters of a value
+    if digits is not None:
         if size >= 9 and data[-9] == 65 and data[-8] == 89 and data[-7] in _ASCII_DIGITS:
             body, sequence = data[_BEFORE_AY], data[-7] - 48
         else:
             body = data[_BEFORE_AZ]
-        checksum_state = "ok" if checksum_matches(data[_BEFORE_DIGITS], digits) else "bad"
-    else:
-        digits = None
-        if size >= 3 and data[-3] == 65 and data[-2] == 89 and data[-1] in _ASCII_DIGITS:
-            body, sequence = data[:-3], data[-1] - 48
+    elif size >= 3 and data[-3] == 65 and data[-2] == 89 and data[-1] in _ASCII_DIGITS:
+        body, sequence = data[:-3], data[-1] - 48
 
     warnings: tuple[str, ...] = ()
     try:
         try:
-            if body.isascii() and carries_sip2(encoding):
+            if body.isascii() and _CARRIES_SIP2[encoding]:
                 text = body.decode("ascii")  # the same text, without the character set's table
             else:
-                text = text_decoder(encoding)(body)
+                text = _TEXT_DECODER[encoding](body)
         except UnicodeDecodeError as exc:
             warnings = (f"bytes not valid in {encoding} at offset {exc.start}; replaced",)
             text = body.decode(encoding, errors="replace")

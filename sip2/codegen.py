@@ -26,7 +26,7 @@ from datetime import datetime
 from itertools import accumulate, groupby
 from typing import Any
 
-from sip2.dates import BLANK_DATE, LOCAL_DATE, LOCAL_FORMAT, format_transaction_date
+from sip2.dates import BLANK_DATE, LOCAL_DATE, TWO_DIGITS, format_transaction_date
 from sip2.errors import CodecError
 from sip2.fixedfields import PARSERS
 from sip2.message import FixedSpec, Kind, Message, MessageSpec, WireLayout, spec_of
@@ -58,7 +58,7 @@ def _compile(cls: type[Message], text: str, name: str) -> Callable[..., Any]:
         "cls": cls, "CodecError": CodecError, "WireLayout": WireLayout, "datetime": datetime,
         "new_object": object.__new__, "new_tuple": tuple.__new__, "set_attribute": object.__setattr__,
         "LOCAL_DATE": LOCAL_DATE, "from_iso": datetime.fromisoformat,
-        "format_date": format_transaction_date, "BLANK_DATE": BLANK_DATE, "LOCAL_FORMAT": LOCAL_FORMAT,
+        "format_date": format_transaction_date, "BLANK_DATE": BLANK_DATE, "TWO": TWO_DIGITS,
         "SPECS": tuple(fspec for _, fspec in spec.fixed),
         "PARSERS": tuple(PARSERS[fspec.kind] for _, fspec in spec.fixed),
         "NAMES": {v.id: n for n, v in spec.variable}, "ID": slice(None, 2), "VALUE": slice(2, None),
@@ -231,9 +231,8 @@ def _format_statements(index: int, name: str, spec: FixedSpec) -> list[str]:
     if spec.kind is Kind.DATE:
         # the usual date (local, naive) as format_date writes it, without the call
         return [f"v = {v}",
-                "if type(v) is datetime and v.tzinfo is None:",
-                f"    {f} = LOCAL_FORMAT % (v.year * 10000 + v.month * 100 + v.day,"
-                " v.hour * 10000 + v.minute * 100 + v.second)",
+                "if type(v) is datetime and v.tzinfo is None and v.year > 999:",
+                f'    {f} = f"{{v.year}}{{TWO[v.month]}}{{TWO[v.day]}}    {{TWO[v.hour]}}{{TWO[v.minute]}}{{TWO[v.second]}}"',
                 "elif v is None or type(v) is datetime:",
                 f"    {f} = format_date(v)",
                 "else:",
@@ -272,7 +271,7 @@ def _encoder_source(cls: type[Message]) -> str:
                      "        if type(x) is not str:",
                      "            return None",
                      f"    n += len({w})",
-                     f'    {w} = {fid} + {"|" + vspec.id!r}.join({w}) + "|"',
+                     f'    {w} = f"{vspec.id}{{{"|" + vspec.id!r}.join({w})}}|"',
                      "else:",
                      f'    {w} = ""']
         else:
@@ -283,7 +282,7 @@ def _encoder_source(cls: type[Message]) -> str:
                      "    else:",
                      f'        {w} = ""',
                      f"elif type({w}) is str:",
-                     f'    {w} = {fid} + {w} + "|"',
+                     f'    {w} = f"{vspec.id}{{{w}}}|"',
                      "    n += 1",
                      "else:",
                      "    return None"]
@@ -294,8 +293,11 @@ def _encoder_source(cls: type[Message]) -> str:
             merged[-1] = (True, merged[-1][1] + item)  # neighbouring constants: one string
         else:
             merged.append((is_constant, item))
-    items = ", ".join(repr(item) if is_constant else item for is_constant, item in merged)
-    body += [f'text = "".join(({items},))',
+    # One f-string: its parts are joined at once, with no tuple and no call (values are exact str).
+    items = "".join(item if is_constant else f"{{{item}}}" for is_constant, item in merged)
+    constants = "".join(item for is_constant, item in merged if is_constant)
+    assert constants.replace("|", "0").isalnum(), constants  # codes and ids: no quote or brace to escape
+    body += [f'text = f"{items}"',
              "# each field ends in the one '|' it was given: any other, or a CR or LF, is in a value",
              'if text.count("|") != n or "\\r" in text or "\\n" in text:',
              "    return None",

@@ -125,3 +125,19 @@ def test_the_trailer_and_checksum_are_those_of_the_plain_formula(sequence):
     head = data[:-5]
     trailer = b"AZ" if sequence is None else b"AY%dAZ" % sequence
     assert head.endswith(trailer) and data[-5:-1].decode() == checksum(head) and data.endswith(b"\r")
+
+
+@given(st.binary(max_size=600).map(lambda b: b.translate(None, b"|\r\n")), st.integers(0, 0xFFFF),
+       st.booleans(), st.booleans())
+def test_the_checksum_compared_as_digits_agrees_with_the_plain_formula(value, wrong, right, lower):
+    head = b"941AF" + value + b"|AY1AZ"
+    correct = -sum(head) & 0xFFFF
+    digits = b"%04x" % (correct if right else wrong) if lower else b"%04X" % (correct if right else wrong)
+    received = decode(head + digits + b"\r", encoding="latin-1")  # code points are bytes: no second reading
+    assert received.checksum == ("ok" if (sum(head) + int(digits, 16)) & 0xFFFF == 0 else "bad")
+    assert received.sequence == 1 and received.message.extra == (("AF", value.decode("latin-1")),)
+
+
+def test_four_characters_after_az_that_are_not_hex_are_no_trailer():
+    received = decode(b"941AFx|AZ12G4\r")
+    assert received.checksum == "absent" and received.message.extra == (("AF", "x"), ("AZ", "12G4"))
