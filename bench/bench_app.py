@@ -329,7 +329,7 @@ def in_process(scans: int, port: int, emulator) -> None:
     pump_until(lambda: app.manager.current == "idle")
     type_scan(DEMO.good_patron)
     pump_until(lambda: app.manager.current == "login")
-    app.login_entered("pin", DEMO.good_pin)
+    app.patron_flow.login_entered("pin", DEMO.good_pin)
     pump_until(lambda: app.manager.current == "checkout")
     for _ in range(30):  # the checkout screen's first frames, before the first scan
         EventLoop.idle()
