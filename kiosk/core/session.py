@@ -5,10 +5,12 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from datetime import datetime
-
-from sip2.messages import ItemInformationResponse
+from typing import TYPE_CHECKING
 
 from kiosk.core.outcomes import ItemOutcome
+
+if TYPE_CHECKING:  # the session only keeps 17s; the idle screen need not load the SIP2 messages
+    from sip2.messages import ItemInformationResponse
 
 MAX_ITEMS_KNOWN = 100  # item information kept per session: a patron's loans, holds and fines
 
