@@ -15,9 +15,15 @@ from babel.messages.pofile import read_po
 
 from kiosk.core import wording
 from kiosk.core.outcomes import Account, Action, Alert, HoldLine, ItemOutcome, LoanLine
+from kiosk.core.runtime import KioskRuntime
+from kiosk.core.status_report import gather
+from kiosk.core.wording import Phrase
+from kiosk.demo import demo_config
+from kiosk.devices.events import DeviceState, DeviceStatus, ItemPlaced, Scan, TagData
 from kiosk.i18n import AVAILABLE, LOCALE_DIR, translator
 from kiosk.i18n.update import extract
 from kiosk.screens.present import ALERT_TEXT, account_summary, item_line, loan_line
+from kiosk.screens.technician_flow import describe_event
 from kiosk.sounds.make import SOUNDS, samples
 
 english = translator("en")
@@ -77,6 +83,58 @@ def test_the_cores_words_and_known_refusals_are_translated_and_others_pass_throu
     assert item_line(known, german).detail == german(wording.NOT_FOR_LOAN)
     theirs = ItemOutcome(Action.CHECKOUT, "30001000000010", False, reason="Ask at the music desk.")
     assert item_line(theirs, german).detail == "Ask at the music desk."
+
+
+def _templates(phrase: Phrase):
+    """The templates a Phrase is made of, its values' included."""
+    yield phrase.template
+    for _, value in phrase.values:
+        if isinstance(value, Phrase):
+            yield from _templates(value)
+
+
+def test_technician_status_lines_are_said_in_the_technicians_language(acs, tmp_path):
+    runtime = KioskRuntime(demo_config(*acs.address, str(tmp_path)))
+    runtime.start()
+    try:
+        assert runtime.link.probe()  # the ACS's flags and clock...
+        acs.stop()
+        assert not runtime.link.probe()  # ...then it is gone: the link says why
+        flow_events = {"keyboard": Scan(text="3000", source="keyboard", symbology="code128"),
+                       "pad": ItemPlaced(tag=TagData("E004", "30001000000010", "iso28560-3"), source="pad")}
+        report = gather(runtime, {name: describe_event(e) for name, e in flow_events.items()})
+        lines = [line.phrase for section in (report.library_system, report.devices, report.queue, report.kiosk)
+                 for line in section]
+        lines.append(describe_event(DeviceStatus(source="pad", state=DeviceState.LOST, detail="unplugged")))
+    finally:
+        runtime.stop()
+    english = [str(line) for line in lines]
+    assert "NOT connected: the library system cannot be reached" in english
+    assert any(line.startswith("ACS flags: online yes, checkout yes") for line in english)
+    assert "pad (RFID pad, sim): connected" in english
+    # no English built outside the catalogues: every template is a wording text, or values only
+    texts = set(wording_texts())
+    for line in lines:
+        for template in _templates(line):
+            assert template in texts or not re.search(r"[A-Za-z]", re.sub(r"\{\w+\}", "", template)), template
+    said = {words.code: [words.phrase(line) for line in lines] for words in (german, french)}
+    assert "NICHT verbunden: das Bibliothekssystem ist nicht erreichbar" in said["de"]
+    assert "NON connecté\xa0: le système de la bibliothèque est injoignable" in said["fr"]
+    assert "pad (RFID-Ablage, sim): verbunden" in said["de"]
+    assert "keyboard (lecteur de codes-barres, keyboard)\xa0: connecté" in said["fr"]
+    assert any(line.startswith("ACS-Flags: online ja, Ausleihe ja, Rückgabe ja") for line in said["de"])
+    assert any(line.startswith("Indicateurs ACS\xa0: en ligne oui, prêt oui") for line in said["fr"])
+    assert "letztes Ereignis: aufgelegt E004: Medium 30001000000010 (iso28560-3)" in said["de"]
+    assert said["fr"][-1] == "déconnecté\xa0: unplugged"
+
+
+def wording_texts() -> list[str]:
+    """Every text of kiosk.core.wording, the technician's included (wording.ALL leaves those out)."""
+    found = []
+    for value in vars(wording).values():
+        values = value.values() if isinstance(value, dict) else (value,)
+        found += [v for v in values if isinstance(v, str)]
+    return found
 
 
 def _catalogue(code: str):
