@@ -33,7 +33,7 @@ def test_renew_results_keep_titles_and_say_why_each_failed(kiosk_app):
     app.wait_shows("Renewed: 0 of 1")
     app.settle()
     refused = rows(app)[DEMO.renewal_limit_item]
-    assert not refused.ok and not refused.title.startswith("Item ")
+    assert not refused.ok and not refused.title.startswith("Barcode ")
     assert refused.detail == "This item has been renewed as often as allowed."
     assert not app.shows("Renew selected"), [t for t in app.texts() if "Renew selected" in t]
     assert app.screen.ids.renew_selected.parent is None  # out of the row: it takes no room
@@ -100,7 +100,7 @@ def test_the_technician_screen_speaks_french(kiosk_app):
     app.press("Tester la connexion")
     app.wait_shows("OK\xa0: le système de la bibliothèque a répondu en ")  # the app's answer, said in French
     app.scan(DEMO.available_items[3])
-    app.wait_shows("décodé\xa0: item")
+    app.wait_shows("décodé\xa0: document")
     app.press("Lire les étiquettes sur le plateau")
     app.wait_shows("Étiquettes sur le plateau")
     app.app.set_language("de")  # what is on show is said again in the new language
@@ -116,4 +116,4 @@ def test_renew_all_refused_as_a_whole_keeps_the_loans_and_says_why(kiosk_app):
     app.press("Renew all")
     app.wait_shows("Your card is blocked. Please see staff.")
     assert set(toggles(app)) == {*DEMO.good_patron_loans, DEMO.renewal_limit_item}
-    assert not any(text.startswith("Item ") for text in app.texts())
+    assert not any(text.startswith("Barcode ") for text in app.texts())

@@ -53,8 +53,16 @@ def test_refusal_gives_the_reason_once_even_when_acs_and_alert_repeat_it():
 def test_return_says_one_instruction_no_bin_and_no_offline_note():
     outcome = ItemOutcome(Action.CHECKIN, "3003", True, alerts=(Alert.GIVE_TO_STAFF,), sort_bin="B2", offline=True)
     line = item_line(outcome, english)
-    assert line.title == "Item 3003" and line.status == "Returned" and line.warn
+    assert line.title == "Barcode 3003" and line.status == "Returned" and line.warn
     assert line.detail.splitlines() == ["Please give this item to staff."]  # the banner says "offline"
+
+
+def test_an_item_of_unknown_title_is_named_by_its_barcode_in_groups_a_patron_can_compare():
+    outcome = ItemOutcome(Action.CHECKOUT, "30001000000341", True, offline=True)
+    assert item_line(outcome, english).title == "Barcode 3000\xa01000\xa00003\xa041"
+    assert item_line(outcome, german).title == "Barcode 3000\xa01000\xa00003\xa041"
+    assert item_line(outcome, french).title == "Code-barres 3000\xa01000\xa00003\xa041"
+    assert english.barcode("BK-17") == "Barcode BK-17"  # not all digits: as it is
 
 
 def test_refused_rows_say_what_did_not_happen():
