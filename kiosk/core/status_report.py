@@ -81,16 +81,16 @@ def clock_difference(acs_time: datetime, local: datetime) -> Phrase:
 
 
 # The state says it all while a device works or is stopped; otherwise its detail says what went wrong.
-_QUIET_STATES = ("connected", "stopped")
+QUIET_STATES = ("connected", "stopped")
 
 
 def _devices(runtime, last_events: Mapping[str, Phrase]) -> tuple[Line, ...]:
     lines = []
     for s in runtime.devices.summaries():
         state = s.state.value
-        facts = {"name": s.name, "role": _said(wording.DEVICE_ROLES, s.role), "driver": s.driver,
-                 "state": _said(wording.DEVICE_STATES, state)}
-        if s.detail and state not in _QUIET_STATES:
+        role = Phrase(wording.DEVICE_ROLES[s.role]) if s.role in wording.DEVICE_ROLES else s.role
+        facts = {"name": s.name, "role": role, "driver": s.driver, "state": Phrase(wording.DEVICE_STATES[state])}
+        if s.detail and state not in QUIET_STATES:
             lines.append(Line(Phrase.of(wording.TECH_DEVICE_DETAIL, **facts, detail=s.detail)))
         else:
             lines.append(Line(Phrase.of(wording.TECH_DEVICE, **facts)))
@@ -99,11 +99,6 @@ def _devices(runtime, last_events: Mapping[str, Phrase]) -> tuple[Line, ...]:
         if s.name in last_events:
             lines.append(Line(Phrase.of(wording.TECH_LAST_EVENT, event=last_events[s.name]), 2))
     return tuple(lines) or (Line(Phrase(wording.TECH_NO_DEVICES)),)
-
-
-def _said(words: Mapping[str, str], value: str) -> Phrase | str:
-    """A role or state in the screen's words when the kiosk has words for it, else as it is."""
-    return Phrase(words[value]) if value in words else value
 
 
 def _queue(runtime) -> tuple[Line, ...]:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from kiosk.config import ConfigError, load_config
 from kiosk.core import wording
-from kiosk.core.status_report import gather
+from kiosk.core.status_report import QUIET_STATES, gather
 from kiosk.core.technician_pin import verify_pin
 from kiosk.core.wording import Phrase
 from kiosk.devices.events import DeviceStatus, IncompleteSet, ItemPlaced, ItemRemoved, Scan, TagData, UnreadableTag
@@ -41,9 +41,10 @@ def describe_event(event: Any) -> Phrase:
         return Phrase.of(wording.TECH_EVENT_INCOMPLETE, item=event.item_id,
                          present=", ".join(map(str, event.present)), parts=str(event.parts_in_item))
     if isinstance(event, DeviceStatus):
-        state = event.state.value
-        return Phrase.of(wording.TECH_EVENT_STATE, detail=event.detail,
-                         state=Phrase(wording.DEVICE_STATES[state]) if state in wording.DEVICE_STATES else state)
+        state = Phrase(wording.DEVICE_STATES[event.state.value])
+        if not event.detail or event.state.value in QUIET_STATES:
+            return state
+        return Phrase.of(wording.TECH_EVENT_STATE, state=state, detail=event.detail)
     return Phrase(type(event).__name__)
 
 

@@ -95,7 +95,7 @@ def test_the_technician_screen_speaks_french(kiosk_app):
     app.app.set_language("fr")
     enter(app)
     app.wait_for(lambda: app.screen_name == "technician")
-    app.wait_shows("Indicateurs ACS\xa0: online Y")
+    app.wait_shows("Indicateurs ACS\xa0: en ligne oui")
     assert app.shows("en attente\xa0: 0") and app.shows("Adresse IP\xa0: ") and app.shows("Système de la bibliothèque")
     app.press("Tester la connexion")
     app.wait_shows("OK\xa0: le système de la bibliothèque a répondu en ")  # the app's answer, said in French

@@ -113,6 +113,7 @@ def test_technician_status_lines_are_said_in_the_technicians_language(acs, tmp_p
         report = gather(runtime, {name: describe_event(e) for name, e in flow_events.items()})
         lines = [line.phrase for section in (report.library_system, report.devices, report.queue, report.kiosk)
                  for line in section]
+        lines.append(describe_event(DeviceStatus(source="pad", state=DeviceState.CONNECTED, detail="connected")))
         lines.append(describe_event(DeviceStatus(source="pad", state=DeviceState.LOST, detail="unplugged")))
     finally:
         runtime.stop()
@@ -133,7 +134,11 @@ def test_technician_status_lines_are_said_in_the_technicians_language(acs, tmp_p
     assert any(line.startswith("ACS-Flags: online ja, Ausleihe ja, Rückgabe ja") for line in said["de"])
     assert any(line.startswith("Indicateurs ACS\xa0: en ligne oui, prêt oui") for line in said["fr"])
     assert "letztes Ereignis: aufgelegt E004: Medium 30001000000010 (iso28560-3)" in said["de"]
-    assert said["fr"][-1] == "déconnecté\xa0: unplugged"
+    assert said["fr"][-2:] == ["connecté", "déconnecté\xa0: unplugged"]  # a detail only when it says more
+
+
+def test_every_device_state_has_its_words():
+    assert set(wording.DEVICE_STATES) == {state.value for state in DeviceState}
 
 
 def wording_texts() -> list[str]:
