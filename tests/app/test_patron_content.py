@@ -117,3 +117,19 @@ def test_renew_all_refused_as_a_whole_keeps_the_loans_and_says_why(kiosk_app):
     app.wait_shows("Your card is blocked. Please see staff.")
     assert set(toggles(app)) == {*DEMO.good_patron_loans, DEMO.renewal_limit_item}
     assert not any(text.startswith("Barcode ") for text in app.texts())
+
+
+def test_a_folded_away_part_of_a_screen_costs_no_spacing(kiosk_app):
+    app = kiosk_app()
+    app.app.large_text = True
+    log_in(app)
+    for item in DEMO.available_items[:3]:
+        app.scan(item)
+    app.wait_for(lambda: len(app.screen.outcomes) == 3)
+    app.settle()
+    column = app.screen.children[0]
+    shown = [c for c in column.children if c.height > 0]
+    folded = [c for c in column.children if c.height == 0]
+    assert folded, "no banner, no message and no instruction while the list is on show"
+    for lower, upper in zip(shown, shown[1:]):  # children run bottom to top
+        assert abs(upper.y - lower.top - column.spacing) < 1, (upper, lower)
