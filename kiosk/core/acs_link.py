@@ -6,6 +6,7 @@ turns the link offline; a background probe brings it back online by itself.
 
 from __future__ import annotations
 
+import enum
 import logging
 import threading
 import time
@@ -24,6 +25,25 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
+class LinkProblem(enum.Enum):
+    """Why the link went offline, for the technician screen to say in its language."""
+
+    UNREACHABLE = "unreachable"  # no connection, TLS failed, the connection closed
+    NO_ANSWER = "no answer"
+    LOGIN_REFUSED = "login refused"
+    SAYS_OFFLINE = "says offline"  # a 98 with online = N
+    FAILED = "failed"  # any other client error (a reply that could not be read)
+
+
+def _problem(exc: ClientError) -> LinkProblem:
+    """The kind of a client error, as the technician screen says it."""
+    for kind, problem in ((TimedOut, LinkProblem.NO_ANSWER), (LoginRefused, LinkProblem.LOGIN_REFUSED),
+                          (Unreachable, LinkProblem.UNREACHABLE)):
+        if isinstance(exc, kind):
+            return problem
+    return LinkProblem.FAILED
+
+
 class Offline(Exception):
     """The library system cannot be reached now; nothing was sent."""
 
@@ -40,6 +60,7 @@ class ACSLink:
         self.probe_interval = probe_interval
         self.online = True  # optimistic until a call says otherwise
         self.last_error = ""
+        self.problem: LinkProblem | None = None  # why it is offline, None while online
         self.last_status: ACSStatus | None = None
         self.listeners: list[Callable[[bool], None]] = []
         self._state_lock = threading.Lock()
@@ -57,11 +78,8 @@ class ACSLink:
             raise Offline(self.last_error or "the library system is offline")
         try:
             result = operation(self.client)
-        except (Unreachable, TimedOut) as exc:
-            self._set_online(False, str(exc))
-            raise Offline(str(exc)) from exc
-        except LoginRefused as exc:
-            self._set_online(False, str(exc))  # no circulation without a SIP2 login; keep probing
+        except (Unreachable, TimedOut, LoginRefused) as exc:  # no circulation without a SIP2 login either
+            self._set_online(False, str(exc), _problem(exc))
             raise Offline(str(exc)) from exc
         return result
 
@@ -70,19 +88,20 @@ class ACSLink:
         try:
             status = self.client.sc_status()
         except ClientError as exc:
-            self._set_online(False, str(exc))
+            self._set_online(False, str(exc), _problem(exc))
             return False
         self.last_status = status
         if not status.online:
-            self._set_online(False, "the library system says it is offline (98 online = N)")
+            self._set_online(False, "the library system says it is offline (98 online = N)",
+                             LinkProblem.SAYS_OFFLINE)
             return False
         self._set_online(True, "")
         return True
 
-    def _set_online(self, online: bool, why: str) -> None:
+    def _set_online(self, online: bool, why: str, problem: LinkProblem | None = None) -> None:
         with self._state_lock:
             changed = online != self.online
-            self.online, self.last_error = online, why
+            self.online, self.last_error, self.problem = online, why, problem
         if changed:
             log.warning("library system %s%s", "back online" if online else "offline", f": {why}" if why else "")
             if not online:

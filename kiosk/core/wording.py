@@ -1,7 +1,32 @@
 """What the core tells patrons, in English source text; the app translates these through its
 gettext catalogues when it shows them. A text with `{name}` fields is a template: the core
 fills it in, and the app recognises the filled-in text and says it again in the patron's
-language (see `kiosk.i18n.Words.say`)."""
+language (see `kiosk.i18n.Words.say`). The technician screen's lines are `Phrase`s: a template
+and its values, said in the kiosk's language when they are shown (`kiosk.i18n.Words.phrase`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """A text said in the kiosk's language when it is shown: a template (a message of this module,
+    or a pattern of values only such as "{host}:{port}") and what fills its fields. A value that is
+    itself a Phrase is said in that language too; a plain string (a name, a number, an error as a
+    device or the library system wrote it) is shown as it is. `str()` gives the English text."""
+
+    template: str
+    values: tuple[tuple[str, str | Phrase], ...] = ()
+
+    @classmethod
+    def of(cls, template: str, **values: str | Phrase) -> Phrase:
+        """`template` with its fields: Phrase.of(TECH_WAITING, count="3")."""
+        return cls(template, tuple(values.items()))
+
+    def __str__(self) -> str:
+        return self.template.format(**{name: str(value) for name, value in self.values}) if self.values \
+            else self.template
 
 
 def N_(text: str) -> str:
@@ -86,49 +111,88 @@ RECEIPT_NO_ADDRESS = N_("The library has no e-mail address for you. Staff can ad
 RECEIPT_EMAILED = N_("Your receipt will be sent to {address}.")
 RECEIPT_SUBJECT = N_("Your library receipt")  # the e-mail's subject unless [receipts] subject says otherwise
 
-# The technician screen: the status report's lines (kiosk.core.status_report) and what the
-# technician's tests and switches answer; the values in them stay as the kiosk writes them.
+# The technician screen: the lines of the status report (kiosk.core.status_report), the tests and the
+# switches, as `Phrase`s; the values in them (names, numbers, errors) stay as the kiosk has them.
+TECH_LIBRARY_SYSTEM = N_("Library system")
+TECH_DEVICES = N_("Devices")
+TECH_QUEUE = N_("Offline queue")
+TECH_KIOSK = N_("Kiosk")
 TECH_CONNECTED = N_("connected")
 TECH_NOT_CONNECTED = N_("NOT connected")
+TECH_NOT_CONNECTED_WHY = N_("NOT connected: {why}")
+# Why the link is down, by kiosk.core.acs_link.LinkProblem's value.
+LINK_PROBLEMS = {"unreachable": N_("the library system cannot be reached"),
+                 "no answer": N_("the library system did not answer in time"),
+                 "login refused": N_("the library system refused the kiosk's SIP2 login"),
+                 "says offline": N_("the library system says it is offline"),
+                 "failed": N_("the library system's answer could not be used")}
 TECH_LAST_ERROR = N_("last error: {error}")
-TECH_ACS_FLAGS = N_("ACS flags: {flags}")
+TECH_ACS_FLAGS = N_("ACS flags: online {online}, checkout {checkout}, checkin {checkin}, renewal {renewal}, "
+                    "offline {offline}")
+TECH_YES = N_("yes")
+TECH_NO = N_("no")
 TECH_ACS_PROTOCOL = N_("ACS protocol {version}, institution {institution}")
-TECH_CLOCK = N_("clock difference: {difference}")
+TECH_CLOCK_AHEAD = N_("clock difference: the ACS is {seconds} s ahead")
+TECH_CLOCK_BEHIND = N_("clock difference: the ACS is {seconds} s behind")
 TECH_CLOCK_NONE = N_("clock difference: none")
-TECH_LAST_DISCARDED = N_("{device}; last discarded: {problem}")
+TECH_DEVICE = N_("{name} ({role}, {driver}): {state}")
+TECH_DEVICE_DETAIL = N_("{name} ({role}, {driver}): {state} - {detail}")
+# A device's role and state (kiosk.devices.events.DeviceState's value) as the screen says them.
+DEVICE_ROLES = {"scanner": N_("scanner"), "rfid": N_("RFID pad")}
+DEVICE_STATES = {"connected": TECH_CONNECTED, "lost": N_("lost"), "reconnecting": N_("reconnecting"),
+                 "error": N_("error"), "stopped": N_("stopped")}
+TECH_LAST_DISCARDED = N_("last discarded: {problem}")
 TECH_LAST_EVENT = N_("last event: {event}")
 TECH_NO_DEVICES = N_("no devices configured")
+# A device's last event (kiosk.screens.technician_flow.describe_event).
+TECH_EVENT_SCAN = N_("scan {text}")
+TECH_EVENT_SCAN_AS = N_("scan {text} ({symbology})")
+TECH_EVENT_PLACED = N_("placed {tag}")
+TECH_EVENT_REMOVED = N_("removed {uid}")
+TECH_EVENT_UNREADABLE = N_("unreadable {uid}: {reason}; raw {raw}")
+TECH_EVENT_INCOMPLETE = N_("incomplete set {item}: parts {present} of {parts}")
+TECH_EVENT_STATE = N_("{state}: {detail}")
 TECH_WAITING = N_("waiting: {count}")
 TECH_REFUSED = N_("refused (for staff): {count}")
 TECH_OLDEST = N_("oldest waiting: {age}")
 TECH_OLDEST_NONE = N_("oldest waiting: none")
 TECH_VERSION = N_("{kiosk}, version {version}")
 TECH_IP = N_("IP address: {addresses}")
+TECH_IP_NONE = N_("IP address: none")
 TECH_IN_SERVICE = N_("in service")
 TECH_OUT_OF_SERVICE = N_("OUT OF SERVICE: {reason}")
 TECH_CONFIGURATION = N_("configuration: {path}")
+# The tests' and switches' answers, under their titles.
+TECH_SIP2_TEST = N_("Library system test")
 TECH_ACS_ANSWERED = N_("OK: the library system answered in {ms} ms")
 TECH_ACS_FAILED = N_("FAILED after {ms} ms: {error}")
+TECH_SERVICE = N_("Out of service")
 TECH_BACK_IN_SERVICE = N_("back in service")
 TECH_SWITCHED_OFF = N_("out of service until switched on again")
+TECH_REPLAY = N_("Replay")
 TECH_REPLAYED = N_("sent {sent}, done {done}, refused {refused}")
 TECH_REPLAY_STOPPED = N_("sent {sent}, done {done}, refused {refused}; stopped: {why}")
+TECH_EXPORT = N_("Export")
 TECH_EXPORTED = N_("{rows} entries written to {path}")
+TECH_RELOAD = N_("Reload")
 TECH_NOT_RELOADED = N_("NOT reloaded: {error}")
-# The titles the app gives those answers, the status report's sections, the scan and tag tests.
-TECH_TITLES = (N_("Library system test"), N_("Out of service"), N_("Replay"), N_("Export"), N_("Reload"))
-TECH_LIBRARY_SYSTEM = N_("Library system")
-TECH_DEVICES = N_("Devices")
-TECH_QUEUE = N_("Offline queue")
-TECH_KIOSK = N_("Kiosk")
 TECH_SCAN = N_("Scan")
+TECH_SCAN_HINT = N_("Scan something to see it decoded")
 TECH_RAW = N_("raw: {raw}")
 TECH_DECODED = N_("decoded: {kind} {text}")
+TECH_DECODED_WHY = N_("decoded: {kind} {text} ({reason})")
+# What a scan is (kiosk.devices.classify.ScanKind's value) as the scan test says it.
+SCAN_KINDS = {"patron": N_("patron card"), "item": N_("item"), "technician": N_("technician card"),
+              "unknown": N_("unknown")}
 TECH_TAGS = N_("Tags on the pad")
 TECH_NO_TAGS = N_("none")
+TECH_TAG = N_("{uid}: item {item} ({model})")
+TECH_TAG_PART = N_("{uid}: item {item} ({model}, part {part} of {parts})")
+TECH_TAG_UNREADABLE = N_("{uid}: UNREADABLE - {reason}; raw {raw}")
 TECH_SECURED = N_("{tag}, secured")
 TECH_RELEASED = N_("{tag}, released")
 TECH_SECURITY_UNKNOWN = N_("{tag}, security unknown")
 
+# The texts Words.say recognises in a sentence (the technician's travel as Phrases instead).
 ALL: tuple[str, ...] = tuple(value for name, value in dict(globals()).items()
-                             if name.isupper() and isinstance(value, str))
+                             if name.isupper() and isinstance(value, str) and not name.startswith("TECH_"))

@@ -13,6 +13,7 @@ from datetime import datetime
 from functools import cache, lru_cache
 from pathlib import Path
 
+from kiosk.core.wording import N_, Phrase
 from kiosk.i18n import formats
 
 DOMAIN = "kiosk"
@@ -55,6 +56,18 @@ class Words:
                 return self(template).format(**match.groupdict())
         ours = kiosk_words_for(text)
         return self(ours) if ours is not None else text
+
+    def phrase(self, phrase: Phrase) -> str:
+        """A `Phrase` in this language: its template translated and filled, each value that is a
+        Phrase said the same way; a template without values is said as a sentence (see `say`)."""
+        if not phrase.values:
+            return self.say(phrase.template)
+        return self(phrase.template).format(**{name: self.phrase(value) if isinstance(value, Phrase) else value
+                                               for name, value in phrase.values})
+
+    def barcode(self, item_id: str) -> str:
+        """An item the kiosk knows by its barcode only, as a patron reads it: "Barcode 3000 1000 0003 41"."""
+        return self(N_("Barcode {barcode}")).format(barcode=formats.barcode(item_id))
 
     def date(self, moment: datetime) -> str:
         """A date with its weekday, as the locale writes it ("Do., 24. Dez. 2026")."""

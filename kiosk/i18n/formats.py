@@ -33,6 +33,14 @@ def locale_for(language: str, setting: str = "") -> str:
     return language
 
 
+def barcode(item_id: str) -> str:
+    """A long all-digit barcode in groups of four, as a person compares it with the label
+    ("3000 1000 0003 41"); no-break spaces keep it on one line. Other ids stay as they are."""
+    if not (item_id.isdigit() and len(item_id) > 8):
+        return item_id
+    return "\xa0".join(item_id[i:i + 4] for i in range(0, len(item_id), 4))
+
+
 def date(moment: Date | datetime, locale: str) -> str:
     """The date with its weekday: "Thu, Dec 24, 2026" (en_US), "Do., 24. Dez. 2026" (de)."""
     from babel.dates import format_skeleton

@@ -68,9 +68,9 @@ def build_receipt(results: Sequence[ItemOutcome], *, library_name: str, patron_n
             continue
         lines += [Line(""), Line(words.plural(singular, plural, len(group)), Style.HEADING)]
         for result in group:
-            lines += _wrapped(result.title or result.item_id, width, Style.TEXT)
+            lines += _wrapped(result.title or words.barcode(result.item_id), width, Style.TEXT)
             if result.title:
-                lines.append(Line("  " + words("Item {id}").format(id=result.item_id), Style.INDENTED))
+                lines.append(Line("  " + words.barcode(result.item_id), Style.INDENTED))
             if ok and action is not Action.CHECKIN and (result.due_text or result.due):
                 lines += _wrapped(words("Due: {date}").format(date=due_text(result, words)), width, Style.INDENTED)
             if not ok and result.reason:

@@ -51,7 +51,7 @@ def due_date(moment: datetime | None, text: str, words: Words) -> str:
 
 def item_line(outcome: ItemOutcome, words: Words) -> ItemLine:
     """The row for one checkout, return or renewal."""
-    title = outcome.title or words("Item {id}").format(id=outcome.item_id)
+    title = outcome.title or words.barcode(outcome.item_id)
     notes: list[str] = []
     if outcome.ok:
         status = {Action.CHECKOUT: words("Checked out"), Action.CHECKIN: words("Returned"),
@@ -97,7 +97,7 @@ def loan_line(loan: LoanLine, words: Words) -> ItemLine:
     due = due_date(loan.due, loan.due_text, words)
     detail = words("Due back {date}").format(date=due) if due else ""
     status = words("Overdue") if loan.overdue else words("On loan")
-    return ItemLine(loan.item_id, loan.title or words("Item {id}").format(id=loan.item_id), status,
+    return ItemLine(loan.item_id, loan.title or words.barcode(loan.item_id), status,
                     detail, not loan.overdue, False)
 
 

@@ -2,49 +2,52 @@
 
 from __future__ import annotations
 
-import re
-
 from kivy.app import App
 from kivy.clock import Clock
 from kivy.factory import Factory
 from kivy.metrics import dp
-from kivy.properties import StringProperty
+from kivy.properties import ListProperty
+from kivy.utils import escape_markup
 
 from kiosk.core import wording
 from kiosk.core.status_report import StatusReport
+from kiosk.core.wording import Phrase
 from kiosk.devices.classify import Classified
 from kiosk.devices.events import DeviceStatus, TagData, UnreadableTag
+from kiosk.screens.technician_flow import tag_phrase
 from kiosk.screens.widgets import KioskScreen
 
 REFRESH_SECONDS = 2.0
+INDENTS = (0, 16, 40)  # dp: a title, a fact, a detail of the fact above
 
 
 class TechnicianScreen(KioskScreen):
     """Status on the left, tests and actions on the right, their output under the status."""
 
-    status_text = StringProperty("")
-    test_output = StringProperty("")
+    # (depth, phrase) pairs: depth 0 is a section's title, 1 a fact, 2 a detail of the fact above
+    status_lines = ListProperty([])
+    output_lines = ListProperty([])
     _refresh = None
 
     def on_kv_post(self, base_widget) -> None:
         app = App.get_running_app()
-        self.bind(status_text=self._lines, test_output=self._lines)
+        self.bind(status_lines=self._lines, output_lines=self._lines)
         app.bind(language=self._lines)
         self._lines()
 
     def _lines(self, *args) -> None:
         """One row per line, so a list that scrolls shows whole lines and says how many are below;
-        each line in the kiosk's language (the texts are kept in English, so a change of language
-        says them again)."""
+        each line worded in the kiosk's language when shown, so a change of language says them again."""
         app = App.get_running_app()
-        output = self.test_output or app.tr("Scan something to see it decoded", app.language)
-        for rows, text in ((self.ids.status, self.status_text), (self.ids.output, output)):
+        words = app.words
+        output = self.output_lines or [(1, Phrase(wording.TECH_SCAN_HINT))]
+        for rows, lines in ((self.ids.status, self.status_lines), (self.ids.output, output)):
             rows.box.clear_widgets()
-            for line in text.split("\n"):
-                words = line.lstrip(" ")
+            for depth, phrase in lines:
+                text = escape_markup(words.phrase(phrase))
                 # indented by padding, not spaces: a line that wraps keeps its indent
-                indent = dp(8) * (len(line) - len(words))
-                rows.box.add_widget(Factory.TechLine(text=_said(app, words), padding=(indent, 0, 0, 0)))
+                rows.box.add_widget(Factory.TechLine(text=f"[b]{text}[/b]" if depth == 0 else text,
+                                                     padding=(dp(INDENTS[min(depth, 2)]), 0, 0, 0)))
 
     def on_enter(self, *args) -> None:
         app = App.get_running_app()  # this screen's app, not whichever runs when the timer fires
@@ -63,53 +66,44 @@ class TechnicianScreen(KioskScreen):
         """Lay the status report out, section by section."""
         sections = [(wording.TECH_LIBRARY_SYSTEM, report.library_system), (wording.TECH_DEVICES, report.devices),
                     (wording.TECH_QUEUE, report.queue), (wording.TECH_KIOSK, report.kiosk)]
-        self.status_text = "\n".join(f"[b]{title}[/b]\n" + "\n".join(f"  {line}" for line in lines)
-                                     for title, lines in sections)
+        self.status_lines = [line for title, lines in sections
+                             for line in [(0, Phrase(title)), *((depth, phrase) for phrase, depth in lines)]]
 
     def show_scan(self, raw: str, classified: Classified) -> None:
         """A scan while in technician mode: shown raw and decoded, nothing is checked out."""
         kind = classified.kind.value
-        why = f" ({classified.reason})" if classified.reason else ""
-        self.test_output = (f"[b]{wording.TECH_SCAN}[/b]\n  {wording.TECH_RAW.format(raw=repr(raw))}\n  "
-                            + wording.TECH_DECODED.format(kind=kind, text=repr(classified.text)) + why)
+        facts = {"kind": Phrase(wording.SCAN_KINDS[kind]) if kind in wording.SCAN_KINDS else kind,
+                 "text": repr(classified.text)}
+        decoded = (Phrase.of(wording.TECH_DECODED_WHY, **facts, reason=classified.reason) if classified.reason
+                   else Phrase.of(wording.TECH_DECODED, **facts))
+        self.output_lines = [(0, Phrase(wording.TECH_SCAN)), (1, Phrase.of(wording.TECH_RAW, raw=repr(raw))),
+                             (1, decoded)]
 
     def show_tags(self, tags: dict) -> None:
         """The tags on the pad with their decoded content and security state."""
-        if not tags:
-            self.test_output = f"[b]{wording.TECH_TAGS}[/b]\n  {wording.TECH_NO_TAGS}"
-            return
-        lines = []
-        for uid, tag in tags.items():
-            if isinstance(tag, TagData):
-                security = {True: wording.TECH_SECURED, False: wording.TECH_RELEASED,
-                            None: wording.TECH_SECURITY_UNKNOWN}[tag.secured]
-                part = f", part {tag.part_number}/{tag.parts_in_item}" if tag.parts_in_item > 1 else ""
-                owner = f", library {tag.owner_library}" if tag.owner_library else ""
-                lines.append("  " + security.format(tag=f"{uid}: item {tag.item_id} ({tag.data_model}{part}{owner})"))
-            elif isinstance(tag, UnreadableTag):
-                lines.append(f"  {uid}: UNREADABLE - {tag.reason} raw {tag.raw[:16].hex()}")
-        self.test_output = f"[b]{wording.TECH_TAGS}[/b]\n" + "\n".join(lines)
+        lines = [(1, _tag_line(uid, tag)) for uid, tag in tags.items() if isinstance(tag, (TagData, UnreadableTag))]
+        self.output_lines = [(0, Phrase(wording.TECH_TAGS)), *(lines or [(1, Phrase(wording.TECH_NO_TAGS))])]
 
     def pad_changed(self) -> None:
         """Keep the tag list current while it is on show."""
-        if self.test_output.startswith(f"[b]{wording.TECH_TAGS}[/b]"):
+        if self.output_lines and self.output_lines[0] == (0, Phrase(wording.TECH_TAGS)):
             App.get_running_app().technician_flow.read_tags()
 
     def device_status(self, event: DeviceStatus) -> None:
         """A device changed state: refresh the status."""
         App.get_running_app().technician_flow.refresh_status()
 
-    def show_result(self, title: str, text: str) -> None:
-        """The answer of a test or an action."""
-        self.test_output = f"[b]{title}[/b]\n  {text}"
+    def show_result(self, title: str, answer: Phrase) -> None:
+        """The answer of a test or an action, under its title."""
+        self.output_lines = [(0, Phrase(title)), (1, answer)]
 
 
-def _said(app, line: str) -> str:
-    """A line of the technician screen in the kiosk's language, keeping its bold."""
-    bold = re.fullmatch(r"\[b\](.*)\[/b\]", line)
-    if bold:
-        return f"[b]{app.say(bold.group(1))}[/b]"
-    return app.say(line)
+def _tag_line(uid: str, tag: TagData | UnreadableTag) -> Phrase:
+    """A tag on the pad: what it holds, and its security."""
+    if isinstance(tag, UnreadableTag):
+        return Phrase.of(wording.TECH_TAG_UNREADABLE, uid=uid, reason=tag.reason, raw=tag.raw[:16].hex())
+    security = {True: wording.TECH_SECURED, False: wording.TECH_RELEASED, None: wording.TECH_SECURITY_UNKNOWN}
+    return Phrase.of(security[tag.secured], tag=tag_phrase(tag))
 
 
 SCREEN = TechnicianScreen

@@ -9,9 +9,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kiosk.config import ConfigError, load_config
-from kiosk.core.status_report import gather
+from kiosk.core import wording
+from kiosk.core.status_report import QUIET_STATES, gather
 from kiosk.core.technician_pin import verify_pin
-from kiosk.devices.events import DeviceStatus, IncompleteSet, ItemPlaced, ItemRemoved, Scan, UnreadableTag
+from kiosk.core.wording import Phrase
+from kiosk.devices.events import DeviceStatus, IncompleteSet, ItemPlaced, ItemRemoved, Scan, TagData, UnreadableTag
 from kiosk.screens.shell import Shell, built_runtime
 
 if TYPE_CHECKING:
@@ -22,22 +24,37 @@ HIDDEN_TAPS = 5  # taps in the idle screen's corner...
 HIDDEN_TAPS_WITHIN = 3.0  # ...within this many seconds open technician mode
 
 
-def describe_event(event: Any) -> str:
+def describe_event(event: Any) -> Phrase:
     """A device event in one line for technicians: what arrived, raw, and what it decoded to."""
     if isinstance(event, Scan):
-        return f"scan {event.text!r}" + (f" ({event.symbology})" if event.symbology else "")
+        text = repr(event.text)
+        return (Phrase.of(wording.TECH_EVENT_SCAN_AS, text=text, symbology=event.symbology) if event.symbology
+                else Phrase.of(wording.TECH_EVENT_SCAN, text=text))
     if isinstance(event, ItemPlaced):
-        tag = event.tag
-        return f"placed {tag.uid}: item {tag.item_id} ({tag.data_model}, part {tag.part_number}/{tag.parts_in_item})"
+        return Phrase.of(wording.TECH_EVENT_PLACED, tag=tag_phrase(event.tag))
     if isinstance(event, ItemRemoved):
-        return f"removed {event.uid}"
+        return Phrase.of(wording.TECH_EVENT_REMOVED, uid=event.uid)
     if isinstance(event, UnreadableTag):
-        return f"unreadable {event.uid}: {event.reason}; raw {event.raw[:16].hex() or '-'}"
+        return Phrase.of(wording.TECH_EVENT_UNREADABLE, uid=event.uid, reason=event.reason,
+                         raw=event.raw[:16].hex() or "-")
     if isinstance(event, IncompleteSet):
-        return f"incomplete set {event.item_id}: parts {list(event.present)} of {event.parts_in_item}"
+        return Phrase.of(wording.TECH_EVENT_INCOMPLETE, item=event.item_id,
+                         present=", ".join(map(str, event.present)), parts=str(event.parts_in_item))
     if isinstance(event, DeviceStatus):
-        return f"{event.state.value}: {event.detail}"
-    return type(event).__name__
+        state = Phrase(wording.DEVICE_STATES[event.state.value])
+        if not event.detail or event.state.value in QUIET_STATES:
+            return state
+        return Phrase.of(wording.TECH_EVENT_STATE, state=state, detail=event.detail)
+    return Phrase(type(event).__name__)
+
+
+def tag_phrase(tag: TagData) -> Phrase:
+    """A tag's uid, item and data model (its owner library, and which part of a set it is)."""
+    model = ", ".join(filter(None, (tag.data_model, tag.owner_library)))
+    if tag.parts_in_item > 1:
+        return Phrase.of(wording.TECH_TAG_PART, uid=tag.uid, item=tag.item_id, model=model,
+                         part=str(tag.part_number), parts=str(tag.parts_in_item))
+    return Phrase.of(wording.TECH_TAG, uid=tag.uid, item=tag.item_id, model=model)
 
 
 class TechnicianFlow:
@@ -46,7 +63,7 @@ class TechnicianFlow:
     def __init__(self, shell: Shell) -> None:
         self.shell = shell
         self.tags_on_pad: dict[str, Any] = {}  # uid -> TagData or UnreadableTag
-        self.last_device_events: dict[str, str] = {}  # device name -> its last event
+        self.last_device_events: dict[str, Phrase] = {}  # device name -> its last event
         self._hidden_taps: list[float] = []
 
     @property
@@ -117,15 +134,15 @@ class TechnicianFlow:
         """Ask the library system for its status (99/98) and show how it went and how long it took."""
         link = self.runtime.link
 
-        def probe() -> str:
+        def probe() -> Phrase:
             started = time.monotonic()
             ok = link.probe()
-            took = (time.monotonic() - started) * 1000
+            took = f"{(time.monotonic() - started) * 1000:.0f}"
             if ok:
-                return f"OK: the library system answered in {took:.0f} ms"
-            return f"FAILED after {took:.0f} ms: {link.last_error}"
+                return Phrase.of(wording.TECH_ACS_ANSWERED, ms=took)
+            return Phrase.of(wording.TECH_ACS_FAILED, ms=took, error=link.last_error)
 
-        self._run(probe, "Library system test")
+        self._run(probe, wording.TECH_SIP2_TEST)
         self.refresh_status()
 
     def read_tags(self) -> None:
@@ -143,55 +160,57 @@ class TechnicianFlow:
         service = self.runtime.service
         if service.state().by_technician:
             service.switch_on()
-            text = "back in service"
+            text = wording.TECH_BACK_IN_SERVICE
         else:
             service.switch_off()
-            text = "out of service until switched on again"
-        self.shell.screen_call("show_result", "Out of service", text)
+            text = wording.TECH_SWITCHED_OFF
+        self.shell.screen_call("show_result", wording.TECH_SERVICE, Phrase(text))
         self.refresh_status()
 
     def replay(self) -> None:
         """Replay the offline queue now, on a worker."""
         replayer = self.runtime.replayer
 
-        def replay() -> str:
+        def replay() -> Phrase:
             report = replayer.replay_once()
-            text = f"sent {report.sent}, done {report.done}, refused {report.refused}"
-            return text + (f"; stopped: {report.stopped_by}" if report.stopped_by else "")
+            counts = {"sent": str(report.sent), "done": str(report.done), "refused": str(report.refused)}
+            if report.stopped_by:
+                return Phrase.of(wording.TECH_REPLAY_STOPPED, **counts, why=report.stopped_by)
+            return Phrase.of(wording.TECH_REPLAYED, **counts)
 
-        self._run(replay, "Replay")
+        self._run(replay, wording.TECH_REPLAY)
 
     def export_refused(self) -> None:
         """Write the refused entries as CSV next to the database, and say where."""
         queue, database = self.runtime.queue, self.shell.config_settings.storage.database
 
-        def export() -> str:
+        def export() -> Phrase:
             path = Path(database).resolve().parent / f"refused-{time.strftime('%Y%m%d-%H%M%S')}.csv"
             with path.open("w", encoding="utf-8", newline="") as stream:
                 rows = queue.export_refused_csv(stream)
-            return f"{rows} entries written to {path}"
+            return Phrase.of(wording.TECH_EXPORTED, rows=str(rows), path=str(path))
 
-        self._run(export, "Export")
+        self._run(export, wording.TECH_EXPORT)
 
     def reload_config(self) -> None:
         """Check the configuration file; when it is valid, restart to use it."""
         source = self.shell.config_settings.source
 
-        def check() -> str:
+        def check() -> Phrase | None:
             try:
                 load_config(source)
             except ConfigError as exc:
-                return f"NOT reloaded: {exc}"
-            return ""
+                return Phrase.of(wording.TECH_NOT_RELOADED, error=str(exc))
+            return None
 
-        def then(problem: str) -> None:
-            if problem:
-                self.shell.screen_call("show_result", "Reload", problem)
+        def then(problem: Phrase | None) -> None:
+            if problem is not None:
+                self.shell.screen_call("show_result", wording.TECH_RELOAD, problem)
             else:
                 self.shell.shut_down(0)  # systemd (Restart=always) starts the kiosk on the new file
 
         self.shell.in_worker(check, then, technician=True)
 
     def _run(self, call: Any, title: str) -> None:
-        """Run a test or action on the technician worker and show its answer under `title`."""
+        """Run a test or action on the technician worker and show its answer (a Phrase) under `title`."""
         self.shell.in_worker(call, lambda text: self.shell.screen_call("show_result", title, text), technician=True)

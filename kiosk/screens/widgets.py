@@ -35,6 +35,31 @@ class KioskScreen(Screen):
     roomy = BooleanProperty(False)
 
 
+class Column(BoxLayout):
+    """A screen's parts from top to bottom, `spacing` apart; a part folded away (0 tall, no size hint:
+    no message, no banner) takes no room, not even the spacing around it, so the list gets that room."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(orientation="vertical", **kwargs)
+
+    def do_layout(self, *largs) -> None:
+        shown = [c for c in self.children if c.height > 0 or c.size_hint_y is not None]
+        left, top, right, _ = self.padding
+        for child in self.children:
+            if child not in shown and child.size_hint_x is not None:  # wraps its text at the width it will have
+                child.pos, child.width = (self.x + left, self.top - top), self.width - left - right
+        if not shown:
+            return
+        for i, x, y, w, h in self._iterate_layout(
+                [(c.size, c.size_hint, c.pos_hint, c.size_hint_min, c.size_hint_max) for c in shown]):
+            child = shown[i]
+            child.pos = x, y
+            if child.size_hint_x is not None:
+                child.width = w
+            if child.size_hint_y is not None:
+                child.height = h
+
+
 class Body(Label):
     """Text that wraps to its width and is as tall as it needs."""
 

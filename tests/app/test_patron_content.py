@@ -33,7 +33,7 @@ def test_renew_results_keep_titles_and_say_why_each_failed(kiosk_app):
     app.wait_shows("Renewed: 0 of 1")
     app.settle()
     refused = rows(app)[DEMO.renewal_limit_item]
-    assert not refused.ok and not refused.title.startswith("Item ")
+    assert not refused.ok and not refused.title.startswith("Barcode ")
     assert refused.detail == "This item has been renewed as often as allowed."
     assert not app.shows("Renew selected"), [t for t in app.texts() if "Renew selected" in t]
     assert app.screen.ids.renew_selected.parent is None  # out of the row: it takes no room
@@ -95,12 +95,12 @@ def test_the_technician_screen_speaks_french(kiosk_app):
     app.app.set_language("fr")
     enter(app)
     app.wait_for(lambda: app.screen_name == "technician")
-    app.wait_shows("Indicateurs ACS\xa0: online Y")
+    app.wait_shows("Indicateurs ACS\xa0: en ligne oui")
     assert app.shows("en attente\xa0: 0") and app.shows("Adresse IP\xa0: ") and app.shows("Système de la bibliothèque")
     app.press("Tester la connexion")
     app.wait_shows("OK\xa0: le système de la bibliothèque a répondu en ")  # the app's answer, said in French
     app.scan(DEMO.available_items[3])
-    app.wait_shows("décodé\xa0: item")
+    app.wait_shows("décodé\xa0: document")
     app.press("Lire les étiquettes sur le plateau")
     app.wait_shows("Étiquettes sur le plateau")
     app.app.set_language("de")  # what is on show is said again in the new language
@@ -116,4 +116,20 @@ def test_renew_all_refused_as_a_whole_keeps_the_loans_and_says_why(kiosk_app):
     app.press("Renew all")
     app.wait_shows("Your card is blocked. Please see staff.")
     assert set(toggles(app)) == {*DEMO.good_patron_loans, DEMO.renewal_limit_item}
-    assert not any(text.startswith("Item ") for text in app.texts())
+    assert not any(text.startswith("Barcode ") for text in app.texts())
+
+
+def test_a_folded_away_part_of_a_screen_costs_no_spacing(kiosk_app):
+    app = kiosk_app()
+    app.app.large_text = True
+    log_in(app)
+    for item in DEMO.available_items[:3]:
+        app.scan(item)
+    app.wait_for(lambda: len(app.screen.outcomes) == 3)
+    app.settle()
+    column = app.screen.children[0]
+    shown = [c for c in column.children if c.height > 0]
+    folded = [c for c in column.children if c.height == 0]
+    assert folded, "no banner, no message and no instruction while the list is on show"
+    for lower, upper in zip(shown, shown[1:]):  # children run bottom to top
+        assert abs(upper.y - lower.top - column.spacing) < 1, (upper, lower)

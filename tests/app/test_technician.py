@@ -30,9 +30,9 @@ def test_status_scan_decoding_and_tags_on_the_pad(kiosk_app):
     app.runtime.pad.tag_store.place(tag)
     enter(app)
     app.wait_for(lambda: app.screen_name == "technician")
-    app.wait_shows("ACS flags: online Y")  # after the link's first status probe
+    app.wait_shows("ACS flags: online yes")  # after the link's first status probe
     assert app.shows("waiting: 0") and app.shows("IP address")
-    assert app.shows("pad (rfid, sim): connected")
+    assert app.shows("pad (RFID pad, sim): connected")
     app.scan(DEMO.available_items[3])
     app.wait_shows("decoded: item")
     app.wait_shows(f"last event: scan '{DEMO.available_items[3]}'")

@@ -15,9 +15,15 @@ from babel.messages.pofile import read_po
 
 from kiosk.core import wording
 from kiosk.core.outcomes import Account, Action, Alert, HoldLine, ItemOutcome, LoanLine
+from kiosk.core.runtime import KioskRuntime
+from kiosk.core.status_report import gather
+from kiosk.core.wording import Phrase
+from kiosk.demo import demo_config
+from kiosk.devices.events import DeviceState, DeviceStatus, ItemPlaced, Scan, TagData
 from kiosk.i18n import AVAILABLE, LOCALE_DIR, translator
 from kiosk.i18n.update import extract
 from kiosk.screens.present import ALERT_TEXT, account_summary, item_line, loan_line
+from kiosk.screens.technician_flow import describe_event
 from kiosk.sounds.make import SOUNDS, samples
 
 english = translator("en")
@@ -47,8 +53,16 @@ def test_refusal_gives_the_reason_once_even_when_acs_and_alert_repeat_it():
 def test_return_says_one_instruction_no_bin_and_no_offline_note():
     outcome = ItemOutcome(Action.CHECKIN, "3003", True, alerts=(Alert.GIVE_TO_STAFF,), sort_bin="B2", offline=True)
     line = item_line(outcome, english)
-    assert line.title == "Item 3003" and line.status == "Returned" and line.warn
+    assert line.title == "Barcode 3003" and line.status == "Returned" and line.warn
     assert line.detail.splitlines() == ["Please give this item to staff."]  # the banner says "offline"
+
+
+def test_an_item_of_unknown_title_is_named_by_its_barcode_in_groups_a_patron_can_compare():
+    outcome = ItemOutcome(Action.CHECKOUT, "30001000000341", True, offline=True)
+    assert item_line(outcome, english).title == "Barcode 3000\xa01000\xa00003\xa041"
+    assert item_line(outcome, german).title == "Barcode 3000\xa01000\xa00003\xa041"
+    assert item_line(outcome, french).title == "Code-barres 3000\xa01000\xa00003\xa041"
+    assert english.barcode("BK-17") == "Barcode BK-17"  # not all digits: as it is
 
 
 def test_refused_rows_say_what_did_not_happen():
@@ -77,6 +91,63 @@ def test_the_cores_words_and_known_refusals_are_translated_and_others_pass_throu
     assert item_line(known, german).detail == german(wording.NOT_FOR_LOAN)
     theirs = ItemOutcome(Action.CHECKOUT, "30001000000010", False, reason="Ask at the music desk.")
     assert item_line(theirs, german).detail == "Ask at the music desk."
+
+
+def _templates(phrase: Phrase):
+    """The templates a Phrase is made of, its values' included."""
+    yield phrase.template
+    for _, value in phrase.values:
+        if isinstance(value, Phrase):
+            yield from _templates(value)
+
+
+def test_technician_status_lines_are_said_in_the_technicians_language(acs, tmp_path):
+    runtime = KioskRuntime(demo_config(*acs.address, str(tmp_path)))
+    runtime.start()
+    try:
+        assert runtime.link.probe()  # the ACS's flags and clock...
+        acs.stop()
+        assert not runtime.link.probe()  # ...then it is gone: the link says why
+        flow_events = {"keyboard": Scan(text="3000", source="keyboard", symbology="code128"),
+                       "pad": ItemPlaced(tag=TagData("E004", "30001000000010", "iso28560-3"), source="pad")}
+        report = gather(runtime, {name: describe_event(e) for name, e in flow_events.items()})
+        lines = [line.phrase for section in (report.library_system, report.devices, report.queue, report.kiosk)
+                 for line in section]
+        lines.append(describe_event(DeviceStatus(source="pad", state=DeviceState.CONNECTED, detail="connected")))
+        lines.append(describe_event(DeviceStatus(source="pad", state=DeviceState.LOST, detail="unplugged")))
+    finally:
+        runtime.stop()
+    english = [str(line) for line in lines]
+    assert "NOT connected: the library system cannot be reached" in english
+    assert any(line.startswith("ACS flags: online yes, checkout yes") for line in english)
+    assert "pad (RFID pad, sim): connected" in english
+    # no English built outside the catalogues: every template is a wording text, or values only
+    texts = set(wording_texts())
+    for line in lines:
+        for template in _templates(line):
+            assert template in texts or not re.search(r"[A-Za-z]", re.sub(r"\{\w+\}", "", template)), template
+    said = {words.code: [words.phrase(line) for line in lines] for words in (german, french)}
+    assert "NICHT verbunden: das Bibliothekssystem ist nicht erreichbar" in said["de"]
+    assert "NON connecté\xa0: le système de la bibliothèque est injoignable" in said["fr"]
+    assert "pad (RFID-Ablage, sim): verbunden" in said["de"]
+    assert "keyboard (lecteur de codes-barres, keyboard)\xa0: connecté" in said["fr"]
+    assert any(line.startswith("ACS-Flags: online ja, Ausleihe ja, Rückgabe ja") for line in said["de"])
+    assert any(line.startswith("Indicateurs ACS\xa0: en ligne oui, prêt oui") for line in said["fr"])
+    assert "letztes Ereignis: aufgelegt E004: Medium 30001000000010 (iso28560-3)" in said["de"]
+    assert said["fr"][-2:] == ["connecté", "déconnecté\xa0: unplugged"]  # a detail only when it says more
+
+
+def test_every_device_state_has_its_words():
+    assert set(wording.DEVICE_STATES) == {state.value for state in DeviceState}
+
+
+def wording_texts() -> list[str]:
+    """Every text of kiosk.core.wording, the technician's included (wording.ALL leaves those out)."""
+    found = []
+    for value in vars(wording).values():
+        values = value.values() if isinstance(value, dict) else (value,)
+        found += [v for v in values if isinstance(v, str)]
+    return found
 
 
 def _catalogue(code: str):

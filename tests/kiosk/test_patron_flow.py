@@ -189,7 +189,7 @@ def test_scans_and_the_pad_go_where_the_screen_says(kiosk):
     flow.on_device_event(Scan(source="keyboard", text="12345"))
     (raw, classified), = kiosk.calls("show_scan")
     assert raw == "12345" and classified.text == "12345"
-    assert kiosk.technician_flow.last_device_events["keyboard"] == "scan '12345'"
+    assert str(kiosk.technician_flow.last_device_events["keyboard"]) == "scan '12345'"
     kiosk.show("idle")
     tag = TagData(uid="E0040000AAAA", item_id=DEMO.available_items[3], data_model="iso28560-3")
     flow.on_device_event(ItemPlaced(source="pad", tag=tag))

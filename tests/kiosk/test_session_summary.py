@@ -50,7 +50,7 @@ def test_an_unconfirmed_checkout_goes_to_the_desk_too() -> None:
     unknown = ItemOutcome(Action.CHECKOUT, "U1", False, alerts=(Alert.OUTCOME_UNKNOWN,),
                           reason=wording.CHECKOUT_NOT_CONFIRMED)
     summary = session_summary([unknown], [], translator("en"))
-    assert [(row.title, row.status) for row in summary.rows] == [("Item U1", "Take to the desk")]
+    assert [(row.title, row.status) for row in summary.rows] == [("Barcode U1", "Take to the desk")]
     assert summary.checked_out == 0 and summary.to_the_desk == 1
 
 
