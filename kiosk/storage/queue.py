@@ -267,15 +267,16 @@ class OfflineQueue:
         return [_sending_entry(row, updated) for row in rows]
 
     def advance_rows(self, settlements: Sequence[Settlement] = (), *, release: Sequence[int] = (),
-                     take: int = 1, journal: Journal | None = None,
-                     now: str | None = None) -> list[tuple[Any, ...]]:
+                     take: int = 1, journal: Journal | None = None, now: str | None = None,
+                     connection: sqlite3.Connection | None = None) -> list[tuple[Any, ...]]:
         """`advance_batch`, returning the entries marked "sending" as raw rows (for `outgoing`):
         the replay's helper thread then holds the interpreter's lock only briefly. `now` is the
-        bookkeeping stamp written (default: the current time)."""
+        bookkeeping stamp written (default: the current time); `connection`, the replay's own
+        (see `Database.held_connection`)."""
         now = now or stamp()
         try:
             # Plain driver statements, a batch at a time: they run once per replayed entry.
-            with self.db.write_cursor() as cursor:
+            with self.db.write_cursor(connection) as cursor:
                 if settlements:
                     cursor.executemany(_SETTLE, [_settle_row(s, now) for s in settlements])
                     if cursor.rowcount != len(settlements):

@@ -27,6 +27,7 @@ then the outcome is recorded, and committed, first (rule 2).
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections import Counter, deque
 from collections.abc import Callable
@@ -65,8 +66,11 @@ class ReplayBooks:
         self._held: tuple[Outgoing, Callable[[], Settlement]] | None = None  # answered, not yet recorded
         # An in-memory database is one per thread, so its commits stay in the caller's thread.
         self._pool = None if queue.db.path == ":memory:" else _commit_thread()
+        self._held_connection = queue.db.held_connection()  # every commit of the replay on one connection
+        self._connection: sqlite3.Connection | None = None
 
     def __enter__(self) -> ReplayBooks:
+        self._connection = self._held_connection.__enter__()
         return self
 
     def __exit__(self, exc_type: object, *_: object) -> None:
@@ -79,6 +83,7 @@ class ReplayBooks:
         finally:
             if self._commit is not None:  # left by an error: the commit in progress still ends first
                 wait([self._commit])
+            self._held_connection.__exit__(None, None, None)
 
     def next_entry(self) -> Outgoing | None:
         """The next entry to send, once rules 1 and 2 allow it; None when nothing is left."""
@@ -155,13 +160,13 @@ class ReplayBooks:
         self._asked = take
         settlements = [s for _, s in self._committing]
         if self._pool is not None and not here:
-            self._commit = self._pool.submit(self.queue.advance_rows, settlements,
-                                             release=release or (), take=take, journal=self.journal)
+            self._commit = self._pool.submit(self.queue.advance_rows, settlements, release=release or (),
+                                             take=take, journal=self.journal, connection=self._connection)
             return
         self._commit = Future()
         try:
-            self._commit.set_result(self.queue.advance_rows(settlements, release=release or (),
-                                                            take=take, journal=self.journal))
+            self._commit.set_result(self.queue.advance_rows(settlements, release=release or (), take=take,
+                                                            journal=self.journal, connection=self._connection))
         except Exception as exc:  # raised by `_wait`, as from the helper thread
             self._commit.set_exception(exc)
 
