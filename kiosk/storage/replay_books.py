@@ -15,8 +15,9 @@ Within those rules the disk's syncs run in a helper thread while requests go out
 are committed in groups, together with the marking of the next entries (a batch that doubles
 up to `max_batch`), and the replay waits for a commit only when the next entry's item has an
 outcome not yet on disk, or nothing marked is left to send. A commit starts early when one
-of the next few entries will need it, when few marked entries are left, or when `max_batch`
-outcomes wait (so a crash leaves at most about two batches to ask about). SQLite and the
+of the next few entries will need it, when few marked entries are left, or when a group of
+outcomes waits: up to GROUP, fewer as the entries left to send run out, so the last commit,
+which the replay waits for, holds few (and a crash leaves few to ask about). SQLite and the
 disk sync release the interpreter's lock, so requests go on while the helper waits for the
 disk; the helper runs only SQL, and the rows it marks become `Outgoing` entries here.
 
@@ -42,6 +43,7 @@ from kiosk.storage.queue import OfflineQueue, outgoing
 FIRST_BATCH = 32  # entries marked before the first request: the only sync the replay always waits for
 GROWTH = 4  # each marking asks for this many times more, up to `max_batch`: few waits while they grow
 LOOKAHEAD = 4  # commit early when one of the next this many entries waits for an outcome on disk
+GROUP = 64  # outcomes committed together when no entry needs them sooner (a sync costs as much CPU as a few requests)
 
 
 class ReplayBooks:
@@ -115,7 +117,7 @@ class ReplayBooks:
             if not self._commit.done():
                 return
             self._wait()
-        if (self._short() or len(self._answered) >= self.max_batch  # bounds what a crash leaves to ask about
+        if (self._short() or len(self._answered) >= self._group()
                 or any(e.item_id in self._answered_items for e in islice(self._marked, LOOKAHEAD))):
             self._start(take=self._next_take())
 
@@ -131,6 +133,12 @@ class ReplayBooks:
             entry, settle = self._held
             self._held = None
             self.record(entry, settle())
+
+    def _group(self) -> int:
+        """Outcomes worth a commit of their own: up to GROUP, fewer as the entries left to send
+        run out, so the last commit, which the replay waits for, holds few; never more than
+        `max_batch` (what a crash leaves to ask about)."""
+        return min(GROUP, self.max_batch, len(self._marked) + 1)
 
     def _short(self) -> bool:
         """Whether to mark more now: fewer are marked than the next batch, so the marking
