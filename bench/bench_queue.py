@@ -21,7 +21,8 @@ the same machine (the machine is shared: read the ratios).
    rate.
 
 Candidates alternate their order from round to round; each round gives a ratio, and the
-median and spread (lowest-highest) of the ratios are printed.
+median and spread (lowest-highest) of the ratios are printed. Each candidate runs once
+before the rounds, uncounted (warm-up).
 """
 
 from __future__ import annotations
@@ -345,7 +346,9 @@ def bench_replay(folder: str, count: int, rounds: int, items: int = len(ITEMS)) 
         offset = 0
         steps = plan(count, items)
         syncs: list[float] = []
-        bare_requests(port, steps, offset)  # warm-up
+        # Both warm up: the replay's first run in a process also starts its commit thread.
+        bare_requests(port, steps, offset)
+        replayed(folder, port, steps, offset, -1)
         for round_no in range(rounds):
             runs = (("bare", lambda o: bare_requests(port, steps, o)),
                     ("replay", lambda o: replayed(folder, port, steps, o, round_no)))
