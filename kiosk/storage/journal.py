@@ -131,13 +131,12 @@ class Journal:
         """Complete the records of replayed entries (made from the queue entry for one that has
         none), in the transaction of the driver `cursor` when given (the queue's, once per batch)."""
         replayed_at = stamp()
-        rows = [(int(s.state == "done"), s.acs_messages_json, s.acs_due_date, s.title or None, s.entry_id)
-                for s in settlements]
+        rows = [(int(s.state == "done"), replayed_at, s.acs_messages_json, s.acs_due_date,
+                 s.title or None, s.entry_id) for s in settlements]
         with _maybe(self.db, cursor) as c:
-            # One statement for the batch: see the queue's _SETTLE.
-            c.execute(_UPDATE_REPLAYED, (replayed_at, json.dumps(rows, ensure_ascii=False)))
+            c.executemany(_UPDATE_REPLAYED, rows)
             if c.rowcount != len(rows):  # some were queued without the journal's record
-                c.executemany(_INSERT_REPLAYED, [(ok, replayed_at, *rest) for ok, *rest in rows])
+                c.executemany(_INSERT_REPLAYED, rows)
 
     def entries(self, *, since: datetime | None = None, until: datetime | None = None,
                 item_id: str | None = None, patron_id: str | None = None,
@@ -243,10 +242,8 @@ _INSERT_ONCE = ("INSERT INTO journal (recorded_at, kind, item_id, patron_id, ok,
 _INSERT_QUEUED = ("INSERT INTO journal (recorded_at, kind, item_id, patron_id, ok, due_date, offline, "
                   "queue_entry_id, title, transaction_date, acs_messages) "
                   "VALUES (?, ?, ?, ?, NULL, ?, 1, ?, ?, ?, '[]')")
-_UPDATE_REPLAYED = ("UPDATE journal SET ok = json_extract(r.value, '$[0]'), replayed_at = ?1, "
-                    "acs_messages = json_extract(r.value, '$[1]'), acs_due_date = json_extract(r.value, '$[2]'), "
-                    "title = coalesce(json_extract(r.value, '$[3]'), title) FROM json_each(?2) AS r "
-                    "WHERE journal.queue_entry_id = json_extract(r.value, '$[4]')")
+_UPDATE_REPLAYED = ("UPDATE journal SET ok = ?, replayed_at = ?, acs_messages = ?, acs_due_date = ?, "
+                    "title = coalesce(?, title) WHERE queue_entry_id = ?")
 _INSERT_REPLAYED = ("INSERT INTO journal (recorded_at, kind, item_id, patron_id, ok, due_date, offline, "
                     "queue_entry_id, title, transaction_date, acs_messages, acs_due_date, replayed_at) "
                     "SELECT created_at, kind, item_id, patron_id, ?1, due_date, 1, id, coalesce(?5, title), "

@@ -268,17 +268,17 @@ class OfflineQueue:
 
     def advance_rows(self, settlements: Sequence[Settlement] = (), *, release: Sequence[int] = (),
                      take: int = 1, journal: Journal | None = None, now: str | None = None,
-                     connection: sqlite3.Connection | None = None) -> list[list[Any]]:
+                     connection: sqlite3.Connection | None = None) -> list[tuple[Any, ...]]:
         """`advance_batch`, returning the entries marked "sending" as raw rows (for `outgoing`):
         the replay's helper thread then holds the interpreter's lock only briefly. `now` is the
         bookkeeping stamp written (default: the current time); `connection`, the replay's own
         (see `Database.held_connection`)."""
         now = now or stamp()
         try:
-            # Plain driver statements, a batch in each: they run once per replayed entry.
+            # Plain driver statements, a batch at a time: they run once per replayed entry.
             with self.db.write_cursor(connection) as cursor:
                 if settlements:
-                    cursor.execute(_SETTLE, (now, _settlements_json(settlements)))
+                    cursor.executemany(_SETTLE, [_settle_row(s, now) for s in settlements])
                     if cursor.rowcount != len(settlements):
                         raise _SettledTwice
                     if journal is not None:
@@ -290,10 +290,10 @@ class OfflineQueue:
             raise self._first_not_in_flight([s.entry_id for s in settlements]) from None
 
     @staticmethod
-    def _mark_sending(cursor: sqlite3.Cursor, take: int, now: str) -> list[list[Any]]:
-        rows = json.loads(cursor.execute(_NEXT_PENDING, (take,)).fetchone()[0])
+    def _mark_sending(cursor: sqlite3.Cursor, take: int, now: str) -> list[tuple[Any, ...]]:
+        rows = cursor.execute(_NEXT_PENDING, (take,)).fetchall()
         if rows:
-            cursor.execute(_MARK_SENDING, (now, take))
+            cursor.execute(_MARK_SENDING.format(", ".join("?" * len(rows))), (now, *(row[0] for row in rows)))
         return rows
 
     def _first_not_in_flight(self, entry_ids: Sequence[int]) -> QueueError:
@@ -347,52 +347,42 @@ class OfflineQueue:
 
 
 # The replay's hot path is plain SQL: it runs once per entry, and the ORM's overhead would
-# cost more than the disk sync itself on a fast disk. A batch of outcomes goes in as one JSON
-# text, and a batch of entries marked comes out as one: a statement each, so the replay's
-# helper thread takes the interpreter's lock a few times per commit, not twice per row (each
-# time the replay's own thread may have to wait for it).
+# cost more than the disk sync itself on a fast disk.
 _INSERT = ("INSERT INTO queue_entries (kind, item_id, patron_id, transaction_date, due_date, state, "
            "attempts, created_at, updated_at, patron_name, title) "
            "VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?)")
-_SETTLE = ("UPDATE queue_entries SET state = json_extract(s.value, '$[0]'), "
-           "reason = json_extract(s.value, '$[1]'), acs_messages = json_extract(s.value, '$[2]'), "
-           "acs_due_date = json_extract(s.value, '$[3]'), finished_at = ?1, updated_at = ?1, "
-           "title = coalesce(json_extract(s.value, '$[4]'), title), "
-           "last_error = coalesce(json_extract(s.value, '$[5]'), last_error) "
-           "FROM json_each(?2) AS s WHERE queue_entries.id = json_extract(s.value, '$[6]') "
-           "AND +queue_entries.state = 'sending'")  # '+': by id, not through the state index
+_SETTLE = ("UPDATE queue_entries SET state = ?, reason = ?, acs_messages = ?, acs_due_date = ?, "
+           "finished_at = ?, updated_at = ?, title = coalesce(?, title), "
+           "last_error = coalesce(?, last_error) WHERE id = ? AND state = 'sending'")
 _RELEASE = ("UPDATE queue_entries SET state = 'pending', attempts = attempts - 1, updated_at = ? "
             "WHERE id = ? AND state = 'sending'")
 _ITEM_WAITING = ("SELECT 1 FROM queue_entries INDEXED BY queue_entries_item_state "
                  "WHERE item_id = ? AND state IN ('pending', 'sending') LIMIT 1")
 _IN_FLIGHT = "SELECT * FROM queue_entries WHERE state = 'sending' ORDER BY id"
 _ANY_WAITING = "SELECT 1 FROM queue_entries WHERE state IN ('pending', 'sending') LIMIT 1"
-# One JSON list of rows, oldest first: a subquery with a LIMIT feeds the aggregate in its order.
-_NEXT_PENDING = ("SELECT json_group_array(json_array(id, kind, item_id, patron_id, transaction_date, due_date, "
-                 "attempts, last_error, created_at, patron_name, title)) FROM (SELECT * FROM queue_entries "
-                 "WHERE state = 'pending' ORDER BY id LIMIT ?)")
-_MARK_SENDING = ("UPDATE queue_entries SET state = 'sending', attempts = attempts + 1, updated_at = ?1 "
-                 "WHERE id IN (SELECT id FROM queue_entries WHERE state = 'pending' ORDER BY id LIMIT ?2)")
+_NEXT_PENDING = ("SELECT id, kind, item_id, patron_id, transaction_date, due_date, attempts, last_error, "
+                 "created_at, patron_name, title FROM queue_entries WHERE state = 'pending' ORDER BY id LIMIT ?")
+_MARK_SENDING = ("UPDATE queue_entries SET state = 'sending', attempts = attempts + 1, updated_at = ? "
+                 "WHERE id IN ({})")
 
 
 class _SettledTwice(Exception):
     """A settlement matched no entry in flight: the batch is rolled back and the culprit found."""
 
 
-def _settlements_json(settlements: Sequence[Settlement]) -> str:
-    """Settlements as the JSON list `_SETTLE` reads."""
-    return json.dumps([(s.state.value, s.reason, s.acs_messages_json, s.acs_due_date, s.title or None,
-                        s.last_error, s.entry_id) for s in settlements], ensure_ascii=False)
+def _settle_row(s: Settlement, now: str) -> tuple[Any, ...]:
+    return (s.state.value, s.reason, s.acs_messages_json, s.acs_due_date, now, now, s.title or None,
+            s.last_error, s.entry_id)
 
 
-def outgoing(row: Sequence[Any]) -> Outgoing:
+def outgoing(row: tuple[Any, ...]) -> Outgoing:
     """An entry just marked "sending", from a row of `OfflineQueue.advance_rows`."""
     entry_id, kind, item_id, patron_id, transaction_date, due_date, attempts, last_error = row[:8]
     return Outgoing(entry_id, Kind(kind), item_id, patron_id, datetime.fromisoformat(transaction_date),
                     None if due_date is None else datetime.fromisoformat(due_date), attempts + 1, last_error)
 
 
-def _sending_entry(row: Sequence[Any], updated: datetime) -> QueueEntry:
+def _sending_entry(row: tuple[Any, ...], updated: datetime) -> QueueEntry:
     """An entry just marked "sending", from a row of _NEXT_PENDING (fewer columns than `_entry`)."""
     (entry_id, kind, item_id, patron_id, transaction_date, due_date, attempts, last_error, created_at,
      patron_name, title) = row

@@ -63,7 +63,7 @@ class ReplayBooks:
         self._answered_items: set[str] = set()
         self._committing: list[tuple[str, Settlement]] = []  # in the commit in progress
         self._unsettled: Counter[str] = Counter()  # items with an outcome not on disk yet
-        self._commit: Future[list[list[Any]]] | None = None  # rows marked, for `outgoing`
+        self._commit: Future[list[tuple[Any, ...]]] | None = None  # rows marked, for `outgoing`
         self._asked = 0  # entries the commit in progress was asked to mark
         self._held: tuple[Outgoing, Callable[[], Settlement]] | None = None  # answered, not yet recorded
         # An in-memory database is one per thread, so its commits stay in the caller's thread.
