@@ -375,10 +375,14 @@ def _settle_row(s: Settlement, now: str) -> tuple[Any, ...]:
             s.last_error, s.entry_id)
 
 
+# Kind(text) goes through the enum machinery: several times the cost of a dict look-up, per entry.
+_KINDS = {kind.value: kind for kind in Kind}
+
+
 def outgoing(row: tuple[Any, ...]) -> Outgoing:
     """An entry just marked "sending", from a row of `OfflineQueue.advance_rows`."""
     entry_id, kind, item_id, patron_id, transaction_date, due_date, attempts, last_error = row[:8]
-    return Outgoing(entry_id, Kind(kind), item_id, patron_id, datetime.fromisoformat(transaction_date),
+    return Outgoing(entry_id, _KINDS[kind], item_id, patron_id, datetime.fromisoformat(transaction_date),
                     None if due_date is None else datetime.fromisoformat(due_date), attempts + 1, last_error)
 
 
