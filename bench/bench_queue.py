@@ -18,10 +18,13 @@ the same machine (the machine is shared: read the ratios).
    and answers at once from replies encoded before it starts, so the figure is the replay's
    own cost; entries are queued and replayed with the journal's record, as the kiosk does.
    The commits (disk syncs) per replay are counted. Target: at least 0.9x the bare request
-   rate.
+   rate. The same replay through a client answering in-process at once (no ACS, no socket)
+   gives the replay's own cost per entry: steadier than the ratio on a shared machine, where
+   the bare client's rate alone swings fourfold between rounds.
 
 Candidates alternate their order from round to round; each round gives a ratio, and the
-median and spread (lowest-highest) of the ratios are printed.
+median and spread (lowest-highest) of the ratios are printed. Each candidate runs once
+before the rounds, uncounted (warm-up).
 """
 
 from __future__ import annotations
@@ -43,7 +46,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout's packages
 
-from sip2.client import SIP2Client  # noqa: E402
+from sip2.client import Meanwhile, SIP2Client  # noqa: E402
+from sip2.codec import encode  # noqa: E402
+from sip2.message import Message  # noqa: E402
+from sip2.messages import CheckinResponse, CheckoutResponse, ItemInformationResponse, LoginResponse  # noqa: E402
 
 from kiosk.cli import main as kiosk_main  # noqa: E402
 from kiosk.storage import Journal, OfflineQueue, Replayer, open_database  # noqa: E402
@@ -212,13 +218,10 @@ def bench_list(folder: str, size: int, rounds: int) -> None:
 
 # --- 4. replay ---------------------------------------------------------------------------------
 
-def prompt_replies() -> dict[bytes, list[bytes]]:
-    """Replies to 93, 11, 09 and 17 by request code, encoded once for each sequence number."""
-    from sip2.codec import encode
-    from sip2.messages import CheckinResponse, CheckoutResponse, ItemInformationResponse, LoginResponse
-
+def prompt_messages() -> dict[bytes, Message]:
+    """The prompt ACS's reply to 93, 11, 09 and 17, by request code."""
     when = datetime(2026, 3, 2, 10, 0)
-    replies = {
+    return {
         b"93": LoginResponse(ok=True),
         b"11": CheckoutResponse(ok=True, renewal_ok=False, magnetic_media=False, desensitize=True,
                                 transaction_date=when, institution_id=INSTITUTION, patron_id=PATRON,
@@ -231,8 +234,12 @@ def prompt_replies() -> dict[bytes, list[bytes]]:
         b"17": ItemInformationResponse(circulation_status="03", security_marker="02", fee_type="01",
                                        transaction_date=when, item_id=ITEMS[0], title="A title"),
     }
+
+
+def prompt_replies() -> dict[bytes, list[bytes]]:
+    """`prompt_messages` encoded once for each sequence number."""
     return {code: [encode(reply, sequence=n, error_detection=True) for n in range(10)]
-            for code, reply in replies.items()}
+            for code, reply in prompt_messages().items()}
 
 
 def serve_prompt_acs(ready: Pipe) -> None:
@@ -261,6 +268,26 @@ def client(port: int) -> SIP2Client:
     return connection
 
 
+class InstantClient(SIP2Client):
+    """A client whose ACS answers checkouts and returns at once, in this process, with the prompt
+    ACS's replies: a replay through it costs only the replay's own work and its syncs."""
+
+    def __init__(self) -> None:
+        super().__init__("in-process", 0)
+        replies = prompt_messages()
+        self.checked_out, self.returned = replies[b"11"], replies[b"09"]
+
+    def checkout(self, *args: object, meanwhile: Meanwhile | None = None, **kwargs: object) -> CheckoutResponse:
+        if meanwhile is not None:
+            meanwhile()
+        return self.checked_out  # type: ignore[return-value]
+
+    def checkin(self, *args: object, meanwhile: Meanwhile | None = None, **kwargs: object) -> CheckinResponse:
+        if meanwhile is not None:
+            meanwhile()
+        return self.returned  # type: ignore[return-value]
+
+
 def bare_requests(port: int, steps: list[tuple[str, str]], offset: int) -> tuple[float, float]:
     """Requests per second, and this process's CPU seconds per request: the client sending
     the steps straight to the ACS, no block."""
@@ -276,13 +303,13 @@ def bare_requests(port: int, steps: list[tuple[str, str]], offset: int) -> tuple
         return len(steps) / (time.perf_counter() - start), (time.process_time() - cpu) / len(steps)
 
 
-def replayed(folder: str, port: int, steps: list[tuple[str, str]], offset: int,
-             round_no: int) -> tuple[float, float, int]:
+def replayed(folder: str, connect: Callable[[], SIP2Client], steps: list[tuple[str, str]], offset: int,
+             name: str) -> tuple[float, float, int]:
     """Entries per second replayed from a queue holding the same steps, CPU seconds per entry
     (of every thread of this process: the commits run in a helper thread), and the commits
-    (disk syncs) the replay made; the client is connected and logged in before the clock
-    starts, as the bare one is."""
-    queue = OfflineQueue(open_database(os.path.join(folder, f"replay{round_no}.sqlite")))
+    (disk syncs) the replay made; the client (`connect()`) is connected and logged in before
+    the clock starts, as the bare one is."""
+    queue = OfflineQueue(open_database(os.path.join(folder, f"{name}.sqlite")))
     journal = Journal(queue.db)  # as the kiosk queues and replays: with the journal's record
     for n, (kind, item) in enumerate(steps):
         when = WHEN + timedelta(seconds=offset + n)
@@ -290,7 +317,7 @@ def replayed(folder: str, port: int, steps: list[tuple[str, str]], offset: int,
                       transaction_date=when, due_date=when + timedelta(days=21) if kind == "checkout" else None,
                       journal=journal)
     commits = counted(queue, "advance_rows")  # the replay's one writer: a commit per call
-    connected = client(port)
+    connected = connect()
     start, cpu = time.perf_counter(), time.process_time()
     report = Replayer(queue, lambda: connected, journal=journal).replay_once()
     elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
@@ -345,15 +372,19 @@ def bench_replay(folder: str, count: int, rounds: int, items: int = len(ITEMS)) 
         offset = 0
         steps = plan(count, items)
         syncs: list[float] = []
-        bare_requests(port, steps, offset)  # warm-up
+        # Both warm up: the replay's first run in a process also starts its commit thread.
+        bare_requests(port, steps, offset)
+        replayed(folder, lambda: client(port), steps, offset, "warm-up")
+        alone: list[tuple[float, float]] = []  # the replay through InstantClient
         for round_no in range(rounds):
             runs = (("bare", lambda o: bare_requests(port, steps, o)),
-                    ("replay", lambda o: replayed(folder, port, steps, o, round_no)))
+                    ("replay", lambda o: replayed(folder, lambda: client(port), steps, o, f"replay{round_no}")))
             for name, run in runs if round_no % 2 == 0 else reversed(runs):
                 offset += len(steps)
                 rate, cpu, *synced = run(offset)
                 results[name].append((rate, cpu))
                 commits += synced
+            alone.append(replayed(folder, InstantClient, steps, offset, f"alone{round_no}")[:2])
             syncs.append(commit_seconds(folder))
     print(f"replay against an ACS in its own process answering at once, 127.0.0.1:{port} "
           f"({len(steps)} checkouts and returns of {len(set(i for _, i in steps))} items per round, "
@@ -370,6 +401,10 @@ def bench_replay(folder: str, count: int, rounds: int, items: int = len(ITEMS)) 
           "its syncs, without the waits)")
     print(f"  commits (disk syncs) per replay of {len(steps)}: median {statistics.median(commits):.0f} "
           f"(rounds {min(commits)}-{max(commits)})")
+    # Steadier than the ratio on a shared machine: no ACS, no socket, only the replay's own cost.
+    own, own_cpu = (statistics.median(1e6 / r for r, _ in alone), statistics.median(c for _, c in alone) * 1e6)
+    print(f"  the replay alone (a client answering in-process at once): {own:.1f} us per entry, CPU "
+          f"{own_cpu:.1f} us; a bare request takes {1e6 / statistics.median(bare):.1f} us")
     # Exactly-once makes some syncs wait for each other; the first and the last overlap no request.
     in_a_row, sync = syncs_in_a_row(steps), statistics.median(syncs)
     bare_seconds = len(steps) / statistics.median(bare)

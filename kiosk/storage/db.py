@@ -123,28 +123,44 @@ class Database:
             return False
 
     @contextmanager
-    def write_cursor(self) -> Iterator[sqlite3.Cursor]:
+    def write_cursor(self, connection: sqlite3.Connection | None = None) -> Iterator[sqlite3.Cursor]:
         """A bare driver cursor in a write transaction, committed durably when the block ends.
 
         For the one-statement writes on a patron's path (queueing a transaction), where
-        SQLAlchemy's own bookkeeping would cost as much as the disk sync.
+        SQLAlchemy's own bookkeeping would cost as much as the disk sync. The transaction runs
+        on `connection` when given (one of `held_connection`), else on a pooled one.
         """
-        with self._watching():
-            raw = self.engine.raw_connection()
+        with self._watching(), self._driver(connection) as driver:
+            cursor = driver.cursor()
+            cursor.execute("BEGIN IMMEDIATE")
             try:
-                driver = raw.driver_connection
-                assert driver is not None  # a pooled connection that is open
-                cursor = driver.cursor()
-                cursor.execute("BEGIN IMMEDIATE")
-                try:
-                    yield cursor
-                except BaseException:
-                    if driver.in_transaction:  # SQLite ends it itself on a full disk
-                        cursor.execute("ROLLBACK")
-                    raise
-                cursor.execute("COMMIT")
-            finally:
-                raw.close()  # back to the pool
+                yield cursor
+            except BaseException:
+                if driver.in_transaction:  # SQLite ends it itself on a full disk
+                    cursor.execute("ROLLBACK")
+                raise
+            cursor.execute("COMMIT")
+
+    @contextmanager
+    def held_connection(self) -> Iterator[sqlite3.Connection]:
+        """A pooled driver connection kept for a run of write transactions (a replay's commits),
+        used by one thread at a time. Its page cache stays valid from one of them to the next,
+        where a connection that another one wrote after reads its pages again."""
+        with self._driver(None) as driver:
+            yield driver
+
+    @contextmanager
+    def _driver(self, connection: sqlite3.Connection | None) -> Iterator[sqlite3.Connection]:
+        if connection is not None:
+            yield connection
+            return
+        raw = self.engine.raw_connection()
+        try:
+            driver = raw.driver_connection
+            assert driver is not None  # a pooled connection that is open
+            yield driver
+        finally:
+            raw.close()  # back to the pool
 
     @contextmanager
     def read_cursor(self) -> Iterator[sqlite3.Cursor]:

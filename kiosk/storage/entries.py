@@ -9,7 +9,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from typing import NamedTuple
 
 from kiosk.storage.errors import QueueError
@@ -113,9 +113,10 @@ class Settlement:
         if self.state not in (EntryState.DONE, EntryState.REFUSED):
             raise QueueError(f"an entry is settled as done or refused, not {self.state}")
 
-    @cached_property
+    @property
     def acs_messages_json(self) -> str:
-        """The ACS's messages as stored (a JSON list), made once for the queue and the journal."""
+        """The ACS's messages as stored (a JSON list), from a cache: `cached_property` takes a
+        lock on every first read, which costs more than the cache look-up."""
         return _messages_json(self.acs_messages)
 
 

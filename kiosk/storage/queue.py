@@ -267,15 +267,16 @@ class OfflineQueue:
         return [_sending_entry(row, updated) for row in rows]
 
     def advance_rows(self, settlements: Sequence[Settlement] = (), *, release: Sequence[int] = (),
-                     take: int = 1, journal: Journal | None = None,
-                     now: str | None = None) -> list[tuple[Any, ...]]:
+                     take: int = 1, journal: Journal | None = None, now: str | None = None,
+                     connection: sqlite3.Connection | None = None) -> list[tuple[Any, ...]]:
         """`advance_batch`, returning the entries marked "sending" as raw rows (for `outgoing`):
         the replay's helper thread then holds the interpreter's lock only briefly. `now` is the
-        bookkeeping stamp written (default: the current time)."""
+        bookkeeping stamp written (default: the current time); `connection`, the replay's own
+        (see `Database.held_connection`)."""
         now = now or stamp()
         try:
             # Plain driver statements, a batch at a time: they run once per replayed entry.
-            with self.db.write_cursor() as cursor:
+            with self.db.write_cursor(connection) as cursor:
                 if settlements:
                     cursor.executemany(_SETTLE, [_settle_row(s, now) for s in settlements])
                     if cursor.rowcount != len(settlements):
@@ -374,10 +375,14 @@ def _settle_row(s: Settlement, now: str) -> tuple[Any, ...]:
             s.last_error, s.entry_id)
 
 
+# Kind(text) goes through the enum machinery: several times the cost of a dict look-up, per entry.
+_KINDS = {kind.value: kind for kind in Kind}
+
+
 def outgoing(row: tuple[Any, ...]) -> Outgoing:
     """An entry just marked "sending", from a row of `OfflineQueue.advance_rows`."""
     entry_id, kind, item_id, patron_id, transaction_date, due_date, attempts, last_error = row[:8]
-    return Outgoing(entry_id, Kind(kind), item_id, patron_id, datetime.fromisoformat(transaction_date),
+    return Outgoing(entry_id, _KINDS[kind], item_id, patron_id, datetime.fromisoformat(transaction_date),
                     None if due_date is None else datetime.fromisoformat(due_date), attempts + 1, last_error)
 
 

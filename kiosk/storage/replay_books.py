@@ -15,8 +15,9 @@ Within those rules the disk's syncs run in a helper thread while requests go out
 are committed in groups, together with the marking of the next entries (a batch that doubles
 up to `max_batch`), and the replay waits for a commit only when the next entry's item has an
 outcome not yet on disk, or nothing marked is left to send. A commit starts early when one
-of the next few entries will need it, when few marked entries are left, or when `max_batch`
-outcomes wait (so a crash leaves at most about two batches to ask about). SQLite and the
+of the next few entries will need it, when few marked entries are left, or when a group of
+outcomes waits: up to GROUP, fewer as the entries left to send run out, so the last commit,
+which the replay waits for, holds few (and a crash leaves few to ask about). SQLite and the
 disk sync release the interpreter's lock, so requests go on while the helper waits for the
 disk; the helper runs only SQL, and the rows it marks become `Outgoing` entries here.
 
@@ -27,6 +28,7 @@ then the outcome is recorded, and committed, first (rule 2).
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections import Counter, deque
 from collections.abc import Callable
@@ -41,6 +43,7 @@ from kiosk.storage.queue import OfflineQueue, outgoing
 FIRST_BATCH = 32  # entries marked before the first request: the only sync the replay always waits for
 GROWTH = 4  # each marking asks for this many times more, up to `max_batch`: few waits while they grow
 LOOKAHEAD = 4  # commit early when one of the next this many entries waits for an outcome on disk
+GROUP = 64  # outcomes committed together when no entry needs them sooner (a sync costs as much CPU as a few requests)
 
 
 class ReplayBooks:
@@ -65,8 +68,11 @@ class ReplayBooks:
         self._held: tuple[Outgoing, Callable[[], Settlement]] | None = None  # answered, not yet recorded
         # An in-memory database is one per thread, so its commits stay in the caller's thread.
         self._pool = None if queue.db.path == ":memory:" else _commit_thread()
+        self._held_connection = queue.db.held_connection()  # every commit of the replay on one connection
+        self._connection: sqlite3.Connection | None = None
 
     def __enter__(self) -> ReplayBooks:
+        self._connection = self._held_connection.__enter__()
         return self
 
     def __exit__(self, exc_type: object, *_: object) -> None:
@@ -79,6 +85,7 @@ class ReplayBooks:
         finally:
             if self._commit is not None:  # left by an error: the commit in progress still ends first
                 wait([self._commit])
+            self._held_connection.__exit__(None, None, None)
 
     def next_entry(self) -> Outgoing | None:
         """The next entry to send, once rules 1 and 2 allow it; None when nothing is left."""
@@ -110,7 +117,7 @@ class ReplayBooks:
             if not self._commit.done():
                 return
             self._wait()
-        if (self._short() or len(self._answered) >= self.max_batch  # bounds what a crash leaves to ask about
+        if (self._short() or len(self._answered) >= self._group()
                 or any(e.item_id in self._answered_items for e in islice(self._marked, LOOKAHEAD))):
             self._start(take=self._next_take())
 
@@ -126,6 +133,12 @@ class ReplayBooks:
             entry, settle = self._held
             self._held = None
             self.record(entry, settle())
+
+    def _group(self) -> int:
+        """Outcomes worth a commit of their own: up to GROUP, fewer as the entries left to send
+        run out, so the last commit, which the replay waits for, holds few; never more than
+        `max_batch` (what a crash leaves to ask about)."""
+        return min(GROUP, self.max_batch, len(self._marked) + 1)
 
     def _short(self) -> bool:
         """Whether to mark more now: fewer are marked than the next batch, so the marking
@@ -155,13 +168,13 @@ class ReplayBooks:
         self._asked = take
         settlements = [s for _, s in self._committing]
         if self._pool is not None and not here:
-            self._commit = self._pool.submit(self.queue.advance_rows, settlements,
-                                             release=release or (), take=take, journal=self.journal)
+            self._commit = self._pool.submit(self.queue.advance_rows, settlements, release=release or (),
+                                             take=take, journal=self.journal, connection=self._connection)
             return
         self._commit = Future()
         try:
-            self._commit.set_result(self.queue.advance_rows(settlements, release=release or (),
-                                                            take=take, journal=self.journal))
+            self._commit.set_result(self.queue.advance_rows(settlements, release=release or (), take=take,
+                                                            journal=self.journal, connection=self._connection))
         except Exception as exc:  # raised by `_wait`, as from the helper thread
             self._commit.set_exception(exc)
 

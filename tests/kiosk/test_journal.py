@@ -75,6 +75,21 @@ def test_a_replay_outcome_without_a_queued_record_creates_one(db):
     assert (record.kind, record.item_id, record.ok, record.offline) == ("checkin", "I9", False, True)
 
 
+def test_replayed_outcomes_keep_any_text_the_acs_sent(db):
+    queue, journal = OfflineQueue(db), Journal(db)
+    odd = 'Čapek: "Válka s mloky" 🦎\\ \'R.U.R.\'\nline\ttab'
+    entries = [queue.enqueue("checkin", item_id=f"I{n}", transaction_date=WHEN, journal=journal) for n in range(3)]
+    sending = queue.advance_batch(take=3)
+    queue.advance_batch([Settlement(e.id, EntryState.REFUSED, reason=odd, acs_messages=(odd, "ok"),
+                                    acs_due_date=odd, title=odd, last_error=odd) for e in sending],
+                        take=0, journal=journal)
+    for entry in entries:
+        stored, record = queue.get(entry.id), journal.for_queue_entry(entry.id)
+        assert (stored.reason, stored.title, stored.last_error, stored.acs_due_date) == (odd, odd, odd, odd)
+        assert stored.acs_messages == record.acs_messages == (odd, "ok")
+        assert (record.title, record.acs_due_date, record.ok) == (odd, odd, False)
+
+
 def test_statistics_count_outcomes_per_kind(db):
     journal = Journal(db)
     for ok in (True, True, False):

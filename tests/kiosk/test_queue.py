@@ -169,6 +169,15 @@ def test_states_and_attempts(queue):
         Settlement(b.id, EntryState.PENDING)
 
 
+def test_a_batch_that_settles_an_entry_twice_is_refused_whole(queue):
+    a, b = checkout(queue, "I1"), checkout(queue, "I2")
+    queue.advance_batch(take=2)
+    with pytest.raises(QueueError, match=f"queue entry {a.id} was settled twice in one batch"):
+        queue.advance_batch([Settlement(a.id, EntryState.DONE), Settlement(b.id, EntryState.DONE),
+                             Settlement(a.id, EntryState.REFUSED, reason="no")], take=0)
+    assert [queue.get(e.id).state for e in (a, b)] == [EntryState.SENDING] * 2
+
+
 def test_counts_and_age_of_the_oldest_waiting_entry(queue):
     assert queue.oldest_pending_age() is None
     first = checkout(queue, "I1")
