@@ -177,6 +177,9 @@ def side_margin(width: float, measure: float = 1280) -> float:
     return max(dp(24), (width - dp(measure)) / 2)
 
 
+SCROLL_BAR = (0.7, 0.7, 0.7, 0.2)  # how Kivy's scroll bar looks when the list is still
+
+
 class RowList(BoxLayout):
     """A list of rows that shows only whole rows and, when more rows than fit, a cue saying how
     many more are below (the patron slides the list up to see them). Rows go into `box`."""
@@ -185,7 +188,9 @@ class RowList(BoxLayout):
 
     def __init__(self, **kwargs) -> None:
         super().__init__(orientation="vertical", **kwargs)
-        self.view = ScrollView(do_scroll_x=False, size_hint_y=None, height=0)
+        # one bar colour: Kivy fades the bar after every change of the rows, 30 frames drawn for nothing
+        self.view = ScrollView(do_scroll_x=False, size_hint_y=None, height=0, bar_color=SCROLL_BAR,
+                               bar_inactive_color=SCROLL_BAR)
         self.box = BoxLayout(orientation="vertical", size_hint_y=None, height=0, spacing=dp(6))
         self.box.bind(minimum_height=self.box.setter("height"))
         self.view.add_widget(self.box)
