@@ -198,7 +198,7 @@ class RowList(BoxLayout):
         self.add_widget(self.view)
         self.add_widget(self.cue)
         self.add_widget(Widget())
-        self._refit = Clock.create_trigger(self._fit)
+        self._refit = Clock.create_trigger(self._fit, -1)  # in the frame that shows the new rows, not the next
         self.bind(size=self._refit)
         self.box.bind(height=self._refit, children=self._to_top)
         self.view.bind(scroll_y=self._count_below)
