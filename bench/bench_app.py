@@ -324,8 +324,17 @@ def in_process(scans: int, port: int, emulator) -> None:
             Window.dispatch("on_textinput", ch)
         Window.dispatch("on_keyboard", 13, 40, None, [])
 
+    from kivy.graphics.opengl import glFinish
+
     flips: list[float] = []
-    Window.bind(on_flip=lambda *a: flips.append(time.perf_counter()))
+
+    def flipped(*args) -> None:
+        # A screen's swap makes Mesa draw the frame; the offscreen surface's does not, and llvmpipe
+        # would keep every frame until some later one updates a texture, then draw them all at once.
+        glFinish()
+        flips.append(time.perf_counter())
+
+    Window.bind(on_flip=flipped)
     pump_until(lambda: app.manager.current == "idle")
     type_scan(DEMO.good_patron)
     pump_until(lambda: app.manager.current == "login")

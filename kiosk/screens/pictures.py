@@ -105,7 +105,7 @@ class Picture(Widget):
     aspect = AliasProperty(lambda self: self.units[0] / self.units[1], bind=())  # width / height, for kv rules
 
     def __init__(self, **kwargs) -> None:
-        self._redraw = Clock.create_trigger(self.redraw)
+        self._redraw = Clock.create_trigger(self.redraw, -1)  # in the frame that shows the change, not the next
         super().__init__(**kwargs)
         for name in ("pos", "size", "ink", "paper", "accent", "cover", "beam", "most_height", "least_height",
                      *self.redraw_on):

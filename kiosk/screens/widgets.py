@@ -134,8 +134,13 @@ class ItemRow(BoxLayout):
     @classmethod
     def of(cls, line: ItemLine) -> ItemRow:
         """The row showing one line of `kiosk.screens.present`."""
-        return cls(mark=line.mark, title=line.title, status=line.status, detail=line.detail, ok=line.ok,
-                   warn=line.warn, item_id=line.item_id)
+        return cls().show(line)
+
+    def show(self, line: ItemLine) -> ItemRow:
+        """Show `line` in this row (a row is reused for another item: its widgets stay, only texts change)."""
+        self.mark, self.title, self.status, self.detail = line.mark, line.title, line.status, line.detail
+        self.ok, self.warn, self.item_id = line.ok, line.warn, line.item_id
+        return self
 
 
 class PinPad(GridLayout):
@@ -202,15 +207,28 @@ def side_margin(width: float, measure: float = 1280) -> float:
     return max(dp(24), (width - dp(measure)) / 2)
 
 
+SCROLL_BAR = (0.7, 0.7, 0.7, 0.2)  # how Kivy's scroll bar looks when the list is still
+
+
 class RowList(BoxLayout):
     """A list of rows that shows only whole rows and, when more rows than fit, a cue saying how
-    many more are below (the patron slides the list up to see them). Rows go into `box`."""
+    many more are below (the patron slides the list up to see them). Rows go into `box`.
 
+    A long list need not have all its rows in `box`: `hidden` counts those after the last one,
+    which the cue includes, and `on_more` asks for them when the patron slides to the end."""
+
+    __events__ = ("on_more",)
     cue_text = StringProperty("")
+    hidden = NumericProperty(0)  # rows after the last one in `box`, not made yet
+
+    def on_more(self) -> None:
+        """The patron reached the end of the rows in `box` while `hidden` are still to come."""
 
     def __init__(self, **kwargs) -> None:
         super().__init__(orientation="vertical", **kwargs)
-        self.view = ScrollView(do_scroll_x=False, size_hint_y=None, height=0)
+        # one bar colour: Kivy fades the bar after every change of the rows, 30 frames drawn for nothing
+        self.view = ScrollView(do_scroll_x=False, size_hint_y=None, height=0, bar_color=SCROLL_BAR,
+                               bar_inactive_color=SCROLL_BAR)
         self.box = BoxLayout(orientation="vertical", size_hint_y=None, height=0, spacing=dp(6))
         self.box.bind(minimum_height=self.box.setter("height"))
         self.view.add_widget(self.box)
@@ -218,21 +236,37 @@ class RowList(BoxLayout):
         self.add_widget(self.view)
         self.add_widget(self.cue)
         self.add_widget(Widget())
-        self._refit = Clock.create_trigger(self._fit)
+        self._refit = Clock.create_trigger(self._fit, -1)  # in the frame that shows the new rows, not the next
         self.bind(size=self._refit)
         self.box.bind(height=self._refit, children=self._to_top)
-        self.view.bind(scroll_y=self._count_below)
+        self.view.bind(scroll_y=self._count_below, on_scroll_start=self._let_go)
+        self.bind(hidden=self._refit)
+        self._from_top: float | None = None  # px from the rows' top to the view's, to keep while rows come below
         App.get_running_app().bind(language=self._count_below)
+
+    def add_below(self, rows: list[Widget]) -> None:
+        """Add `rows` after the last row, the rows in view staying where they are."""
+        self._from_top = max(0.0, self.box.height - self.view.height) * (1 - self.view.scroll_y)
+        self.box.unbind(children=self._to_top)
+        for row in rows:
+            self.box.add_widget(row, index=0)  # children run bottom to top
+        self.box.bind(children=self._to_top)
+        self._refit()
 
     def _to_top(self, *args) -> None:
         """New rows go on top: show the top when the rows change."""
+        self._from_top = None
         self.view.scroll_y = 1
         self._refit()
+
+    def _let_go(self, *args) -> None:
+        """The patron slides the list: from now on it stays where they leave it."""
+        self._from_top = None
 
     def _fit(self, *args) -> None:
         """Size the scrolling part to the whole rows that fit, leaving room for the cue."""
         rows = list(reversed(self.box.children))
-        if self.box.height <= self.height:
+        if self.box.height <= self.height and not self.hidden:
             self.view.height = self.box.height
             self.view.cue_shown = False
             self.cue.shown = False
@@ -249,14 +283,18 @@ class RowList(BoxLayout):
                 break
             used += need
         self.view.height = max(used, min(room, rows[0].height if rows else 0))
+        if self._from_top is not None:  # rows came below: keep those in view where they were
+            self.view.scroll_y = max(0.0, 1 - self._from_top / max(1.0, self.box.height - self.view.height))
         self._count_below()
+        if self.hidden and self.box.height <= self.view.height:
+            self.dispatch("on_more")  # the rows made do not fill the list: nothing to slide to the end
 
     def _count_below(self, *args) -> None:
         """How many rows lie (even partly) below the visible part of the list."""
         view = self.view
         hidden_height = max(0.0, self.box.height - view.height)
         bottom = hidden_height * view.scroll_y  # the content's y at the view's lower edge
-        below = sum(1 for row in self.box.children if row.y < bottom - 1)
+        below = sum(1 for row in self.box.children if row.y < bottom - 1) + self.hidden
         above = sum(1 for row in self.box.children if row.top > bottom + view.height + 1)
         app = App.get_running_app()
         if below:
@@ -264,6 +302,8 @@ class RowList(BoxLayout):
         else:
             self.cue.text = app.tr("{count} more above: slide the list down", app.language).format(count=above)
         self.cue.below = below > 0
+        if self.hidden and view.scroll_y <= 0:
+            self.dispatch("on_more")
 
 
 class ListCue(Label):
