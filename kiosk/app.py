@@ -65,6 +65,13 @@ THEMES = {
 }
 
 
+def soon_on_ui_thread(callback: Callable[[float], None]) -> None:
+    """Run `callback(dt)` on the UI thread, from any thread, as soon as the UI loop is free."""
+    # a "free" event wakes the UI loop at once instead of at its next frame (see window_setup)
+    schedule = getattr(Clock, "schedule_once_free", Clock.schedule_once)
+    schedule(callback, 0)
+
+
 class KioskApp(App):
     """The kiosk's touchscreen app around one `KioskRuntime`."""
 
@@ -160,14 +167,16 @@ class KioskApp(App):
         """The idle screen is on show: systemd may consider the kiosk started."""
         Window.unbind(on_flip=self._first_frame)
         systemd_notify.ready("idle screen up")
-        if self.runtime is None and self._runtime_factory is not None:
+        if self.runtime is None and self._runtime_factory is not None and not self._stopped:
             # The runtime's modules (SQLAlchemy, the SIP2 client, the drivers, `kiosk run`'s
             # monitoring) load here, on this thread: imported on the worker they leave the
             # kiosk 10-60 MB larger for good (malloc keeps a worker's arena).
             import kiosk.core.runtime  # noqa: F401
             import kiosk.monitoring  # noqa: F401
-            # First in the circulation worker's queue: every patron action waits behind it.
-            self.in_worker(self._build_runtime, self._runtime_ready)
+            # First in the circulation worker's queue: every patron action waits behind it. No
+            # progress indicator over the idle screen: the build takes longer than BUSY_AFTER, so
+            # "Working..." flashed up and went at every start (two frames, a texture) for nobody.
+            self.circulation_worker.submit(self._build_runtime).add_done_callback(self._runtime_built)
 
     def _build_runtime(self) -> Any:
         try:
@@ -175,6 +184,11 @@ class KioskApp(App):
         except Exception as exc:  # shown on the out-of-service screen instead of crashing
             log.exception("the kiosk could not start")
             return exc
+
+    def _runtime_built(self, future: Future) -> None:
+        """On the worker: hand the runtime (or why it could not be built) to the UI thread."""
+        if not future.cancelled():  # cancelled: the app stopped first
+            soon_on_ui_thread(lambda dt: self._runtime_ready(future.result()))
 
     def _runtime_ready(self, runtime: Any) -> None:
         """Start the runtime, the device event pump and the session timer."""
@@ -302,9 +316,7 @@ class KioskApp(App):
         self.busy_text = busy or self.tr("Working...")
 
         def done(future: Future) -> None:
-            # a "free" event wakes the UI loop at once instead of at its next frame (see window_setup)
-            schedule = getattr(Clock, "schedule_once_free", Clock.schedule_once)
-            schedule(lambda dt: self._finish(future, then), 0)
+            soon_on_ui_thread(lambda dt: self._finish(future, then))
 
         future = worker.submit(call)
         future.add_done_callback(done)
