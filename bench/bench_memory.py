@@ -7,14 +7,16 @@ and anonymous pages, of which Python's small objects (pymalloc's 1 MiB arenas) a
 system, resident or not). The bare app at idle; the kiosk at every step of its start: before
 Kivy, first frame, the runtime's modules imported, the runtime built, the runtime started,
 idle. Then the packages the kiosk has loaded at idle that the bare app has not. Medians over
-the rounds, in MB.
+the rounds, in MB. `--redraws N` then has each app draw its unchanged screen N times more and
+measures again: what drawing keeps (Mesa's llvmpipe keeps memory per frame drawn).
 
-    .venv/bin/python -m bench.bench_memory [--rounds 3] [--idle 3]
+    .venv/bin/python -m bench.bench_memory [--rounds 3] [--idle 3] [--redraws 40]
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 import tempfile
@@ -29,7 +31,8 @@ from bench.timing import median, print_table  # noqa: E402
 
 # Reports one line per moment, "MEM_<moment> rss libraries python malloc" in kB, and the
 # modules loaded at idle; the kiosk's steps are hooked where `kiosk run` and the app take them.
-_MEMORY = """
+REDRAW_EVERY = 0.05  # seconds between two redraws of the idle screen (--redraws)
+_MEMORY = f"REDRAW_EVERY = {REDRAW_EVERY}" + """
 def memory(moment):
     import ctypes, re, sys, tempfile
     rss = libraries = 0
@@ -65,11 +68,18 @@ def memory(moment):
 _ready_as_measured = ready
 def ready():
     from kivy.clock import Clock
+    from kivy.core.window import Window
     _ready_as_measured()
+    redraws = int(os.environ["BENCH_REDRAWS"])
     def at_idle(dt):
         memory("idle")
         print("MODULES", *sorted(sys.modules), flush=True)
-    Clock.schedule_once(at_idle, IDLE_SECONDS - 0.2)  # just before the RSS line of bench_app
+        for n in range(redraws):  # the same screen drawn again, as every session and animation draws it
+            Clock.schedule_once(lambda dt: Window.canvas.ask_update(), REDRAW_EVERY * (n + 1))
+        if redraws:
+            Clock.schedule_once(lambda dt: memory("redrawn"), REDRAW_EVERY * (redraws + 2))
+    # just before the RSS line of bench_app, or before the redraws
+    Clock.schedule_once(at_idle, IDLE_SECONDS - 0.2 - (REDRAW_EVERY * (redraws + 4) if redraws else 0))
 
 def watch_kiosk_start():
     import functools
@@ -118,14 +128,18 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=3, help="cold starts of each app (default 3)")
     parser.add_argument("--idle", type=int, default=3, help="seconds after ready-to-serve until idle (default 3)")
+    parser.add_argument("--redraws", type=int, default=0,
+                        help="then draw the idle screen this many times more and measure again (default 0)")
     args = parser.parse_args()
+    redraw_seconds = math.ceil(REDRAW_EVERY * (args.redraws + 4)) if args.redraws else 0
     from sip2.emulator import ACSEmulator
 
     folder = Path(tempfile.mkdtemp(prefix="kiosk-bench-"))
     with ACSEmulator(db=str(folder / "library.db"), institution_id="DEMO") as emulator:
         config_file = kiosk_config_file(folder, emulator.address[1])
         env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-        env.update(PYTHONPYCACHEPREFIX=str(folder / "bytecode"), BENCH_IDLE_SECONDS=str(max(1, args.idle)))
+        env.update(PYTHONPYCACHEPREFIX=str(folder / "bytecode"), BENCH_IDLE_SECONDS=str(max(1, args.idle) + redraw_seconds),
+                   BENCH_REDRAWS=str(args.redraws))
         env.pop("DISPLAY", None)
         apps = {"bare": (with_memory(BARE_APP, kiosk=False), []),
                 "kiosk": (with_memory(KIOSK_APP, kiosk=True), [str(config_file)])}
@@ -145,7 +159,11 @@ def main() -> int:
     bare_idle = row("bare Kivy label: idle", "bare", "idle")
     kiosk_rows = [row(f"kiosk: {label}", "kiosk", moment) for moment, label in KIOSK_MOMENTS]
     difference = ["kiosk - bare, idle", *(round(k - b, 1) for k, b in zip(kiosk_rows[-1][1:], bare_idle[1:]))]
-    print_table(("moment", *KINDS), [bare_idle, *kiosk_rows, difference])
+    rows = [bare_idle, *kiosk_rows, difference]
+    if args.redraws:
+        redrawn = [row(f"{app}: idle, then {args.redraws} redraws", app, "redrawn") for app in ("bare", "kiosk")]
+        rows += [*redrawn, ["kiosk - bare, redrawn", *(round(k - b, 1) for k, b in zip(redrawn[1][1:], redrawn[0][1:]))]]
+    print_table(("moment", *KINDS), rows)
     bare_modules = set().union(*(r["MODULES"] for r in reports["bare"]))
     extra = Counter(name.split(".")[0] for name in set(reports["kiosk"][-1]["MODULES"]) - bare_modules)
     print("\nPackages the kiosk has loaded at idle and the bare app has not (modules of each)")
