@@ -240,6 +240,9 @@ class KioskApp(App):
     def _apply_theme(self, *args: Any) -> None:
         for key, value in THEMES["contrast" if self.high_contrast else "normal"].items():
             setattr(self, key, value)
+        # The screens' background is the window's clear: a full-window rectangle on top of it
+        # would fill every pixel twice per frame (about 5 of 23 ms in software GL at 800x480).
+        Window.clearcolor = self.color_bg
         # Text grows with big screens (a 1080-line screen stands further away than a 7" one).
         self.screen_scale = min(1.6, max(1.0, Window.height / 720))
         self.font_scale = self.screen_scale * (1.3 if self.large_text else 1.0)

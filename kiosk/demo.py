@@ -57,6 +57,7 @@ def demo_panel_factory(runtime):
 
     def wrap(manager):
         # Kivy reads its window settings when first imported: only once run_demo has set them.
+        from kivy.graphics import Color, Rectangle
         from kivy.metrics import dp
         from kivy.uix.boxlayout import BoxLayout
         from kivy.uix.button import Button
@@ -67,6 +68,10 @@ def demo_panel_factory(runtime):
         root.add_widget(manager)
         panel = BoxLayout(orientation="vertical", size_hint_x=None, width=dp(190), spacing=dp(4),
                           padding=dp(6))
+        with panel.canvas.before:  # dark under its white labels: the window is cleared to the kiosk's theme
+            Color(0.12, 0.12, 0.12, 1)
+            backdrop = Rectangle()
+        panel.bind(pos=lambda w, v: setattr(backdrop, "pos", v), size=lambda w, v: setattr(backdrop, "size", v))
         panel.add_widget(Label(text="Demo RFID pad", size_hint_y=None, height=dp(32), bold=True))
         placed: dict[str, list[str]] = {}
 
