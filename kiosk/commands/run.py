@@ -26,7 +26,9 @@ def register(commands: argparse._SubParsersAction) -> None:
 def _run(args: argparse.Namespace) -> int:
     startup_gc.pause()  # until the runtime is ready (KioskApp._runtime_ready settles it)
     try:
-        config = load_config(args.config or DEFAULT_PATH)
+        # The device drivers (tens of ms to import) are checked when the runtime builds the
+        # devices, after the first frame; a wrong device table shows on the out-of-service screen.
+        config = load_config(args.config or DEFAULT_PATH, check_devices=False)
     except ConfigError as exc:
         print(f"kiosk: {exc}", file=sys.stderr)
         return 2

@@ -73,3 +73,14 @@ def test_monitoring_loads_prometheus_only_when_metrics_are_asked_for():
     loaded = modules_after("import kiosk.core.runtime, kiosk.monitoring")
     assert "kiosk.monitoring.service" in loaded
     assert not {"prometheus_client", "kiosk.monitoring.metrics"} & loaded
+
+
+def test_kiosk_run_reads_its_configuration_without_the_device_drivers(tmp_path):
+    config = tmp_path / "kiosk.toml"
+    config.write_text('[sip2]\nhost = "127.0.0.1"\n[[scanner]]\ndriver = "keyboard"\n[rfid]\ndriver = "sim"\n',
+                      encoding="utf-8")
+    loaded = modules_after(f"from kiosk.config import load_config\n"
+                           f"load_config({str(config)!r}, check_devices=False)")
+    assert not {"kiosk.devices.manager", "kiosk.devices.rfid"} & loaded
+    checked = modules_after(f"from kiosk.config import load_config\nload_config({str(config)!r})")
+    assert {"kiosk.devices.manager", "kiosk.devices.rfid"} <= checked
