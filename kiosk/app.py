@@ -16,7 +16,7 @@ import queue as queues
 import signal
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -116,7 +116,8 @@ class KioskApp(App):
         self.logo = config.app.logo or ""
         self.languages = list(config.app.languages)
         self.language = self.languages[0]
-        self.has_pad = str(config.devices.get("rfid", {}).get("driver", "none")) != "none"
+        rfid = config.devices.get("rfid")  # not checked yet under `kiosk run`: the runtime checks it
+        self.has_pad = isinstance(rfid, Mapping) and str(rfid.get("driver", "none")) != "none"
         self.demo_panel = demo_panel
         self.exit_code = 0
         self.circulation_worker = ThreadPoolExecutor(1, thread_name_prefix="circulation")

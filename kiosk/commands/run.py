@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kiosk import startup_gc
@@ -25,8 +27,11 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     startup_gc.pause()  # until the runtime is ready (KioskApp._runtime_ready settles it)
+    path = args.config or DEFAULT_PATH
     try:
-        config = load_config(args.config or DEFAULT_PATH)
+        # The device tables' check imports every driver (tens of ms): it runs again in full,
+        # behind the idle screen, before the runtime is built (see runtime_factory).
+        config = load_config(path, check_devices=False)
     except ConfigError as exc:
         print(f"kiosk: {exc}", file=sys.stderr)
         return 2
@@ -35,9 +40,16 @@ def _run(args: argparse.Namespace) -> int:
     configure_window(config)
     from kiosk.app import KioskApp  # imports Kivy, which reads its window settings then: after configure_window
 
-    app = KioskApp(lambda: build_runtime(config), config=config)  # the idle screen first, the runtime behind it
+    app = KioskApp(runtime_factory(path), config=config)  # the idle screen first, the runtime behind it
     app.run()
     return app.exit_code
+
+
+def runtime_factory(path: str | Path) -> Callable[[], KioskRuntime]:
+    """What the app calls behind its first frame: the configuration read again with its device
+    tables checked, then the runtime built on it. A wrong table raises the ConfigError naming
+    its file, which the app shows on the out-of-service screen."""
+    return lambda: build_runtime(load_config(path))
 
 
 def build_runtime(config: KioskConfig) -> KioskRuntime:

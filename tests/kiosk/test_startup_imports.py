@@ -5,9 +5,12 @@ monitoring leaves prometheus_client out unless metrics are asked for."""
 from __future__ import annotations
 
 import gc
+import re
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from kiosk import startup_gc
 
@@ -73,3 +76,25 @@ def test_monitoring_loads_prometheus_only_when_metrics_are_asked_for():
     loaded = modules_after("import kiosk.core.runtime, kiosk.monitoring")
     assert "kiosk.monitoring.service" in loaded
     assert not {"prometheus_client", "kiosk.monitoring.metrics"} & loaded
+
+
+def test_kiosk_run_reads_its_configuration_without_the_device_drivers(tmp_path):
+    config = tmp_path / "kiosk.toml"
+    config.write_text('[sip2]\nhost = "127.0.0.1"\n[[scanner]]\ndriver = "keyboard"\n[rfid]\ndriver = "sim"\n',
+                      encoding="utf-8")
+    loaded = modules_after(f"from kiosk.config import load_config\n"
+                           f"load_config({str(config)!r}, check_devices=False)")
+    assert not {"kiosk.devices.manager", "kiosk.devices.rfid"} & loaded
+    checked = modules_after(f"from kiosk.config import load_config\nload_config({str(config)!r})")
+    assert {"kiosk.devices.manager", "kiosk.devices.rfid"} <= checked
+
+
+def test_kiosk_run_names_the_file_of_a_wrong_device_table_when_it_builds_the_runtime(tmp_path):
+    from kiosk.commands.run import runtime_factory
+    from kiosk.config import ConfigError, load_config
+
+    config = tmp_path / "kiosk.toml"
+    config.write_text('[sip2]\nhost = "127.0.0.1"\n[rfid]\ndriver = "nosuch"\n', encoding="utf-8")
+    load_config(config, check_devices=False)  # the idle screen comes up
+    with pytest.raises(ConfigError, match=rf'^{re.escape(str(config))}: rfid\.driver: .*"nosuch"'):
+        runtime_factory(config)()  # then the out-of-service screen says this
