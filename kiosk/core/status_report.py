@@ -63,10 +63,9 @@ def _link_state(link) -> Phrase:
     """Connected, or not and why (the error itself is on the next line, as the link has it)."""
     if link.online:
         return Phrase(wording.TECH_CONNECTED)
-    problem = getattr(link, "problem", None)
-    if problem is None:
+    if link.problem is None:
         return Phrase(wording.TECH_NOT_CONNECTED)
-    return Phrase.of(wording.TECH_NOT_CONNECTED_WHY, why=Phrase(wording.LINK_PROBLEMS[problem.value]))
+    return Phrase.of(wording.TECH_NOT_CONNECTED_WHY, why=Phrase(wording.LINK_PROBLEMS[link.problem.value]))
 
 
 def clock_difference(acs_time: datetime, local: datetime) -> Phrase:
