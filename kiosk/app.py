@@ -18,6 +18,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -39,13 +40,13 @@ from kiosk import startup_gc, systemd_notify
 from kiosk.core import wording
 from kiosk.i18n import LANGUAGE_NAMES, Words, translator
 from kiosk.screens.manager import build_screen_manager, screen as screen_named
-from kiosk.screens.patron_flow import PatronFlow
-from kiosk.screens.technician_flow import TechnicianFlow
 from kiosk.screens.widgets import BusyIndicator, TimeoutWarning
 
 if TYPE_CHECKING:
     from kiosk.config import KioskConfig
     from kiosk.core.runtime import KioskRuntime
+    from kiosk.screens.patron_flow import PatronFlow
+    from kiosk.screens.technician_flow import TechnicianFlow
 
 log = logging.getLogger(__name__)
 
@@ -132,11 +133,23 @@ class KioskApp(App):
         self._last_key = 0.0
         self._ending = False
         self._stopped = False
-        self.technician_flow = TechnicianFlow(self)
-        self.patron_flow = PatronFlow(self, self.technician_flow)
         self.bind(high_contrast=self._apply_theme, large_text=self._apply_theme)
         Window.bind(size=self._apply_theme)
         self._apply_theme()
+
+    # The flows, and the outcome and device-event classes they need, load after the first frame
+    # (see `_first_frame`): until a patron acts, the idle screen needs none of them.
+    @cached_property
+    def technician_flow(self) -> TechnicianFlow:
+        """What the technician's taps, scans and buttons lead to."""
+        from kiosk.screens.technician_flow import TechnicianFlow
+        return TechnicianFlow(self)
+
+    @cached_property
+    def patron_flow(self) -> PatronFlow:
+        """What the patron's scans, taps and the library system's answers lead to."""
+        from kiosk.screens.patron_flow import PatronFlow
+        return PatronFlow(self, self.technician_flow)
 
     # --- building and lifecycle ------------------------------------------------------------
 
@@ -159,7 +172,8 @@ class KioskApp(App):
         interval = systemd_notify.watchdog_interval()
         if interval:
             self._watchdog_event = Clock.schedule_interval(lambda dt: systemd_notify.watchdog(), interval)
-        self.go_idle()
+        # The screen manager starts on the idle screen, and the app with the kiosk's defaults:
+        # what `go_idle` would set is already set, so the first frame waits for no flow.
         Window.bind(on_flip=self._first_frame)
         if self.runtime is not None:
             self._runtime_ready(self.runtime)
@@ -168,6 +182,7 @@ class KioskApp(App):
         """The idle screen is on show: systemd may consider the kiosk started."""
         Window.unbind(on_flip=self._first_frame)
         systemd_notify.ready("idle screen up")
+        self.patron_flow  # noqa: B018  (loaded now, not when the first patron touches the screen)
         if self.runtime is None and self._runtime_factory is not None and not self._stopped:
             # The runtime's modules (SQLAlchemy, the SIP2 client, the drivers, `kiosk run`'s
             # monitoring) load here, on this thread: imported on the worker they leave the

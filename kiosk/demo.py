@@ -96,7 +96,9 @@ def demo_panel_factory(runtime):
             panel.add_widget(button)
         hint = (f"Type and press Enter:\ncard {DEMO.good_patron}\nPIN {DEMO.good_pin}\n"
                 f"item {DEMO.available_items[3]}\ntechnician TECH-0001\n(PIN 0000)")
-        panel.add_widget(Label(text=hint, font_size="12sp", halign="center"))
+        hint_label = Label(text=hint, font_size="12sp", halign="center", size_hint_y=None)
+        hint_label.bind(texture_size=lambda w, v: setattr(w, "height", v[1] + dp(8)))  # all of it, never cut
+        panel.add_widget(hint_label)
         root.add_widget(panel)
         return root
 

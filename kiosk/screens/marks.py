@@ -1,8 +1,8 @@
-"""Which mark an item row shows for an outcome: a pure rule, so it is tested without a window."""
+"""The marks an item row can show; `kiosk.screens.present.outcome_mark` picks one for an outcome.
 
-from __future__ import annotations
-
-from kiosk.core.outcomes import Alert, ItemOutcome
+Only names here: the row's picture (`kiosk.screens.pictures`) lists them before the first frame,
+which then needs none of the core's outcome classes.
+"""
 
 DONE = "done"  # it went through
 ATTENTION = "attention"  # it went through, and the note says what to do (a hold, give it to staff)
@@ -10,14 +10,3 @@ SAVED = "saved"  # stored while offline, sent when the library system is back
 REFUSED = "refused"  # it did not go through; the note says why
 UNCONFIRMED = "unconfirmed"  # sent, but the library system never said how it went
 MARKS = (DONE, ATTENTION, SAVED, REFUSED, UNCONFIRMED)
-
-
-def outcome_mark(outcome: ItemOutcome) -> str:
-    """The mark for one checkout, return or renewal."""
-    if Alert.OUTCOME_UNKNOWN in outcome.alerts:
-        return UNCONFIRMED
-    if not outcome.ok:
-        return REFUSED
-    if outcome.alerts:
-        return ATTENTION
-    return SAVED if outcome.offline else DONE

@@ -15,7 +15,7 @@ from kiosk.core.outcomes import Account, Action, Alert, FineLine, HoldLine, Item
 from kiosk.core.refusals import kiosk_words_for
 from kiosk.core.wording import N_
 from kiosk.i18n import Words
-from kiosk.screens.marks import outcome_mark
+from kiosk.screens.marks import ATTENTION, DONE, REFUSED, SAVED, UNCONFIRMED
 
 # Alert texts as the patron reads them (the enum's values are for logs and staff).
 ALERT_TEXT = {
@@ -27,6 +27,17 @@ ALERT_TEXT = {
     Alert.INCOMPLETE_SET: N_("Parts of this item are missing. Please put every part on the pad."),
     Alert.OUTCOME_UNKNOWN: N_("The library system did not confirm this. Please see staff."),
 }
+
+
+def outcome_mark(outcome: ItemOutcome) -> str:
+    """The mark an item row shows for one checkout, return or renewal."""
+    if Alert.OUTCOME_UNKNOWN in outcome.alerts:
+        return UNCONFIRMED
+    if not outcome.ok:
+        return REFUSED
+    if outcome.alerts:
+        return ATTENTION
+    return SAVED if outcome.offline else DONE
 
 
 @dataclass(frozen=True)

@@ -95,28 +95,41 @@ class SettingToggle(ToggleButton):
 
 
 class ButtonRow(BoxLayout):
-    """A row of buttons, all as tall as the one whose text needs the most room, and at least 64 dp
-    times the screen's scale."""
+    """A row of buttons, all as tall as the one whose text needs the most room (`text_room` more
+    than its text), and at least `least_height` (by default 64 dp times the screen's scale). A
+    child without text (a spacer) takes the row's height and asks for none."""
 
     natural = NumericProperty(0)  # the height the tallest text needs
+    least_height = NumericProperty(0)  # 0: 64 dp times the screen's scale
+    text_room = NumericProperty(dp(24))
 
     def on_kv_post(self, base_widget) -> None:
-        self.bind(children=self._track)
+        self.bind(children=self._track, least_height=self._fit, text_room=self._fit)
         App.get_running_app().bind(screen_scale=self._fit)  # a large screen gets larger buttons
         self._track()
 
     def _track(self, *args) -> None:
         for child in self.children:
             child.size_hint_y = 1  # every button in the row takes the row's height
-            watched = "natural" if isinstance(child, ButtonRow) else "texture_size"
-            child.unbind(**{watched: self._fit})
-            child.bind(**{watched: self._fit})
+            watched = _watched(child)
+            if watched:
+                child.unbind(**{watched: self._fit})
+                child.bind(**{watched: self._fit})
         self._fit()
 
     def _fit(self, *args) -> None:
-        needed = [c.natural if isinstance(c, ButtonRow) else c.texture_size[1] + dp(24) for c in self.children]
-        self.natural = max([dp(64) * App.get_running_app().screen_scale, *needed])
+        least = self.least_height or dp(64) * App.get_running_app().screen_scale
+        needed = [c.natural if isinstance(c, ButtonRow) else c.texture_size[1] + self.text_room
+                  for c in self.children if _watched(c)]
+        self.natural = max([least, *needed])
         self.height = self.natural
+
+
+def _watched(child: Widget) -> str | None:
+    """The property of a row's child that says how tall it needs to be, if any."""
+    if isinstance(child, ButtonRow):
+        return "natural"
+    return "texture_size" if hasattr(child, "texture_size") else None
 
 
 class ItemRow(BoxLayout):

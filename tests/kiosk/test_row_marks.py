@@ -1,7 +1,8 @@
 """Which mark an item row shows: the rule is pure, so it is checked without a window."""
 
 from kiosk.core.outcomes import Action, Alert, ItemOutcome
-from kiosk.screens.marks import ATTENTION, DONE, REFUSED, SAVED, UNCONFIRMED, outcome_mark
+from kiosk.screens.marks import ATTENTION, DONE, REFUSED, SAVED, UNCONFIRMED
+from kiosk.screens.present import outcome_mark
 
 
 def test_each_outcome_gets_its_mark():

@@ -1,5 +1,6 @@
 """What the kiosk loads before its first frame: `kiosk run` imports its own command only, reading
-the configuration loads no SIP2 message class, the collector is paused then set aside, and
+the configuration loads no SIP2 message class, the app and its idle screen load no flow and no
+outcome or device-event class, the collector is paused then set aside, and
 monitoring leaves prometheus_client out unless metrics are asked for."""
 
 from __future__ import annotations
@@ -43,6 +44,14 @@ def test_reading_a_configuration_loads_no_sip2_message_class(tmp_path):
     loaded = modules_after(f"from kiosk.config import load_config\nload_config({str(config)!r})")
     assert "sip2.dialects" in loaded and "sip2.charsets" in loaded
     assert not {"sip2.messages", "sip2.codec", "sqlalchemy"} & loaded
+
+
+def test_the_app_and_its_idle_screen_load_no_flow_and_no_outcome_class():
+    loaded = modules_after("import os\nos.environ['KIVY_NO_ARGS'] = '1'\n"
+                           "import kiosk.app\nfrom kiosk.screens.manager import build_screen_manager")
+    assert "kiosk.app" in loaded
+    assert not {"kiosk.screens.patron_flow", "kiosk.screens.technician_flow", "kiosk.core.outcomes",
+                "kiosk.devices.events"} & loaded
 
 
 def test_sip2_names_load_when_first_used():
