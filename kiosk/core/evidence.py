@@ -13,9 +13,10 @@ from datetime import datetime
 from sip2.dates import parse_due_date
 from sip2.messages import ItemInformationResponse
 
-# The same statuses the replay of the offline queue judges by: charged (04, 05), and back in
-# the library (available, on the hold shelf, waiting to be re-shelved, in transit).
-from kiosk.storage.reconcile import CHARGED, RETURNED as NOT_ON_LOAN
+# The same statuses and the same test of a known item the replay of the offline queue judges
+# by: charged (04, 05), and back in the library (available, on the hold shelf, waiting to be
+# re-shelved, in transit).
+from kiosk.storage.reconcile import CHARGED, RETURNED as NOT_ON_LOAN, names_known_item
 
 
 class Evidence(enum.Enum):
@@ -24,11 +25,6 @@ class Evidence(enum.Enum):
     DONE = "done"  # it went through
     NOT_DONE = "not done"  # it certainly did not
     UNSETTLED = "unsettled"  # nothing to go by: staff must look
-
-
-def names_known_item(status: ItemInformationResponse | None) -> bool:
-    """Whether the 17 is about an item the library knows (a title or item properties given)."""
-    return status is not None and bool((status.title or "").strip() or (status.item_properties or "").strip())
 
 
 def borrower(status: ItemInformationResponse) -> str | None:

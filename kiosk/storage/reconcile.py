@@ -4,7 +4,8 @@ Pure: a queue entry and an 18 reply in, a verdict out. The replayer asks this wh
 entry may have reached the library system without its answer being recorded: after the
 kiosk was killed while an entry was "sending", or when the client raised UnknownOutcome.
 
-The rule, by kind (circulation status codes of the 18 reply):
+The rule, by kind (circulation status codes of the 18 reply), for an item the library system
+names (a title or item properties given; an 18 about an item it does not know -> unknown):
 
 - checkout: charged (04, 05) with a due date -> done (it went through); charged to another
   patron, when the ACS names the borrower (AA, which several ACSs add) -> unknown;
@@ -59,6 +60,11 @@ class Reconciliation:
     explanation: str
 
 
+def names_known_item(status: ItemInformationResponse | None) -> bool:
+    """Whether the 17 is about an item the library knows (a title or item properties given)."""
+    return status is not None and bool((status.title or "").strip() or (status.item_properties or "").strip())
+
+
 def reconcile(entry: EntryToSend, status: ItemInformationResponse) -> Reconciliation:
     """Judge from the item's status whether `entry` was applied by the library system."""
     code = status.circulation_status
@@ -66,6 +72,9 @@ def reconcile(entry: EntryToSend, status: ItemInformationResponse) -> Reconcilia
     if status.item_id and status.item_id != entry.item_id:
         return Reconciliation(Verdict.UNKNOWN, f"asked about item {entry.item_id}, the library "
                                                f"system answered about {status.item_id}")
+    if not names_known_item(status):  # a status of an item nobody knows proves nothing
+        return Reconciliation(Verdict.UNKNOWN, f"{facts}, but the library system gave no title or "
+                                               "properties: it may not know the item")
     borrower = dict(status.extra).get("AA")
     other_borrower = borrower is not None and borrower != entry.patron_id
     due = (status.due_date or "").strip()

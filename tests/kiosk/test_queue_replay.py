@@ -339,6 +339,21 @@ def test_reconciliation_rule(kind, code, due, borrower, told, verdict):
     assert reconcile(entry, status).verdict is verdict
 
 
+@pytest.mark.parametrize("kind", ["checkout", "checkin", "renew"])
+def test_a_status_of_an_item_the_library_does_not_name_settles_nothing(kind):
+    entry = QueueEntry(id=1, kind=Kind(kind), item_id="I1", patron_id=None if kind == "checkin" else "P1",
+                       transaction_date=WHEN, due_date=None if kind == "checkin" else DUE,
+                       state=EntryState.SENDING, attempts=1, last_error=None, reason=None,
+                       created_at=WHEN, updated_at=WHEN)
+    for code in ("03", "04"):
+        status = ItemInformationResponse(circulation_status=code, due_date="2026-03-23", item_id="I1", title="")
+        judged = reconcile(entry, status)
+        assert judged.verdict is Verdict.UNKNOWN
+        assert "no title" in judged.explanation
+    with_properties = ItemInformationResponse(circulation_status="03", item_id="I1", item_properties="DVD")
+    assert reconcile(entry, with_properties).verdict is not Verdict.UNKNOWN  # properties name it too
+
+
 def test_a_reply_about_another_item_is_never_trusted():
     entry = QueueEntry(id=1, kind=Kind.CHECKOUT, item_id="I1", patron_id="P1", transaction_date=WHEN,
                        due_date=DUE, state=EntryState.SENDING, attempts=1, last_error=None,
