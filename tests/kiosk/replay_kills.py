@@ -1,14 +1,11 @@
-"""What the replay tests that kill the kiosk share: a queued plan, the death itself, a client
-factory for the canned ACS, and the check that everything was applied exactly once."""
+"""What the replay tests that kill the kiosk share: a queued plan, the death itself, and the
+check that everything was applied exactly once."""
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from os import PathLike
-
-from sip2.client import SIP2Client
 
 from kiosk.storage import EntryState, Journal, OfflineQueue, ReplayReport, open_database
 
@@ -16,7 +13,6 @@ from tests.kiosk.queue_canned_acs import CannedACS
 
 WHEN = datetime(2026, 3, 2, 10, 0, 0)
 ITEMS = [f"3900000000{n:03d}" for n in range(4)]
-SETTINGS = dict(username="kiosk", password="kiosk", institution_id="TEST", timeout=5.0)
 CODES = {"checkout": "11", "checkin": "09"}
 
 
@@ -34,16 +30,6 @@ def queued(path: str | PathLike[str], plan: list[tuple[str, str]]) -> tuple[Offl
                       transaction_date=when, due_date=when + timedelta(days=21) if kind == "checkout" else None,
                       journal=journal)
     return queue, journal
-
-
-def connecting(acs: CannedACS, client: type[SIP2Client] = SIP2Client,
-               **extra: object) -> Callable[[], SIP2Client]:
-    """The replay's client factory: a `client` logged in to the canned ACS (`extra` goes to it)."""
-    def factory() -> SIP2Client:
-        connected = client(*acs.address, **extra, **SETTINGS)  # type: ignore[arg-type]
-        connected.connect()
-        return connected
-    return factory
 
 
 def assert_applied_exactly_once(report: ReplayReport, queue: OfflineQueue, acs: CannedACS,

@@ -13,8 +13,8 @@ from sip2.client import SIP2Client
 
 from kiosk.storage import Journal, OfflineQueue, Replayer, open_database
 
-from tests.kiosk.queue_canned_acs import CannedACS
-from tests.kiosk.replay_kills import ITEMS, Killed, assert_applied_exactly_once, connecting, queued
+from tests.kiosk.queue_canned_acs import CannedACS, connecting
+from tests.kiosk.replay_kills import ITEMS, Killed, assert_applied_exactly_once, queued
 
 # Each item is borrowed, returned and borrowed again; the last two come back once more.
 PLAN = ([("checkout", item) for item in ITEMS] + [("checkin", item) for item in ITEMS]

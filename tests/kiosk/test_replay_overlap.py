@@ -14,8 +14,8 @@ from sip2.client import SIP2Client
 
 from kiosk.storage import Journal, OfflineQueue, Replayer, open_database
 
-from tests.kiosk.queue_canned_acs import CannedACS
-from tests.kiosk.replay_kills import ITEMS, Killed, assert_applied_exactly_once, connecting, queued
+from tests.kiosk.queue_canned_acs import CannedACS, connecting
+from tests.kiosk.replay_kills import ITEMS, Killed, assert_applied_exactly_once, queued
 
 A, B, C, D = ITEMS
 # Entries of one item next to each other (the outcome of the first must be on disk before the
