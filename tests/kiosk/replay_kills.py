@@ -1,5 +1,5 @@
-"""What the replay tests that kill the kiosk share: a queued plan, the death itself, and the
-check that everything was applied exactly once."""
+"""What the replay tests that kill the kiosk share: a queued plan, the death itself, the replay
+of the next process, and the check that everything was applied exactly once."""
 
 from __future__ import annotations
 
@@ -7,9 +7,13 @@ from collections import Counter
 from datetime import datetime, timedelta
 from os import PathLike
 
-from kiosk.storage import EntryState, Journal, OfflineQueue, ReplayReport, open_database
+import pytest
 
-from tests.kiosk.queue_canned_acs import CannedACS
+from sip2.client import SIP2Client
+
+from kiosk.storage import EntryState, Journal, OfflineQueue, Replayer, ReplayReport, open_database
+
+from tests.kiosk.queue_canned_acs import CannedACS, connecting
 
 WHEN = datetime(2026, 3, 2, 10, 0, 0)
 ITEMS = [f"3900000000{n:03d}" for n in range(4)]
@@ -30,6 +34,22 @@ def queued(path: str | PathLike[str], plan: list[tuple[str, str]]) -> tuple[Offl
                       transaction_date=when, due_date=when + timedelta(days=21) if kind == "checkout" else None,
                       journal=journal)
     return queue, journal
+
+
+def killed_then_replayed(path: str | PathLike[str], plan: list[tuple[str, str]],
+                         dying: type[SIP2Client], batch_size: int, **when: object) -> None:
+    """Queue `plan`, replay it with a `dying` client (`when` says where it dies) until the process
+    is killed, replay again as the next process would, and check that the ACS applied every
+    entry exactly once."""
+    queue, journal = queued(path, plan)
+    with CannedACS(ITEMS) as acs:
+        with pytest.raises(Killed):
+            Replayer(queue, connecting(acs, dying, **when), journal=journal, batch_size=batch_size).replay_once()
+        queue.db.close()  # the process is gone; the next one opens the file again
+        queue = OfflineQueue(open_database(path))
+        report = Replayer(queue, connecting(acs), journal=Journal(queue.db)).replay_once()
+    assert_applied_exactly_once(report, queue, acs, len(plan))
+    queue.db.close()
 
 
 def assert_applied_exactly_once(report: ReplayReport, queue: OfflineQueue, acs: CannedACS,

@@ -11,10 +11,7 @@ import pytest
 
 from sip2.client import SIP2Client
 
-from kiosk.storage import Journal, OfflineQueue, Replayer, open_database
-
-from tests.kiosk.queue_canned_acs import CannedACS, connecting
-from tests.kiosk.replay_kills import ITEMS, Killed, assert_applied_exactly_once, queued
+from tests.kiosk.replay_kills import ITEMS, Killed, killed_then_replayed
 
 # Each item is borrowed, returned and borrowed again; the last two come back once more.
 PLAN = ([("checkout", item) for item in ITEMS] + [("checkin", item) for item in ITEMS]
@@ -49,13 +46,4 @@ class DyingClient(SIP2Client):
 @pytest.mark.parametrize("after_applied", [False, True], ids=["before-sending", "after-applied"])
 @pytest.mark.parametrize("at", range(1, len(PLAN) + 1))
 def test_a_kill_at_any_request_loses_nothing_and_applies_nothing_twice(tmp_path, at, after_applied, batch_size):
-    queue, journal = queued(tmp_path / "kiosk.sqlite", PLAN)
-    with CannedACS(ITEMS) as acs:
-        with pytest.raises(Killed):
-            Replayer(queue, connecting(acs, DyingClient, at=at, after_applied=after_applied), journal=journal,
-                     batch_size=batch_size).replay_once()
-        queue.db.close()  # the process is gone; the next one opens the file again
-        queue = OfflineQueue(open_database(tmp_path / "kiosk.sqlite"))
-        report = Replayer(queue, connecting(acs), journal=Journal(queue.db)).replay_once()
-    assert_applied_exactly_once(report, queue, acs, len(PLAN))
-    queue.db.close()
+    killed_then_replayed(tmp_path / "kiosk.sqlite", PLAN, DyingClient, batch_size, at=at, after_applied=after_applied)

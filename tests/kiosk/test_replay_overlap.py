@@ -12,10 +12,10 @@ import pytest
 
 from sip2.client import SIP2Client
 
-from kiosk.storage import Journal, OfflineQueue, Replayer, open_database
+from kiosk.storage import Replayer
 
 from tests.kiosk.queue_canned_acs import CannedACS, connecting
-from tests.kiosk.replay_kills import ITEMS, Killed, assert_applied_exactly_once, queued
+from tests.kiosk.replay_kills import ITEMS, Killed, killed_then_replayed, queued
 
 A, B, C, D = ITEMS
 # Entries of one item next to each other (the outcome of the first must be on disk before the
@@ -96,13 +96,4 @@ class KilledWhileAnswered(SIP2Client):
 @pytest.mark.parametrize("batch_size", [2, 512])
 @pytest.mark.parametrize("at", range(1, len(PLAN) + 1))
 def test_a_kill_while_the_acs_answers_loses_nothing_and_applies_nothing_twice(tmp_path, at, batch_size):
-    queue, journal = queued(tmp_path / "kiosk.sqlite", PLAN)
-    with CannedACS(ITEMS) as acs:
-        with pytest.raises(Killed):
-            Replayer(queue, connecting(acs, KilledWhileAnswered, at=at), journal=journal,
-                     batch_size=batch_size).replay_once()
-        queue.db.close()  # the process is gone; the next one opens the file again
-        queue = OfflineQueue(open_database(tmp_path / "kiosk.sqlite"))
-        report = Replayer(queue, connecting(acs), journal=Journal(queue.db)).replay_once()
-    assert_applied_exactly_once(report, queue, acs, len(PLAN))
-    queue.db.close()
+    killed_then_replayed(tmp_path / "kiosk.sqlite", PLAN, KilledWhileAnswered, batch_size, at=at)
