@@ -5,41 +5,25 @@ from __future__ import annotations
 from kivy.app import App
 from kivy.properties import StringProperty
 
-from kiosk.screens.widgets import KioskScreen
+from kiosk.screens.pin_entry import PinEntryScreen
 
 MAX_CARD = 24
 MAX_PIN = 12
 
 
-class LoginScreen(KioskScreen):
+class LoginScreen(PinEntryScreen):
     """`stage` is "card" (typing the card number) or "pin"; `entry` is what was typed so far."""
 
     stage = StringProperty("card")
-    entry = StringProperty("")
-    takes_typing = True
+    intro = "LoginIntro"
 
-    def digit(self, digit: str) -> None:
-        """A digit from the pad."""
-        limit = MAX_PIN if self.stage == "pin" else MAX_CARD
-        if len(self.entry) < limit:
-            self.entry += digit
+    def longest(self) -> int:
+        """A PIN is shorter than a card number."""
+        return MAX_PIN if self.stage == "pin" else MAX_CARD
 
-    def clear(self) -> None:
-        """Clear what was typed."""
-        self.entry = ""
-
-    def backspace(self) -> None:
-        """Take back the last digit typed."""
-        self.entry = self.entry[:-1]
-
-    def enter(self) -> None:
-        """OK: send the card number or the PIN."""
-        if self.entry:
-            App.get_running_app().patron_flow.login_entered(self.stage, self.entry)
-
-    def typed(self, text: str) -> None:
-        """Text typed on a real keyboard (or a wedge scanner) and ended with Enter."""
-        App.get_running_app().patron_flow.login_entered(self.stage, text.strip())
+    def submit(self, text: str) -> None:
+        """Send the card number or the PIN."""
+        App.get_running_app().patron_flow.login_entered(self.stage, text)
 
 
 SCREEN = LoginScreen

@@ -169,17 +169,12 @@ class Database:
         For one-statement reads on a patron's path (is this item queued), where opening an
         SQLAlchemy transaction would cost more than the indexed lookup itself.
         """
-        raw = self.engine.raw_connection()
-        try:
-            driver = raw.driver_connection
-            assert driver is not None  # a pooled connection that is open
+        with self._driver(None) as driver:
             cursor = driver.cursor()
             try:
                 yield cursor
             finally:
                 cursor.close()
-        finally:
-            raw.close()  # back to the pool
 
     @contextmanager
     def reading(self) -> Iterator[Connection]:

@@ -46,13 +46,19 @@ def honours_no_block(ctx: Context, req: m.Checkout | m.Checkin | m.Renew) -> boo
     return req.no_block and ctx.policy.honour_no_block
 
 
+def loan_time(ctx: Context, req: m.Checkout | m.Renew, overrides: Overrides) -> datetime:
+    """When a loan or renewal counts from: the SC's transaction date for a no-block request
+    (it happened offline, then), else now."""
+    return local_time(req.transaction_date) if overrides.no_block and req.transaction_date else ctx.now
+
+
 def checkout(ctx: Context, req: m.Checkout) -> m.CheckoutResponse:
     """11: lend the item; an item already out to this patron is renewed if the SC allows it."""
     db, policy = ctx.db, ctx.policy
     patron = db.get(Patron, req.patron_id or "")
     item = db.get(Item, req.item_id or "")
     overrides = Overrides(honours_no_block(ctx, req))
-    when = local_time(req.transaction_date) if overrides.no_block and req.transaction_date else ctx.now
+    when = loan_time(ctx, req, overrides)
     try:
         if patron is None:
             raise Refused(UNKNOWN_PATRON)
@@ -207,7 +213,7 @@ def renew(ctx: Context, req: m.Renew) -> m.RenewResponse:
         item = db.first(Item, "title = ? AND id IN (SELECT item_id FROM loans WHERE patron_id = ?)",
                         (req.title, patron.id))
     overrides = Overrides(honours_no_block(ctx, req))
-    when = local_time(req.transaction_date) if overrides.no_block and req.transaction_date else ctx.now
+    when = loan_time(ctx, req, overrides)
     try:
         if patron is None:
             raise Refused(UNKNOWN_PATRON)

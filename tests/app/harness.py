@@ -135,26 +135,31 @@ class Driver:
 
     # --- doing --------------------------------------------------------------------------
 
-    def touch(self, widget: Widget) -> None:
-        """A finger on the widget's centre and off again: real touch events through the window."""
-        self.pump(0.05)  # let the layout settle so the widget is where a person would see it
+    def touch(self, widget: Widget, *, quick: bool = False) -> None:
+        """A finger on the widget's centre and off again: real touch events through the window.
+
+        `quick`: one turn of the UI loop before, between and after, no more (a day of patrons
+        cannot wait as long as a screenshot does).
+        """
+        settle, hold = (0, 0) if quick else (0.05, 0.02)
+        self.pump(settle)  # let the layout settle so the widget is where a person would see it
         x, y = widget.to_window(*widget.center)
         touch = UnitTestTouch(x, y)
         touch.touch_down()
-        self.pump(0.02)
+        self.pump(hold)
         touch.touch_up()
-        self.pump(0.05)
+        self.pump(settle)
 
     def press(self, text: str) -> None:
         """Touch the button labelled `text`."""
         self.touch(self.button(text))
 
-    def type_on_pad(self, digits: str) -> None:
-        """Touch each digit on the screen's PIN pad."""
+    def type_on_pad(self, digits: str, *, quick: bool = False) -> None:
+        """Touch each digit on the screen's PIN pad (`quick`: as `touch`)."""
         pad = self.app.screen.ids.pad
         for digit in digits:
             button = next(b for b in pad.children if isinstance(b, Button) and b.text == digit)
-            self.touch(button)
+            self.touch(button, quick=quick)
 
     def scan(self, text: str) -> None:
         """A barcode through the keyboard scanner, as a wedge scanner types it."""

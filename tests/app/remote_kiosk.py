@@ -28,8 +28,6 @@ import sys
 from dataclasses import asdict
 
 os.environ["KIVY_LOG_MODE"] = "PYTHON"  # leave logging and standard error to this program
-from kivy.tests.common import UnitTestTouch  # noqa: E402
-from kivy.uix.button import Button  # noqa: E402
 
 from kiosk.config import parse_config  # noqa: E402
 from kiosk.core.runtime import KioskRuntime  # noqa: E402
@@ -50,18 +48,6 @@ def outcomes(app: Driver) -> dict:
                    "alerts": [a.name for a in o.alerts]} for item, o in found.items()}
 
 
-def tap(app: Driver, widget) -> None:
-    """A finger on the widget's centre and off again, with one turn of the UI loop between
-    (the harness's touch waits longer, for screenshots; a day of patrons cannot)."""
-    app.pump(0)
-    x, y = widget.to_window(*widget.center)
-    touch = UnitTestTouch(x, y)
-    touch.touch_down()
-    app.pump(0)
-    touch.touch_up()
-    app.pump(0)
-
-
 def waited(app: Driver, condition, timeout: float) -> bool:
     try:
         app.wait_for(condition, timeout)
@@ -76,18 +62,16 @@ def run(app: Driver, command: list) -> dict:
     if what == "press":
         app.settle()
         try:
-            tap(app, app.button(args[0]))
+            app.touch(app.button(args[0]), quick=True)
         except AssertionError as exc:
             return describe(app, False, error=str(exc))
         return describe(app)
     if what == "pin":
         app.wait_for(lambda: app.screen_name == "login")
         app.settle()
-        pad = app.screen.ids.pad
-        for digit in args[0]:
-            tap(app, next(b for b in pad.children if isinstance(b, Button) and b.text == digit))
+        app.type_on_pad(args[0], quick=True)
         app.wait_for(lambda: app.screen.entry == args[0])
-        tap(app, app.button("OK"))
+        app.touch(app.button("OK"), quick=True)
         app.settle()
         return describe(app)
     if what == "wait_screen":

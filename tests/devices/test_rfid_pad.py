@@ -1,6 +1,7 @@
 """The pad loop: items placed and removed, stacks, sets, unreadable tags, faults, reopening."""
 
 import threading
+from collections.abc import Iterator
 from dataclasses import replace
 
 import pytest
@@ -19,11 +20,11 @@ from kiosk.devices.rfid.reader_3m810 import reader_factory
 from tests.devices.rfid_support import Collector, served, wait_for
 
 
-@pytest.fixture
-def sim():
-    """A started "sim" pad (3M framing, in-memory) and its event collector."""
+def started_sim_pad(poll_interval: float) -> Iterator[tuple[PadLoop, Collector]]:
+    """A started "sim" pad (3M framing, in-memory) polling every `poll_interval` s, with its
+    tag store and faults at hand, and its event collector; stopped when resumed."""
     events = Collector()
-    settings = parse_settings({"driver": "sim", "poll_interval": 0.01, "missing_rounds": 2,
+    settings = parse_settings({"driver": "sim", "poll_interval": poll_interval, "missing_rounds": 2,
                                "reply_timeout": 0.1})
     simulator = reader_sim.reader_factory(settings)
     pad = PadLoop(settings, simulator, events, Backoff(first=0.02, maximum=0.05))
@@ -33,6 +34,12 @@ def sim():
     assert wait_for(lambda: pad.state == DeviceState.CONNECTED)
     yield pad, events
     pad.stop()
+
+
+@pytest.fixture
+def sim():
+    """A started "sim" pad and its event collector."""
+    yield from started_sim_pad(poll_interval=0.01)
 
 
 def test_item_placed_without_its_security_state_which_technicians_read_on_request(sim):
@@ -304,16 +311,7 @@ def test_set_security_with_a_malformed_uid_is_refused_and_the_pad_keeps_going(si
 @pytest.fixture
 def slow_poll():
     """A started "sim" pad that waits 60 s between inventories of a pad with items on it."""
-    events = Collector()
-    settings = parse_settings({"driver": "sim", "poll_interval": 60, "missing_rounds": 2,
-                               "reply_timeout": 0.1})
-    simulator = reader_sim.reader_factory(settings)
-    pad = PadLoop(settings, simulator, events, Backoff(first=0.02, maximum=0.05))
-    pad.tag_store = simulator.store
-    pad.start()
-    assert wait_for(lambda: pad.state == DeviceState.CONNECTED)
-    yield pad, events
-    pad.stop()
+    yield from started_sim_pad(poll_interval=60)
 
 
 def test_an_empty_pad_sees_a_stack_without_waiting_its_poll_interval(slow_poll):

@@ -19,7 +19,7 @@ from kiosk.devices.evdev_scanner import EvdevScanner, parse_usb_id
 from kiosk.devices.events import DeviceState
 from kiosk.devices.wedge_decoder import WedgeDecoder
 
-from tests.devices.test_scan_support import Collector, fast_backoff
+from tests.devices.test_scan_support import Collector, fast_backoff, running
 
 HONEYWELL = (0x0C2E, 0x0B61)
 
@@ -90,14 +90,11 @@ def test_scans_from_a_device_path():
     devices, sink = FakeInputDevices(), Collector()
     devices.add("/dev/input/by-id/usb-Honeywell-event-kbd")
     scanner = make_scanner(devices, sink, device="/dev/input/by-id/usb-Honeywell-event-kbd")
-    scanner.start()
-    try:
+    with running(scanner):
         sink.status(DeviceState.CONNECTED)
         devices.type("/dev/input/by-id/usb-Honeywell-event-kbd", "30234000517861", autorepeat=True)
         scan = sink.scan()
         assert (scan.text, scan.source, scan.symbology) == ("30234000517861", "wedge", None)
-    finally:
-        scanner.stop()
     assert devices.opened["/dev/input/by-id/usb-Honeywell-event-kbd"].closed
 
 
@@ -107,24 +104,18 @@ def test_finds_the_keyboard_interface_by_usb_id_and_decodes_with_its_layout():
     devices.add("/dev/input/event4", has_enter_key=False)  # the scanner's consumer-keys node
     devices.add("/dev/input/event5")
     scanner = make_scanner(devices, sink, layout="de", usb=HONEYWELL)
-    scanner.start()
-    try:
+    with running(scanner):
         sink.status(DeviceState.CONNECTED)
         devices.type("/dev/input/event5", "Zeitschrift-2024/Y", layout="de")
         assert sink.scan().text == "Zeitschrift-2024/Y"
-    finally:
-        scanner.stop()
     assert devices.opened["/dev/input/event3"].closed and devices.opened["/dev/input/event4"].closed
 
 
 def test_no_matching_usb_device_is_reported_with_the_id():
     devices, sink = FakeInputDevices(), Collector()
     scanner = make_scanner(devices, sink, usb=HONEYWELL)
-    scanner.start()
-    try:
+    with running(scanner):
         assert "no keyboard input device with USB id 0c2e:0b61" in sink.status(DeviceState.LOST).detail
-    finally:
-        scanner.stop()
 
 
 def test_usb_lookup_mentions_devices_it_could_not_open():
@@ -136,11 +127,8 @@ def test_usb_lookup_mentions_devices_it_could_not_open():
 
     scanner = EvdevScanner("wedge", sink, WedgeDecoder(), usb=HONEYWELL, open_source=no_access,
                            list_paths=devices.list_paths, backoff=fast_backoff())
-    scanner.start()
-    try:
+    with running(scanner):
         assert "(1 input device(s) could not be opened)" in sink.status(DeviceState.LOST).detail
-    finally:
-        scanner.stop()
 
 
 def test_device_grabbed_by_another_program_is_reported_clearly_and_retried():
@@ -148,22 +136,18 @@ def test_device_grabbed_by_another_program_is_reported_clearly_and_retried():
     devices.add("/dev/input/event5")
     devices.grabbed_elsewhere.add("/dev/input/event5")
     scanner = make_scanner(devices, sink, device="/dev/input/event5")
-    scanner.start()
-    try:
+    with running(scanner):
         lost = sink.status(DeviceState.LOST)
         assert "another program holds it exclusively" in lost.detail
         devices.grabbed_elsewhere.clear()
         sink.status(DeviceState.CONNECTED)
-    finally:
-        scanner.stop()
 
 
 def test_unplug_is_lost_then_replug_reconnects_and_half_scan_is_dropped():
     devices, sink = FakeInputDevices(), Collector()
     devices.add("/dev/input/event5")
     scanner = make_scanner(devices, sink, usb=HONEYWELL)
-    scanner.start()
-    try:
+    with running(scanner):
         sink.status(DeviceState.CONNECTED)
         devices.type("/dev/input/event5", "123", terminator=None)  # unplugged mid-scan
         devices.unplugged.add("/dev/input/event5")
@@ -173,24 +157,19 @@ def test_unplug_is_lost_then_replug_reconnects_and_half_scan_is_dropped():
         sink.status(DeviceState.CONNECTED)
         devices.type("/dev/input/event5", "456")
         assert sink.scan().text == "456"
-    finally:
-        scanner.stop()
 
 
 def test_unknown_key_is_a_problem_not_a_crash():
     devices, sink = FakeInputDevices(), Collector()
     devices.add("/dev/input/event5")
     scanner = make_scanner(devices, sink, device="/dev/input/event5")
-    scanner.start()
-    try:
+    with running(scanner):
         sink.status(DeviceState.CONNECTED)
         devices.type("/dev/input/event5", "a@b", layout="de")  # scanner set to German, kiosk to US
         devices.type("/dev/input/event5", "ok")
         assert sink.scan().text == "ok"
         assert "unknown key KEY_Q (16) with AltGr in layout 'us'" in scanner.last_problem
         assert "typed so far: 'a'" in scanner.last_problem
-    finally:
-        scanner.stop()
 
 
 def test_usb_id_parsing():
@@ -211,34 +190,25 @@ def test_real_input_device_path_that_does_not_exist_is_lost():
     sink = Collector()
     scanner = EvdevScanner("wedge", sink, WedgeDecoder(), device="/dev/input/by-id/none-such",
                            backoff=fast_backoff())
-    scanner.start()
-    try:
+    with running(scanner):
         assert "none-such" in sink.status(DeviceState.LOST).detail
-    finally:
-        scanner.stop()
 
 
 def test_keypad_enter_from_the_device_ends_the_scan():
     devices, sink = FakeInputDevices(), Collector()
     devices.add("/dev/input/event5")
     scanner = make_scanner(devices, sink, device="/dev/input/event5")
-    scanner.start()
-    try:
+    with running(scanner):
         sink.status(DeviceState.CONNECTED)
         devices.type("/dev/input/event5", "789", terminator=E.KEY_KPENTER)
         assert sink.scan().text == "789"
-    finally:
-        scanner.stop()
 
 
 def test_usb_lookup_on_a_machine_without_input_devices_is_lost():
     sink = Collector()
     scanner = EvdevScanner("wedge", sink, WedgeDecoder(), usb=HONEYWELL, backoff=fast_backoff())
-    scanner.start()
-    try:
+    with running(scanner):
         assert "USB id 0c2e:0b61" in sink.status(DeviceState.LOST).detail
-    finally:
-        scanner.stop()
 
 
 def test_permission_problem_says_what_to_fix():
@@ -249,9 +219,6 @@ def test_permission_problem_says_what_to_fix():
 
     scanner = EvdevScanner("wedge", sink, WedgeDecoder(), device="/dev/input/event5",
                            open_source=no_access, backoff=fast_backoff())
-    scanner.start()
-    try:
+    with running(scanner):
         detail = sink.status(DeviceState.LOST).detail
         assert "Permission denied: /dev/input/event5" in detail and "'input' group" in detail
-    finally:
-        scanner.stop()

@@ -16,7 +16,7 @@ from kiosk.devices.events import DeviceState
 from kiosk.devices.keymaps import LAYOUTS
 from kiosk.devices.wedge_decoder import WedgeDecoder
 
-from tests.devices.test_scan_support import Collector, fast_backoff
+from tests.devices.test_scan_support import Collector, fast_backoff, running
 
 pytestmark = pytest.mark.skipif(not os.access("/dev/uinput", os.W_OK),
                                 reason="needs a writable /dev/uinput")
@@ -48,13 +48,10 @@ def type_into(device, text: str, layout: str = "us") -> None:
 def test_scans_from_a_uinput_wedge_found_by_usb_id(wedge):
     sink = Collector()
     scanner = EvdevScanner("wedge", sink, WedgeDecoder("de"), usb=TEST_USB_ID, backoff=fast_backoff())
-    scanner.start()
-    try:
+    with running(scanner):
         sink.status(DeviceState.CONNECTED)
         type_into(wedge, "Zeitschrift-2024/Y", "de")
         assert sink.scan().text == "Zeitschrift-2024/Y"
-    finally:
-        scanner.stop()
 
 
 def test_a_device_grabbed_elsewhere_is_reported(wedge):
@@ -63,13 +60,10 @@ def test_a_device_grabbed_elsewhere_is_reported(wedge):
     sink = Collector()
     scanner = EvdevScanner("wedge", sink, WedgeDecoder(), device=wedge.device.path,
                            backoff=fast_backoff())
-    scanner.start()
-    try:
+    with running(scanner):
         assert "another program holds it exclusively" in sink.status(DeviceState.LOST).detail
         other.ungrab()
         sink.status(DeviceState.CONNECTED)
         type_into(wedge, "30234000517861")
         assert sink.scan().text == "30234000517861"
-    finally:
-        scanner.stop()
         other.close()

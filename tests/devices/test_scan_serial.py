@@ -15,7 +15,7 @@ from kiosk.devices.events import DeviceState, Scan
 from kiosk.devices.serial_framing import LineFormat, LineFramer
 from kiosk.devices.serial_scanner import SerialScanner
 
-from tests.devices.test_scan_support import WAIT, Collector, PluggablePty, Pty, fast_backoff
+from tests.devices.test_scan_support import WAIT, Collector, PluggablePty, Pty, fast_backoff, running
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -28,16 +28,13 @@ def test_pyserial_errors_are_oserrors():
 def test_scans_over_a_pty_with_aim_and_crlf_split_across_writes():
     pty, sink = Pty(), Collector()
     scanner = SerialScanner("desk", sink, pty.path, backoff=fast_backoff(), poll_interval=0.05)
-    scanner.start()
-    try:
+    with running(scanner):
         sink.status(DeviceState.CONNECTED)
         pty.write(b"]F030234000517861\r")
         pty.write(b"\n33191000105864\r\n")
         first, second = sink.scan(), sink.scan()
         assert (first.text, first.symbology, first.source) == ("30234000517861", "Codabar", "desk")
         assert (second.text, second.symbology) == ("33191000105864", None)
-    finally:
-        scanner.stop()
         pty.close()
     assert scanner.state is DeviceState.STOPPED
 
@@ -46,14 +43,11 @@ def test_garbage_is_reported_as_a_problem_and_scanning_continues():
     pty, sink = Pty(), Collector()
     scanner = SerialScanner("desk", sink, pty.path, framer=LineFramer(max_length=16),
                             backoff=fast_backoff(), poll_interval=0.05)
-    scanner.start()
-    try:
+    with running(scanner):
         sink.status(DeviceState.CONNECTED)
         pty.write(b"\x00\xff" * 40 + b"\r" + b"12\x1b34\r" + b"ok\r")
         assert sink.scan().text == "ok"
         assert "non-printable character U+001B" in scanner.last_problem
-    finally:
-        scanner.stop()
         pty.close()
 
 
@@ -61,8 +55,7 @@ def test_pty_unplug_is_lost_and_replug_reconnects(tmp_path):
     port, sink = PluggablePty(tmp_path), Collector()
     first = port.plug()
     scanner = SerialScanner("desk", sink, str(port.link), backoff=fast_backoff(), poll_interval=0.05)
-    scanner.start()
-    try:
+    with running(scanner):
         sink.status(DeviceState.CONNECTED)
         first.write(b"111\r")
         assert sink.scan().text == "111"
@@ -74,40 +67,31 @@ def test_pty_unplug_is_lost_and_replug_reconnects(tmp_path):
         sink.status(DeviceState.CONNECTED)
         second.write(b"222\r")
         assert sink.scan().text == "222"
-    finally:
-        scanner.stop()
         port.unplug()
 
 
 def test_missing_port_is_retried_and_reported():
     sink = Collector()
     scanner = SerialScanner("desk", sink, "/nonexistent/ttyACM9", backoff=fast_backoff())
-    scanner.start()
-    try:
+    with running(scanner):
         lost = sink.status(DeviceState.LOST)
         assert "cannot open" in lost.detail and "retrying" in lost.detail
         assert "ttyACM9" in sink.status(DeviceState.RECONNECTING).detail
-    finally:
-        scanner.stop()
 
 
 def test_malformed_port_url_is_reported_not_fatal():
     sink = Collector()
     scanner = SerialScanner("desk", sink, "nosuchscheme://x", backoff=fast_backoff())
-    scanner.start()
-    try:
+    with running(scanner):
         assert "invalid port setting" in sink.status(DeviceState.LOST).detail
         assert "invalid port setting" in sink.status(DeviceState.RECONNECTING).detail
-    finally:
-        scanner.stop()
 
 
 def test_socket_scanner_disconnect_and_reconnect():
     sink = Collector()
     with TypistServer(greeting=[frame_barcode("30234000517861", "crlf", aim="]C0")]) as server:
         scanner = SerialScanner("net", sink, server.url, backoff=fast_backoff(), poll_interval=0.05)
-        scanner.start()
-        try:
+        with running(scanner):
             sink.status(DeviceState.CONNECTED)
             scan = sink.scan()
             assert (scan.text, scan.symbology) == ("30234000517861", "Code 128")
@@ -118,8 +102,6 @@ def test_socket_scanner_disconnect_and_reconnect():
             assert "lost" in sink.status(DeviceState.LOST).detail
             sink.status(DeviceState.CONNECTED)
             assert sink.scan().text == "30234000517861"  # the greeting again, on the new link
-        finally:
-            scanner.stop()
 
 
 def test_socket_scanner_waits_for_a_listener_that_is_not_there_yet():
@@ -128,24 +110,18 @@ def test_socket_scanner_waits_for_a_listener_that_is_not_there_yet():
     url = server.url
     server.close()  # the port is now (very likely) closed: connecting is refused
     scanner = SerialScanner("net", sink, url, backoff=fast_backoff(), poll_interval=0.05)
-    scanner.start()
-    try:
+    with running(scanner):
         assert "cannot open" in sink.status(DeviceState.LOST).detail
-    finally:
-        scanner.stop()
 
 
 def test_spy_url_traces_the_bytes_for_a_technician(tmp_path):
     pty, sink, trace = Pty(), Collector(), tmp_path / "trace.txt"
     scanner = SerialScanner("desk", sink, f"spy://{pty.path}?file={trace}",
                             backoff=fast_backoff(), poll_interval=0.05)
-    scanner.start()
-    try:
+    with running(scanner):
         sink.status(DeviceState.CONNECTED)
         pty.write(b"ABC\r")
         assert sink.scan().text == "ABC"
-    finally:
-        scanner.stop()
         pty.close()
     text = trace.read_text()
     assert "RX" in text and "41" in text and "0D" in text
@@ -203,15 +179,12 @@ def test_prefix_and_suffix_configured_on_the_scanner():
         framer = LineFramer(LineFormat(strip_prefix="<", strip_suffix=">"))
         scanner = SerialScanner("net", sink, relay.url, framer=framer, backoff=fast_backoff(),
                                 poll_interval=0.05)
-        scanner.start()
-        try:
+        with running(scanner):
             sink.status(DeviceState.CONNECTED)  # pyserial drops what arrives while it opens
             assert relay.wait_for_clients(1)
             relay.type(frame_barcode("30234000517861", "cr", aim="]F0", prefix="<", suffix=">"))
             scan: Scan = sink.scan()
             assert (scan.text, scan.symbology) == ("30234000517861", "Codabar")
-        finally:
-            scanner.stop()
 
 
 def test_emulator_command_line_rejects_bad_input(capsys):

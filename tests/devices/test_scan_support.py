@@ -5,10 +5,13 @@ from __future__ import annotations
 import os
 import queue
 import tty
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 from kiosk.backoff import Backoff
+from kiosk.devices.base import DeviceWorker
 from kiosk.devices.events import DeviceEvent, DeviceState, DeviceStatus, Scan
 
 WAIT = 5.0  # generous: a shared, busy machine; tests only wait this long when failing
@@ -19,6 +22,19 @@ FAST_BACKOFF = dict(first=0.02, factor=2.0, maximum=0.1)
 def fast_backoff() -> Backoff:
     """Reopen quickly so the tests do not sit in back-off delays."""
     return Backoff(**FAST_BACKOFF)
+
+
+W = TypeVar("W", bound=DeviceWorker)
+
+
+@contextmanager
+def running(worker: W) -> Iterator[W]:
+    """The worker started for the block, and stopped after it however the block ends."""
+    worker.start()
+    try:
+        yield worker
+    finally:
+        worker.stop()
 
 
 class Collector:

@@ -2,16 +2,19 @@
 
 It speaks real SIP2 through `sip2.connection.Connection`, keeps loans in memory, logs every
 checkout, checkin and renew it receives (so a test can see what was applied, and how often),
-and has switches for the ways an ACS lets a kiosk down.
+and has switches for the ways an ACS lets a kiosk down. `connecting` makes the replay's
+client factory for it.
 """
 
 from __future__ import annotations
 
 import socket
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from sip2.client import SIP2Client
 from sip2.connection import Connection
 from sip2.errors import CodecError
 from sip2.messages import (
@@ -30,6 +33,7 @@ from sip2.messages import (
 )
 
 INSTITUTION = "TEST"
+_LOGIN = dict(username="kiosk", password="kiosk", institution_id=INSTITUTION, timeout=5.0)
 
 
 @dataclass(frozen=True)
@@ -204,6 +208,16 @@ class CannedACS:
             patron_id=req.patron_id, item_id=req.item_id or "", title=f"Title of {req.item_id}",
             due_date=_due_text(req.nb_due_date) if ok else "",
             screen_messages=("Renewed.",) if ok else ("This item is not checked out to you.",))
+
+
+def connecting(acs: CannedACS, client: type[SIP2Client] = SIP2Client,
+               **extra: object) -> Callable[[], SIP2Client]:
+    """The replay's client factory: a `client` logged in to the canned ACS (`extra` goes to it)."""
+    def factory() -> SIP2Client:
+        connected = client(*acs.address, **extra, **_LOGIN)  # type: ignore[arg-type]
+        connected.connect()
+        return connected
+    return factory
 
 
 def _due_text(due: datetime | None) -> str:

@@ -19,10 +19,16 @@ import sys
 from collections import Counter
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from kiosk.storage import EntryState, Journal, OfflineQueue, Replayer, connect_with
+
+if TYPE_CHECKING:  # either ACS is imported only when the test picks it
+    from sip2.emulator import ACSEmulator
+
+    from tests.kiosk.queue_canned_acs import CannedACS
 
 SEED = 20261130
 TRANSACTIONS = 1000
@@ -83,8 +89,26 @@ def child_main(db_path: str, host: str, port: int, institution: str, items: str,
             return 0
 
 
-class EmulatorACS:
-    """The project's ACS emulator, seen the way this test needs it."""
+class _ACSUnderTest:
+    """An ACS on loopback seen the way this test needs it: `server` (started and stopped with the
+    block), `institution`, `items`, `patrons`, and `log()` of the circulation it applied."""
+
+    server: ACSEmulator | CannedACS
+
+    def __enter__(self) -> _ACSUnderTest:
+        self.server.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.stop()
+
+    @property
+    def address(self) -> tuple[str, int]:
+        return self.server.address
+
+
+class EmulatorACS(_ACSUnderTest):
+    """The project's ACS emulator."""
 
     def __init__(self) -> None:
         from sip2.emulator import ACSEmulator
@@ -95,24 +119,13 @@ class EmulatorACS:
         self.items = list(DEMO.available_items)
         self.patrons = [DEMO.good_patron, DEMO.second_good_patron]
 
-    def __enter__(self) -> EmulatorACS:
-        self.server.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.stop()
-
-    @property
-    def address(self) -> tuple[str, int]:
-        return self.server.address
-
     def log(self) -> list[tuple[str, str, datetime, bool]]:
         return [(t.code, t.item_id, t.transaction_date, t.ok)
                 for t in self.server.library.transactions() if t.code in ("09", "11", "29")]
 
 
-class CannedACSForCrash:
-    """The canned ACS of the replay tests, seen the way this test needs it."""
+class CannedACSForCrash(_ACSUnderTest):
+    """The canned ACS of the replay tests."""
 
     def __init__(self) -> None:
         from tests.kiosk.queue_canned_acs import INSTITUTION, CannedACS
@@ -121,17 +134,6 @@ class CannedACSForCrash:
         self.patrons = ["21000000000001", "21000000000002"]
         self.institution = INSTITUTION
         self.server = CannedACS(self.items)
-
-    def __enter__(self) -> CannedACSForCrash:
-        self.server.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.stop()
-
-    @property
-    def address(self) -> tuple[str, int]:
-        return self.server.address
 
     def log(self) -> list[tuple[str, str, datetime, bool]]:
         return [(a.code, a.item_id, a.transaction_date, a.ok) for a in self.server.applied()]

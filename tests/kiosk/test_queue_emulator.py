@@ -12,7 +12,7 @@ from sip2.client import SIP2Client  # noqa: E402
 from sip2.emulator import ACSEmulator  # noqa: E402
 from sip2.emulator.demo_data import DEMO  # noqa: E402
 
-from kiosk.storage import EntryState, Journal, OfflineQueue, Replayer, open_database  # noqa: E402
+from kiosk.storage import EntryState, Journal, OfflineQueue, Replayer  # noqa: E402
 
 WHEN = datetime(2026, 3, 2, 10, 0, 0)
 ITEMS = DEMO.available_items
@@ -23,13 +23,6 @@ CODES = {"11": "checkout", "09": "checkin", "29": "renew"}
 def emulator():
     with ACSEmulator(host="127.0.0.1", port=0, institution_id="DEMO") as emu:
         yield emu
-
-
-@pytest.fixture
-def store(tmp_path):
-    db = open_database(tmp_path / "kiosk.sqlite")
-    yield OfflineQueue(db), Journal(db)
-    db.close()
 
 
 def connecting_to(where, timeout: float = 5.0, then=None):

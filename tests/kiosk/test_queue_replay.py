@@ -12,20 +12,11 @@ from sip2.connection import ConnectionSettings
 from sip2.errors import Unreachable
 from sip2.messages import ItemInformationResponse
 
-from kiosk.storage import (
-    EntryState,
-    Journal,
-    OfflineQueue,
-    QueueAlert,
-    Replayer,
-    ReplayWorker,
-    connect_with,
-    open_database,
-)
+from kiosk.storage import EntryState, Journal, OfflineQueue, QueueAlert, Replayer, ReplayWorker, connect_with
 from kiosk.storage.entries import Kind, QueueEntry
 from kiosk.storage.reconcile import Verdict, reconcile
 
-from tests.kiosk.queue_canned_acs import CannedACS
+from tests.kiosk.queue_canned_acs import CannedACS, connecting
 
 WHEN = datetime(2026, 3, 2, 10, 0, 0)
 DUE = datetime(2026, 3, 23, 23, 59, 59)
@@ -39,21 +30,9 @@ def acs():
         yield server
 
 
-@pytest.fixture
-def store(tmp_path):
-    db = open_database(tmp_path / "kiosk.sqlite")
-    yield OfflineQueue(db), Journal(db)
-    db.close()
-
-
 def factory_for(acs: CannedACS):
-    def connect() -> SIP2Client:
-        host, port = acs.address
-        client = SIP2Client(host, port, username="kiosk", password="kiosk", institution_id="TEST",
-                            timeout=5.0, connect_timeout=2.0)
-        client.connect()
-        return client
-    return connect
+    """A client factory for the canned ACS that gives up connecting after 2 s."""
+    return connecting(acs, connect_timeout=2.0)
 
 
 def offline_day(queue: OfflineQueue, journal: Journal) -> list[QueueEntry]:

@@ -7,17 +7,15 @@ nothing twice.
 from __future__ import annotations
 
 import sqlite3
-from collections import Counter
-from datetime import timedelta
 
 import pytest
 
 from sip2.client import SIP2Client
 
-from kiosk.storage import EntryState, Journal, OfflineQueue, Replayer, open_database
+from kiosk.storage import Replayer
 
-from tests.kiosk.queue_canned_acs import CannedACS
-from tests.kiosk.test_replay_crash_points import ITEMS, WHEN, Killed
+from tests.kiosk.queue_canned_acs import CannedACS, connecting
+from tests.kiosk.replay_kills import ITEMS, Killed, killed_then_replayed, queued
 
 A, B, C, D = ITEMS
 # Entries of one item next to each other (the outcome of the first must be on disk before the
@@ -25,18 +23,6 @@ A, B, C, D = ITEMS
 PLAN = [("checkout", A), ("checkin", A), ("checkout", A), ("checkout", B), ("checkin", B),
         ("checkin", A), ("checkout", C), ("checkout", D), ("checkin", D), ("checkin", C),
         ("checkout", B), ("checkin", B)]
-SETTINGS = dict(username="kiosk", password="kiosk", institution_id="TEST", timeout=5.0)
-
-
-def queued(path) -> tuple[OfflineQueue, Journal]:
-    db = open_database(path)
-    queue, journal = OfflineQueue(db), Journal(db)
-    for n, (kind, item) in enumerate(PLAN):
-        when = WHEN + timedelta(minutes=n)
-        queue.enqueue(kind, item_id=item, patron_id="P1" if kind == "checkout" else None,
-                      transaction_date=when, due_date=when + timedelta(days=21) if kind == "checkout" else None,
-                      journal=journal)
-    return queue, journal
 
 
 class WatchingClient(SIP2Client):
@@ -67,10 +53,9 @@ class WatchingClient(SIP2Client):
 @pytest.mark.parametrize("batch_size", [2, 512])
 def test_every_request_leaves_marked_on_disk_after_its_items_earlier_outcomes(tmp_path, batch_size):
     path = str(tmp_path / "kiosk.sqlite")
-    queue, journal = queued(path)
+    queue, journal = queued(path, PLAN)
     with CannedACS(ITEMS) as acs:
-        client = WatchingClient(*acs.address, path=path, **SETTINGS)
-        client.connect()
+        client = connecting(acs, WatchingClient, path=path)()
         report = Replayer(queue, lambda: client, journal=journal, batch_size=batch_size).replay_once()
     assert report.completed and report.done == len(PLAN)
     assert len(client.seen) == len(PLAN)
@@ -111,31 +96,4 @@ class KilledWhileAnswered(SIP2Client):
 @pytest.mark.parametrize("batch_size", [2, 512])
 @pytest.mark.parametrize("at", range(1, len(PLAN) + 1))
 def test_a_kill_while_the_acs_answers_loses_nothing_and_applies_nothing_twice(tmp_path, at, batch_size):
-    queue, journal = queued(tmp_path / "kiosk.sqlite")
-    with CannedACS(ITEMS) as acs:
-        def dying() -> SIP2Client:
-            client = KilledWhileAnswered(*acs.address, at=at, **SETTINGS)
-            client.connect()
-            return client
-
-        with pytest.raises(Killed):
-            Replayer(queue, dying, journal=journal, batch_size=batch_size).replay_once()
-        queue.db.close()  # the process is gone; the next one opens the file again
-        queue = OfflineQueue(open_database(tmp_path / "kiosk.sqlite"))
-
-        def fresh() -> SIP2Client:
-            client = SIP2Client(*acs.address, **SETTINGS)
-            client.connect()
-            return client
-
-        report = Replayer(queue, fresh, journal=Journal(queue.db)).replay_once()
-        applied = Counter((a.code, a.item_id, a.transaction_date) for a in acs.applied())
-        refused_by_acs = [a for a in acs.applied() if not a.ok]
-    assert report.completed
-    entries = queue.entries()
-    assert [e.state for e in entries] == [EntryState.DONE] * len(PLAN), [e.last_error for e in entries]
-    assert not refused_by_acs  # a return sent twice would be refused: the item is not on loan
-    codes = {"checkout": "11", "checkin": "09"}
-    assert applied == Counter((codes[e.kind], e.item_id, e.transaction_date) for e in entries)
-    assert all(r.ok for r in Journal(queue.db).entries())
-    queue.db.close()
+    killed_then_replayed(tmp_path / "kiosk.sqlite", PLAN, KilledWhileAnswered, batch_size, at=at)

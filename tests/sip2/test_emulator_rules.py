@@ -11,23 +11,10 @@ from sip2.dates import parse_due_date
 from sip2.emulator import DEMO, ACSEmulator
 from sip2.fields import SUPPORTED_MESSAGES, denied_privileges, summary_for
 
-from tests.sip2.emulator_peer import INSTITUTION, SC, fresh_library
+from tests.sip2.emulator_peer import INSTITUTION, SC
 
 BOOK = DEMO.available_items[0]
 OTHER_BOOK = DEMO.available_items[1]
-
-
-@pytest.fixture
-def emu(tmp_path):
-    with ACSEmulator(db=fresh_library(tmp_path)) as emulator:
-        yield emulator
-
-
-@pytest.fixture
-def sc(emu):
-    with SC(emu.address) as client:
-        assert client.login()
-        yield client
 
 
 def now() -> datetime:

@@ -22,24 +22,11 @@ from sip2.emulator.demo_data import patron_barcode
 from sip2.emulator.server import corrupt_checksum
 from sip2.errors import ChecksumError
 
-from tests.sip2.emulator_peer import INSTITUTION, SC, Closed, fresh_library
+from tests.sip2.emulator_peer import INSTITUTION, SC, Closed
 from tests.waiting import wait_for
 
 BOOK = DEMO.available_items[0]
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def emu(tmp_path):
-    with ACSEmulator(db=fresh_library(tmp_path)) as emulator:
-        yield emulator
-
-
-@pytest.fixture
-def sc(emu):
-    with SC(emu.address) as client:
-        assert client.login()
-        yield client
 
 
 def checkout_request(item: str = BOOK, patron: str = DEMO.good_patron) -> m.Checkout:
