@@ -2,66 +2,61 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from kivy.app import App
 from kivy.properties import StringProperty
 
 from kiosk.core.outcomes import Account
-from kiosk.screens.present import ItemLine, account_summary, fine_text, hold_line, loan_line
-from kiosk.screens.widgets import Body, ItemRow, KioskScreen
+from kiosk.screens.present import account_summary, fine_text, hold_line, loan_line
+from kiosk.screens.widgets import Body, ItemRow, KioskScreen, RowMaker, RowPages
 
 
 class AccountScreen(KioskScreen):
     """What the library system says about the patron's account: the counts in one line on top,
-    then what needs the patron first (holds ready, overdue loans, fines), then the other loans."""
+    then what needs the patron first (holds ready, overdue loans, fines), then the other loans.
+    A long account makes its rows a page at a time (`RowPages`)."""
 
     summary = StringProperty("")
 
     def on_kv_post(self, base_widget) -> None:
         self._account: Account | None = None
-        App.get_running_app().bind(language=lambda *a: self._redraw())
+        self._pages = RowPages(self.ids.account)
+        App.get_running_app().bind(language=lambda *a: self._redraw(keep_made=True))
 
     def loading(self) -> None:
         """Empty the page while the account is fetched."""
         self._account = None
         self.summary = ""
-        self.ids.account.box.clear_widgets()
+        self._pages.show([])
 
     def show_account(self, account: Account | None) -> None:
         """Fill the page from the account record (None: offline)."""
         app = App.get_running_app()
         self._account = account
         if account is None:
-            self.ids.account.box.clear_widgets()
+            self._pages.show([])
             self.summary = ""
             self.message = app.tr("Your account cannot be shown while the library system is offline.")
             self.message_bad = True
             return
         self._redraw()
 
-    def _redraw(self) -> None:
+    def _redraw(self, keep_made: bool = False) -> None:
         account = self._account
         if account is None:
             return
         app = App.get_running_app()
-        box = self.ids.account.box
-        box.clear_widgets()
         self.summary = "   ".join(account_summary(account, app.words))
-        for hold in account.holds_ready:
-            self._add(hold_line(hold, app.words))
-        for fine in account.fines:
-            box.add_widget(ItemRow(title=fine_text(fine, account.currency, app.words), status=app.tr("Fines"),
-                                   ok=False))
-        loans = sorted(account.loans, key=lambda loan: not loan.overdue)
-        for loan in loans:
-            self._add(loan_line(loan, app.words))
-        for hold in account.holds_waiting:
-            self._add(hold_line(hold, app.words))
-        for text in account.screen_messages:
-            box.add_widget(Body(text=text))
-        self.ids.account.view.scroll_y = 1
-
-    def _add(self, line: ItemLine) -> None:
-        self.ids.account.box.add_widget(ItemRow.of(line))
+        rows: list[RowMaker] = [partial(ItemRow.of, hold_line(hold, app.words))
+                                            for hold in account.holds_ready]
+        rows += [partial(ItemRow, title=fine_text(fine, account.currency, app.words), status=app.tr("Fines"), ok=False)
+                 for fine in account.fines]
+        rows += [partial(ItemRow.of, loan_line(loan, app.words))
+                 for loan in sorted(account.loans, key=lambda loan: not loan.overdue)]
+        rows += [partial(ItemRow.of, hold_line(hold, app.words)) for hold in account.holds_waiting]
+        rows += [partial(Body, text=text) for text in account.screen_messages]
+        self._pages.show(rows, keep_made=keep_made)
 
 
 SCREEN = AccountScreen

@@ -7,11 +7,11 @@ from kivy.properties import BooleanProperty
 
 from kiosk.core.outcomes import ItemOutcome
 from kiosk.screens.present import item_line
-from kiosk.screens.widgets import ItemRow, KioskScreen
+from kiosk.screens.widgets import ROWS_AT_ONCE, ItemRow, KioskScreen
 
-# Rows made at most until the patron slides to the end of them: more than the tallest list shows,
-# so a new item costs the same (one row, taken from the bottom when all are made) however long the list.
-MOST_ROWS = 16
+# Rows made at most until the patron slides to the end of them, so a new item costs the same (one
+# row, taken from the bottom when all are made) however long the list.
+MOST_ROWS = ROWS_AT_ONCE
 
 
 class ItemListScreen(KioskScreen):

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from kivy.app import App
 from kivy.properties import BooleanProperty
 
 from kiosk.core.outcomes import Account, ItemOutcome
 from kiosk.screens.present import item_line, not_renewable_line, renewable_text
-from kiosk.screens.widgets import BigToggle, ItemRow, KioskScreen
+from kiosk.screens.widgets import BigToggle, ItemRow, KioskScreen, RowMaker, RowPages
 
 
 class RenewScreen(KioskScreen):
-    """Loans as toggles to choose from; after renewing, one result row per item, refused first."""
+    """Loans as toggles to choose from; after renewing, one result row per item, refused first.
+    A long list makes its rows a page at a time (`RowPages`): a loan is chosen on its row, so only
+    the rows made can be chosen, and "Renew all" asks the library system for every loan."""
 
     showing_results = BooleanProperty(False)
 
@@ -21,20 +25,21 @@ class RenewScreen(KioskScreen):
         # The buttons themselves (ids hold weak proxies), kept while they are out of their row.
         row = self.ids.buttons.children
         self._choosing = [next(b for b in row if b == self.ids[name]) for name in ("renew_selected", "renew_all")]
-        App.get_running_app().bind(language=lambda *a: self._redraw())
+        self._pages = RowPages(self.ids.loans)
+        App.get_running_app().bind(language=lambda *a: self._redraw(keep_made=True))
 
     def loading(self) -> None:
         """Empty the list while the loans are fetched."""
         self._account, self._outcomes = None, None
         self.showing_results = False
-        self.ids.loans.box.clear_widgets()
+        self._pages.show([])
 
     def show_account(self, account: Account | None) -> None:
         """The loans to choose from (the account's)."""
         app = App.get_running_app()
         self._account, self._outcomes = account, None
         self.showing_results = False
-        self.ids.loans.box.clear_widgets()
+        self._pages.show([])
         if account is None:
             self.message = app.tr("Your loans cannot be shown while the library system is offline.")
             self.message_bad = True
@@ -82,27 +87,25 @@ class RenewScreen(KioskScreen):
         self.showing_results = True
         self._redraw()
 
-    def _redraw(self) -> None:
+    def _redraw(self, keep_made: bool = False) -> None:
         """Fill the list again in the patron's language (keeping the loans chosen)."""
         app = App.get_running_app()
-        box = self.ids.loans.box
         chosen = set(self.chosen())
-        box.clear_widgets()
+        rows: list[RowMaker] = []
         if self._outcomes is not None:
             renewed = sum(1 for o in self._outcomes if o.ok)
             self.message = app.tr("Renewed: {done} of {total}").format(done=renewed, total=len(self._outcomes))
             self.message_bad = renewed < len(self._outcomes)
-            for outcome in self._outcomes:
-                box.add_widget(ItemRow.of(item_line(outcome, app.words)))
+            rows = [partial(ItemRow.of, item_line(outcome, app.words)) for outcome in self._outcomes]
         elif self._account is not None:
             # Loans that can be renewed first, to choose from; the others say why they cannot.
             for loan in sorted(self._account.loans, key=lambda loan: bool(loan.renew_block)):
-                if not loan.renew_block:
-                    box.add_widget(BigToggle(text=renewable_text(loan, app.words), item_id=loan.item_id,
-                                             state="down" if loan.item_id in chosen else "normal"))
-                    continue
-                box.add_widget(ItemRow.of(not_renewable_line(loan, app.words)))
-        self.ids.loans.view.scroll_y = 1
+                if loan.renew_block:
+                    rows.append(partial(ItemRow.of, not_renewable_line(loan, app.words)))
+                else:
+                    rows.append(partial(BigToggle, text=renewable_text(loan, app.words), item_id=loan.item_id,
+                                        state="down" if loan.item_id in chosen else "normal"))
+        self._pages.show(rows, keep_made=keep_made)
 
 
 SCREEN = RenewScreen

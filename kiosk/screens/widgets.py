@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from kivy.animation import Animation
@@ -221,6 +222,10 @@ def side_margin(width: float, measure: float = 1280) -> float:
 
 
 SCROLL_BAR = (0.7, 0.7, 0.7, 0.2)  # how Kivy's scroll bar looks when the list is still
+# Rows made at once in a long list: more than the tallest list shows (1920x1080, small text), so
+# the patron never sees a gap, while a list of a hundred loans costs no more to show than a short one.
+ROWS_AT_ONCE = 16
+RowMaker = Callable[[], Widget]  # makes one row of a list when it is to be shown
 
 
 class RowList(BoxLayout):
@@ -252,7 +257,7 @@ class RowList(BoxLayout):
         self._refit = Clock.create_trigger(self._fit, -1)  # in the frame that shows the new rows, not the next
         self.bind(size=self._refit)
         self.box.bind(height=self._refit, children=self._to_top)
-        self.view.bind(scroll_y=self._count_below, on_scroll_start=self._let_go)
+        self.view.bind(scroll_y=self._scrolled, on_scroll_start=self._let_go)
         self.bind(hidden=self._refit)
         self._from_top: float | None = None  # px from the rows' top to the view's, to keep while rows come below
         App.get_running_app().bind(language=self._count_below)
@@ -296,11 +301,26 @@ class RowList(BoxLayout):
                 break
             used += need
         self.view.height = max(used, min(room, rows[0].height if rows else 0))
-        if self._from_top is not None:  # rows came below: keep those in view where they were
+        if self._from_top is not None and self._laid_out():  # rows came below: keep those in view where they were
             self.view.scroll_y = max(0.0, 1 - self._from_top / max(1.0, self.box.height - self.view.height))
         self._count_below()
-        if self.hidden and self.box.height <= self.view.height:
-            self.dispatch("on_more")  # the rows made do not fill the list: nothing to slide to the end
+        self._more_if_at_end()  # the rows made do not fill the list: nothing to slide to the end
+
+    def _scrolled(self, *args) -> None:
+        self._count_below()
+        self._more_if_at_end()
+
+    def _more_if_at_end(self) -> None:
+        """Ask for the rows not made yet once the patron is at the end of those made (or they do
+        not fill the list)."""
+        if self.hidden and self._laid_out() and (self.view.scroll_y <= 0 or self.box.height <= self.view.height):
+            self.dispatch("on_more")
+
+    def _laid_out(self) -> bool:
+        """Whether the box has the height of its rows: rows just added are not in it until the next
+        layout, and until then the list only seems to be at their end."""
+        rows = self.box.children
+        return abs(self.box.height - sum(row.height for row in rows) - self.box.spacing * max(0, len(rows) - 1)) < 1
 
     def _count_below(self, *args) -> None:
         """How many rows lie (even partly) below the visible part of the list."""
@@ -315,8 +335,35 @@ class RowList(BoxLayout):
         else:
             self.cue.text = app.tr("{count} more above: slide the list down", app.language).format(count=above)
         self.cue.below = below > 0
-        if self.hidden and view.scroll_y <= 0:
-            self.dispatch("on_more")
+
+
+class RowPages:
+    """Fills a `RowList` from a list of row makers, ROWS_AT_ONCE at a time: the next ones when the
+    patron slides to the end of those made (the list's cue counts them all)."""
+
+    def __init__(self, rows: RowList) -> None:
+        self.rows = rows
+        self._makers: list[RowMaker] = []
+        rows.bind(on_more=lambda *a: self._more())
+
+    def show(self, makers: list[RowMaker], *, keep_made: bool = False) -> None:
+        """Show these rows from the top, making the first ones (as many as were made before, with
+        `keep_made`: the same list again in another language)."""
+        box = self.rows.box
+        count = max(ROWS_AT_ONCE, len(box.children)) if keep_made else ROWS_AT_ONCE
+        box.clear_widgets()
+        self._makers = list(makers)
+        for make in self._makers[:count]:
+            box.add_widget(make(), index=0)  # children run bottom to top
+        self._count()
+
+    def _more(self) -> None:
+        made = len(self.rows.box.children)
+        self.rows.add_below([make() for make in self._makers[made:made + ROWS_AT_ONCE]])
+        self._count()
+
+    def _count(self) -> None:
+        self.rows.hidden = len(self._makers) - len(self.rows.box.children)
 
 
 class ListCue(Label):
