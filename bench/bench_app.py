@@ -12,6 +12,8 @@
    Mesa's drawing threads, waiting).
 3. The longest frame while the ACS is slow (emulator delay 2 s per reply): the UI loop must
    keep drawing while a checkout waits; compared with the longest frame while idle.
+4. A long account: "My account" and "Renew" showing 200 loans, from the account in hand to the
+   frame that draws it, against the same screens showing 10 loans, rounds interleaved.
 
     .venv/bin/python -m bench.bench_app [--rounds 5] [--idle 5] [--scans 30]   # --scans 0: 1. only
 """
@@ -422,7 +424,44 @@ def in_process(scans: int, port: int, emulator) -> None:
         ("idle", round(idle_worst * 1000, 1)),
         ("a checkout waits 2 s for the ACS (progress shown)", round(slow_worst * 1000, 1))])
     print(f"(progress indicator shown during the slow checkout: {busy_seen[0]})")
+    long_accounts(app, flips, pump_until)
     app.dispatch("on_stop")
+
+
+LONG_ACCOUNT, SHORT_ACCOUNT, ACCOUNT_ROUNDS = 200, 10, 7
+
+
+def long_accounts(app, flips: list[float], pump_until) -> None:
+    """Section 4, on the app of sections 2 and 3 (the patron still logged in)."""
+    from kiosk.core.outcomes import Account, LoanLine
+    from kiosk.screens.manager import screen as screen_named
+
+    def account(loans: int) -> Account:
+        return Account("P1", "Jane", loans=tuple(
+            LoanLine(f"LOAN{n:04d}", title=f"A book with a title of some length, number {n}", due_text="24/12/2026")
+            for n in range(loans)))
+
+    accounts = {SHORT_ACCOUNT: account(SHORT_ACCOUNT), LONG_ACCOUNT: account(LONG_ACCOUNT)}
+    figures: dict[tuple[str, int], list[float]] = {}
+    for name in ("account", "renew"):
+        screen = screen_named(app.manager, name)
+        app.manager.current = name
+        for round_number in range(ACCOUNT_ROUNDS):
+            sizes = (SHORT_ACCOUNT, LONG_ACCOUNT) if round_number % 2 == 0 else (LONG_ACCOUNT, SHORT_ACCOUNT)
+            for loans in sizes:
+                screen.loading()
+                emptied = time.perf_counter()
+                pump_until(lambda: bool(flips) and flips[-1] > emptied)  # noqa: B023  (the empty list drawn first)
+                started = time.perf_counter()
+                screen.show_account(accounts[loans])
+                pump_until(lambda: bool(flips) and flips[-1] > started)  # noqa: B023
+                figures.setdefault((name, loans), []).append(flips[-1] - started)
+    print(f"\nA long account: {LONG_ACCOUNT} loans against {SHORT_ACCOUNT}, from the account in hand to the frame "
+          f"that draws it ({ACCOUNT_ROUNDS} interleaved rounds)")
+    print_table(("screen", f"{SHORT_ACCOUNT} loans ms", f"{LONG_ACCOUNT} loans ms", "x short (median, range)"), [
+        (name, round(median(figures[name, SHORT_ACCOUNT]) * 1000, 1), round(median(figures[name, LONG_ACCOUNT]) * 1000, 1),
+         spread([long / short for long, short in zip(figures[name, LONG_ACCOUNT], figures[name, SHORT_ACCOUNT])]))
+        for name in ("account", "renew")])
 
 
 def main() -> int:
