@@ -173,13 +173,18 @@ class PinPad(GridLayout):
         """The backspace key was touched: take back the last digit."""
 
 
+BUSY_STEPS_PER_SECOND = 30
+
+
 class BusyIndicator(Label):
     """"Checking..." with a moving bar, over the top of any screen while an operation takes long."""
 
     phase = NumericProperty(0.0)  # 0..1: where the moving bar is
 
     def on_kv_post(self, base_widget) -> None:
-        self._animation = Animation(phase=1.0, duration=0.9) + Animation(phase=0.0, duration=0.9)
+        # 30 steps a second look as smooth on a bar this small, and halve what the wait costs in drawing
+        step = 1 / BUSY_STEPS_PER_SECOND
+        self._animation = Animation(phase=1.0, duration=0.9, step=step) + Animation(phase=0.0, duration=0.9, step=step)
         self._animation.repeat = True
         self.bind(opacity=self._animate)
 
