@@ -33,6 +33,7 @@ import threading
 from collections import Counter, deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
+from contextlib import ExitStack
 from itertools import islice
 from typing import Any
 
@@ -68,11 +69,12 @@ class ReplayBooks:
         self._held: tuple[Outgoing, Callable[[], Settlement]] | None = None  # answered, not yet recorded
         # An in-memory database is one per thread, so its commits stay in the caller's thread.
         self._pool = None if queue.db.path == ":memory:" else _commit_thread()
-        self._held_connection = queue.db.held_connection()  # every commit of the replay on one connection
+        self._resources = ExitStack()
         self._connection: sqlite3.Connection | None = None
 
     def __enter__(self) -> ReplayBooks:
-        self._connection = self._held_connection.__enter__()
+        # every commit of the replay on one connection
+        self._connection = self._resources.enter_context(self.queue.db.held_connection())
         return self
 
     def __exit__(self, exc_type: object, *_: object) -> None:
@@ -85,7 +87,7 @@ class ReplayBooks:
         finally:
             if self._commit is not None:  # left by an error: the commit in progress still ends first
                 wait([self._commit])
-            self._held_connection.__exit__(None, None, None)
+            self._resources.close()
 
     def next_entry(self) -> Outgoing | None:
         """The next entry to send, once rules 1 and 2 allow it; None when nothing is left."""
