@@ -318,7 +318,8 @@ class RowList(BoxLayout):
     def _more_if_at_end(self) -> None:
         """Ask for the rows not made yet once the patron is at the end of those made (or they do
         not fill the list)."""
-        if self.hidden and self._laid_out() and (self.view.scroll_y <= 0 or self.box.height <= self.view.height):
+        # the sum over the rows last: this runs at every step of a slide
+        if self.hidden and (self.view.scroll_y <= 0 or self.box.height <= self.view.height) and self._laid_out():
             self.dispatch("on_more")
 
     def _laid_out(self) -> bool:
