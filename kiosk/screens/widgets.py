@@ -260,6 +260,9 @@ class RowList(BoxLayout):
         self.add_widget(self.cue)
         self.add_widget(Widget())
         self._refit = Clock.create_trigger(self._fit, -1)  # in the frame that shows the new rows, not the next
+        # In the frame that makes rows, their heights and the list's fit settle after `_fit` has run:
+        # whether the list is at the end of its rows is asked once that frame is done.
+        self._ask_more = Clock.create_trigger(self._more_if_at_end, 0)
         self.bind(size=self._refit)
         self.box.bind(height=self._refit, children=self._to_top)
         self.view.bind(scroll_y=self._scrolled, on_scroll_start=self._let_go)
@@ -306,27 +309,20 @@ class RowList(BoxLayout):
                 break
             used += need
         self.view.height = max(used, min(room, rows[0].height if rows else 0))
-        if self._from_top is not None and self._laid_out():  # rows came below: keep those in view where they were
+        if self._from_top is not None:  # rows came below: keep those in view where they were
             self.view.scroll_y = max(0.0, 1 - self._from_top / max(1.0, self.box.height - self.view.height))
         self._count_below()
-        self._more_if_at_end()  # the rows made do not fill the list: nothing to slide to the end
+        self._ask_more()  # the rows made may not fill the list: nothing to slide to the end
 
     def _scrolled(self, *args) -> None:
         self._count_below()
-        self._more_if_at_end()
+        self._ask_more()
 
-    def _more_if_at_end(self) -> None:
+    def _more_if_at_end(self, *args) -> None:
         """Ask for the rows not made yet once the patron is at the end of those made (or they do
         not fill the list)."""
-        # the sum over the rows last: this runs at every step of a slide
-        if self.hidden and (self.view.scroll_y <= 0 or self.box.height <= self.view.height) and self._laid_out():
+        if self.hidden and (self.view.scroll_y <= 0 or self.box.height <= self.view.height):
             self.dispatch("on_more")
-
-    def _laid_out(self) -> bool:
-        """Whether the box has the height of its rows: rows just added are not in it until the next
-        layout, and until then the list only seems to be at their end."""
-        rows = self.box.children
-        return abs(self.box.height - sum(row.height for row in rows) - self.box.spacing * max(0, len(rows) - 1)) < 1
 
     def _count_below(self, *args) -> None:
         """How many rows lie (even partly) below the visible part of the list."""

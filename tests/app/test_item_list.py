@@ -8,6 +8,7 @@ from kiosk.core.outcomes import Account, Action, ItemOutcome, LoanLine
 from kiosk.screens.item_list import MOST_ROWS
 from kiosk.screens.widgets import ROWS_AT_ONCE
 
+from tests.app.harness import Window
 from tests.app.test_journeys import log_in
 
 
@@ -97,6 +98,19 @@ def test_a_long_account_makes_a_page_of_rows_and_the_next_on_sliding(kiosk_app):
     app.app.language = "fr"  # the same rows again in French, as many made as before
     app.settle()
     assert len(rows.box.children) == 2 * ROWS_AT_ONCE and rows.box.children[-1].title == "Book 0"
+
+
+def test_a_long_account_on_a_large_screen_makes_one_page_too(kiosk_app):
+    # New rows get their heights only as their text is drawn: the list must not take them for
+    # too few to fill the screen and make the next page at once.
+    Window.size = (1920, 1080)
+    try:
+        app, rows = showing_loans(kiosk_app, "My account", "account", 40)
+        app.app.language = "de"
+        app.settle()
+        assert len(rows.box.children) == ROWS_AT_ONCE and rows.hidden == 40 - ROWS_AT_ONCE
+    finally:
+        Window.size = (800, 480)
 
 
 def test_a_long_renew_list_keeps_the_loans_chosen_across_pages_and_languages(kiosk_app):
